@@ -1,0 +1,32 @@
+# leadmock: `make run` serves the mock, `make test` lints and tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SEED ?= 1
+
+.PHONY: install install-dev run test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+
+run: install
+	$(BIN)/leadmock serve --host $(HOST) --port $(PORT) --seed $(SEED)
+
+lint: install-dev
+	$(BIN)/ruff check mockserver tests
+	$(BIN)/ruff format --check mockserver tests
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,24 @@
+"""Settings of one mock instance, shared by the app factory, the vendors and the CLI."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Config:
+    """How a mock instance is built: its seed data, its web framework and its secrets."""
+
+    seed: int = 1
+    """Faker seed: the same seed gives byte-identical seed data and the same ids."""
+    leads: int = 100
+    """Leads seeded per project (or per account, as the vendor calls it)."""
+    framework: Literal["async", "flask"] = "async"
+    """Connexion AsyncApp (the faster) or FlaskApp (for teams embedding it in Flask)."""
+    validate_responses: bool = False
+    """Check every answer against the spec; the test suite turns this on."""
+    jwt_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    """HS256 key for issued tokens; random per process unless given."""
+    jwt_ttl_seconds: int = 30 * 24 * 3600

@@ -1,0 +1,101 @@
+"""Neutral API errors that handlers raise; each vendor's ``render_error`` gives them a body.
+
+    ApiError
+    ├── BadRequest            400
+    ├── Unauthorized          401
+    ├── Forbidden             403
+    ├── NotFound              404
+    ├── MethodNotAllowed      405
+    ├── UnsupportedMediaType  415
+    └── TooManyRequests       429
+
+``code`` is a short machine name a vendor may map to its own wording, ``message`` the
+human sentence, ``detail`` anything structured (a field pointer, the offending value).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """An error answered to the client, with no vendor shape yet."""
+
+    status = 500
+    default_code = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.detail = detail
+        self.headers = headers or {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status}, {self.code!r}, {self.message!r})"
+
+
+class BadRequest(ApiError):
+    status = 400
+    default_code = "bad_request"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    default_code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    default_code = "forbidden"
+
+
+class NotFound(ApiError):
+    status = 404
+    default_code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    default_code = "method_not_allowed"
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    default_code = "unsupported_media_type"
+
+
+class TooManyRequests(ApiError):
+    status = 429
+    default_code = "too_many_requests"
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    cls.status: cls
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        UnsupportedMediaType,
+        TooManyRequests,
+    )
+}
+
+
+def error_for_status(status: int, message: str, **kwargs: Any) -> ApiError:
+    """The ApiError subclass for an HTTP status (a plain ApiError with that status otherwise)."""
+    cls = _BY_STATUS.get(status)
+    if cls is not None:
+        return cls(message, **kwargs)
+    error = ApiError(message, **kwargs)
+    error.status = status
+    return error

@@ -1,0 +1,185 @@
+"""The state behind every vendor API: collections of JSON-able documents, optionally scoped.
+
+The store knows nothing of vendors or HTTP. A scope (a Tiledesk project id, say) partitions a
+collection, so the same id can live in two scopes. Vendors mint ids and shape pages; the store
+filters, orders, slices and counts. ``Store`` is the interface; ``MemoryStore`` the in-process
+implementation. Filters and orderings are plain data (``Where``, ``(field, direction)``) so that
+a store backed by another process can translate them.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+Doc = dict[str, Any]
+Order = Sequence[tuple[str, int]]
+"""Sort keys as ``(field, direction)``, direction 1 ascending or -1 descending."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """One filter condition on a document.
+
+    ``eq``: the field equals ``value``. ``exists``: the field is present and not null (``value``
+    True) or absent/null (False). ``has``: the list field contains ``value``. ``text``: every
+    word of ``value`` occurs, case-insensitively, in one of the fields named by ``field`` (a
+    tuple of names).
+    """
+
+    field: str | tuple[str, ...]
+    op: Literal["eq", "exists", "has", "text"]
+    value: Any
+
+    def matches(self, doc: Doc) -> bool:
+        """Whether ``doc`` satisfies this condition."""
+        if self.op == "text":
+            fields = self.field if isinstance(self.field, tuple) else (self.field,)
+            haystacks = [str(doc[f]).casefold() for f in fields if doc.get(f) is not None]
+            return all(
+                any(word in hay for hay in haystacks) for word in str(self.value).casefold().split()
+            )
+        assert isinstance(self.field, str)
+        present = doc.get(self.field)
+        if self.op == "eq":
+            return self.field in doc and present == self.value
+        if self.op == "exists":
+            return (present is not None) is bool(self.value)
+        if self.op == "has":
+            return isinstance(present, list) and self.value in present
+        raise ValueError(f"unknown filter operator {self.op!r}")
+
+
+class Store(Protocol):
+    """What handlers may ask of the state. Documents go in and come out as copies."""
+
+    def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None: ...
+
+    def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None: ...
+
+    def update(self, coll: str, id: str, patch: Doc, *, scope: str | None = None) -> Doc | None:
+        """Merge ``patch`` into the document atomically; None if there is no such document."""
+        ...
+
+    def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool: ...
+
+    def query(
+        self,
+        coll: str,
+        *,
+        where: Iterable[Where] = (),
+        order: Order = (),
+        offset: int = 0,
+        limit: int | None = None,
+        scope: str | None = None,
+    ) -> tuple[list[Doc], int]:
+        """The matching documents in ``order``, sliced, and how many matched in all."""
+        ...
+
+    def next_sequence(self, name: str) -> int:
+        """An atomic counter, 1, 2, 3..., for minting ids that stay unique across workers."""
+        ...
+
+    def dump(self) -> dict[str, Any]:
+        """Everything, as one JSON-able value in a stable order."""
+        ...
+
+    def reset(self) -> None:
+        """Forget everything."""
+        ...
+
+
+def _sort_key(value: Any) -> tuple[int, str, Any]:
+    # Missing and null sort first, as in MongoDB; the type name keeps mixed types comparable.
+    if value is None:
+        return (0, "", 0)
+    if isinstance(value, bool | int | float):
+        return (1, "number", value)
+    if isinstance(value, str):
+        return (2, "string", value)
+    return (3, type(value).__name__, repr(value))
+
+
+def order_documents(docs: list[Doc], order: Order) -> list[Doc]:
+    """Sort ``docs`` by several keys, each ascending or descending; ties keep their order."""
+    ordered = list(docs)
+    for field, direction in reversed(order):
+        ordered.sort(key=lambda doc, f=field: _sort_key(doc.get(f)), reverse=direction < 0)
+    return ordered
+
+
+class MemoryStore:
+    """A thread-safe, in-process ``Store``: dicts behind one re-entrant lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._collections: dict[tuple[str, str | None], dict[str, Doc]] = {}
+        self._sequences: dict[str, int] = {}
+
+    def _collection(self, coll: str, scope: str | None) -> dict[str, Doc]:
+        return self._collections.setdefault((coll, scope), {})
+
+    def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None:
+        with self._lock:
+            doc = self._collections.get((coll, scope), {}).get(id)
+            return copy.deepcopy(doc) if doc is not None else None
+
+    def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
+        stored = copy.deepcopy(doc)
+        with self._lock:
+            self._collection(coll, scope)[id] = stored
+
+    def update(self, coll: str, id: str, patch: Doc, *, scope: str | None = None) -> Doc | None:
+        patch = copy.deepcopy(patch)
+        with self._lock:
+            docs = self._collections.get((coll, scope), {})
+            if id not in docs:
+                return None
+            merged = {**docs[id], **patch}
+            docs[id] = merged
+            return copy.deepcopy(merged)
+
+    def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool:
+        with self._lock:
+            return self._collections.get((coll, scope), {}).pop(id, None) is not None
+
+    def query(
+        self,
+        coll: str,
+        *,
+        where: Iterable[Where] = (),
+        order: Order = (),
+        offset: int = 0,
+        limit: int | None = None,
+        scope: str | None = None,
+    ) -> tuple[list[Doc], int]:
+        conditions = list(where)
+        with self._lock:
+            docs = self._collections.get((coll, scope), {}).values()
+            matched = [doc for doc in docs if all(c.matches(doc) for c in conditions)]
+            ordered = order_documents(matched, order)
+            end = None if limit is None else offset + limit
+            return copy.deepcopy(ordered[offset:end]), len(matched)
+
+    def next_sequence(self, name: str) -> int:
+        with self._lock:
+            self._sequences[name] = self._sequences.get(name, 0) + 1
+            return self._sequences[name]
+
+    def dump(self) -> dict[str, Any]:
+        with self._lock:
+            collections = [
+                {"collection": coll, "scope": scope, "documents": copy.deepcopy(docs)}
+                for (coll, scope), docs in sorted(
+                    self._collections.items(), key=lambda item: (item[0][0], item[0][1] or "")
+                )
+            ]
+            return {"collections": collections, "sequences": dict(sorted(self._sequences.items()))}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._collections.clear()
+            self._sequences.clear()

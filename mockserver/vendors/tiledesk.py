@@ -1,0 +1,440 @@
+"""Tiledesk: the leads API (v3), its sign-in, and Tiledesk's seed world.
+
+Quirks, and where they come from (docs = ../shared/seeds, observed = tiledesk-server 2.19.16):
+- Ids are 24-hex MongoDB ObjectIds whose first 4 bytes are the creation time (docs' examples).
+- Time stamps are JavaScript ``toISOString()``: UTC, milliseconds, ``Z`` (docs: ISO 8601 UTC).
+- Auth is Basic ``email:password`` or ``Authorization: JWT <token>`` from ``/auth/signin``;
+  minimum role agent (docs). Roles rank guest < user < teammate < agent < supervisor < admin
+  < owner (observed).
+- 401 is the plain text ``Unauthorized``; 403/404 are ``{"success": false, "msg": ...}``; a bad
+  or unknown project id is 400 ``{"error": ...}`` (observed).
+- Create answers 200; an absent or empty ``lead_id`` becomes a UUID (observed).
+- Update changes only the fields sent, ignores nulls, always moves ``updatedAt`` (observed).
+- Delete is soft: ``status`` 1000, lead returned; the list hides it, get still finds it (observed).
+- List: 0-based ``page``, ``limit`` 40, ``sort``/``sortField`` default ``createdAt``,
+  ``direction`` -1 (docs + observed).
+Vendor bugs not copied: 500 on a malformed lead id (we answer 404), PUT/DELETE of a missing id
+creating a record (404), lead lookups ignoring the project (we scope by project).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faker import Faker
+
+from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt
+from mockserver.config import Config
+from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
+from mockserver.store import Store, Where
+from mockserver.vendors import ErrorBody, Mount, Vendor
+
+ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
+MIN_ROLE = "agent"
+STATUS_NORMAL = 100
+STATUS_DELETED = 1000
+PAGE_SIZE = 40
+JWT_AUDIENCE = "https://tiledesk.com"
+
+# The ids and the user of the documents' examples, so their curl commands work as pasted.
+DOCS_PROJECT_ID = "5b55e806c93dde00143163dd"
+DOCS_USER_EMAIL = "andrea.leo@f21.it"
+DOCS_USER_PASSWORD = "123456"
+DOCS_LEADS = (
+    {
+        "_id": "5c81593adf767b0017d1aa66",
+        "lead_id": "SRbb2PfbSFcgICv9VQBcURZeloh1",
+        "fullname": "Guest",
+        "at": "2019-03-07T17:47:38.393Z",
+    },
+    {
+        "_id": "5c81565edf767b0017d1aa35",
+        "lead_id": "WTteQpKpGZN1aElfFYCP9YPaaLN2",
+        "fullname": "Guest",
+        "at": "2019-03-07T17:35:26.132Z",
+    },
+)
+
+UPDATABLE_FIELDS = (
+    "email",
+    "fullname",
+    "attributes",
+    "phone",
+    "company",
+    "note",
+    "streetAddress",
+    "city",
+    "region",
+    "zipcode",
+    "country",
+    "tags",
+    "status",
+)
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
+_JSON = {"Content-Type": "application/json"}
+
+
+def timestamp(moment: datetime) -> str:
+    """A UTC time as JavaScript's ``toISOString()`` writes it: ``2019-03-07T17:47:38.393Z``."""
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+class TiledeskHandlers:
+    """The operations of the Tiledesk specs, over one store shared by every API version."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+
+    # -- ids and credentials -------------------------------------------------------------
+
+    def new_object_id(self, moment: datetime) -> str:
+        """A MongoDB-style id: creation time, then bytes fixed by the seed and a sequence."""
+        sequence = self.store.next_sequence("tiledesk.object_id")
+        tail = hashlib.blake2b(f"{self.config.seed}:{sequence}".encode(), digest_size=8)
+        return f"{int(moment.timestamp()):08x}{tail.hexdigest()}"
+
+    def new_uuid(self) -> str:
+        """A version-4 UUID drawn from the seed, so reruns repeat it."""
+        sequence = self.store.next_sequence("tiledesk.uuid")
+        raw = hashlib.blake2b(f"{self.config.seed}:uuid:{sequence}".encode(), digest_size=16)
+        return str(uuid.UUID(bytes=raw.digest(), version=4))
+
+    def security_map(self) -> dict[str, type]:
+        """Connexion security handlers for the spec's ``basic`` and ``JWT`` schemes."""
+        return {
+            "basic": basic_scheme(self._verify_password),
+            "jwt": http_token_scheme("JWT", self._verify_jwt),
+        }
+
+    def _login(self, email: str, password: str) -> dict[str, Any] | None:
+        login = self.store.get("logins", email.strip().lower())
+        if login is None or not hmac.compare_digest(login["password"], password):
+            return None
+        return self.store.get("users", login["user_id"])
+
+    def _verify_password(self, email: str, password: str) -> dict[str, Any] | None:
+        user = self._login(email, password)
+        return {"sub": user["_id"]} if user else None
+
+    def _verify_jwt(self, token: str) -> dict[str, Any] | None:
+        claims = decode_jwt(token, secret=self.config.jwt_secret, audience=JWT_AUDIENCE)
+        if claims is None or self.store.get("users", str(claims.get("_id"))) is None:
+            return None
+        return {"sub": claims["_id"]}
+
+    def _require_member(self, project_id: str, token_info: dict[str, Any]) -> dict[str, Any]:
+        """The caller's membership of the project, or the error Tiledesk answers instead."""
+        if not _OBJECT_ID.fullmatch(project_id):
+            raise BadRequest(f"Invalid project id: {project_id}", code="invalid_project_id")
+        if self.store.get("projects", project_id) is None:
+            raise BadRequest(f"Project not found with id: {project_id}", code="project_not_found")
+        member = self.store.get("project_users", token_info["sub"], scope=project_id)
+        if member is None:
+            raise Forbidden("you dont belong to the project.", code="not_a_member")
+        if ROLES.index(member["role"]) < ROLES.index(MIN_ROLE):
+            raise Forbidden("you dont have the required role.", code="role_too_low")
+        return member
+
+    def _lead(self, project_id: str, lead_id: str) -> dict[str, Any]:
+        lead = self.store.get("leads", lead_id, scope=project_id)
+        if lead is None:
+            raise NotFound("Object not found.")
+        return lead
+
+    # -- operations ----------------------------------------------------------------------
+
+    def signin(self, body: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+        """POST /auth/signin: a JWT for a known user and the right password."""
+        email, password = str(body.get("email", "")), str(body.get("password", ""))
+        login = self.store.get("logins", email.strip().lower())
+        if login is None:
+            raise Unauthorized("Authentication failed. User not found.", code="signin_failed")
+        user = self._login(email, password)
+        if user is None:
+            raise Unauthorized("Authentication failed. Wrong password.", code="signin_failed")
+        claims = {
+            "_id": user["_id"],
+            "email": user["email"],
+            "firstname": user["firstname"],
+            "lastname": user["lastname"],
+            "emailverified": user["emailverified"],
+            "iss": JWT_AUDIENCE,
+            "aud": JWT_AUDIENCE,
+            "sub": "user",
+        }
+        token = issue_jwt(
+            claims, secret=self.config.jwt_secret, ttl_seconds=self.config.jwt_ttl_seconds
+        )
+        return {"success": True, "token": f"JWT {token}", "user": user}, 200, _JSON
+
+    def list_leads(
+        self,
+        project_id: str,
+        token_info: dict[str, Any],
+        sort_field: str | None = None,
+        sort: str | None = None,
+        direction: str = "-1",
+        email: str | None = None,
+        page: int = 0,
+        limit: int = PAGE_SIZE,
+        full_text: str | None = None,
+        with_email: bool | None = None,
+        with_fullname: bool | None = None,
+        tags: str | None = None,
+        status: int | None = None,
+    ) -> tuple[Any, int, dict[str, str]]:
+        """GET /{project_id}/leads: one page, filtered and sorted, with the total count."""
+        self._require_member(project_id, token_info)
+        where = [Where("status", "eq", STATUS_NORMAL if status is None else status)]
+        if email is not None:
+            where.append(Where("email", "eq", email))
+        if full_text:
+            where.append(Where(("fullname", "email"), "text", full_text))
+        if with_email:
+            where.append(Where("email", "exists", True))
+        if with_fullname:
+            where.append(Where("fullname", "exists", True))
+        if tags is not None:
+            where.append(Where("tags", "has", tags))
+        sign = int(direction)
+        # _id breaks ties so that pages never overlap or skip.
+        order = [(sort_field or sort or "createdAt", sign), ("_id", sign)]
+        leads, count = self.store.query(
+            "leads", where=where, order=order, offset=page * limit, limit=limit, scope=project_id
+        )
+        return {"perPage": limit, "count": count, "leads": leads}, 200, _JSON
+
+    def get_lead(
+        self, project_id: str, id_: str, token_info: dict[str, Any]
+    ) -> tuple[Any, int, dict[str, str]]:
+        """GET /{project_id}/leads/{id}: the lead, deleted or not."""
+        self._require_member(project_id, token_info)
+        return self._lead(project_id, id_), 200, _JSON
+
+    def create_lead(
+        self, project_id: str, body: dict[str, Any], token_info: dict[str, Any]
+    ) -> tuple[Any, int, dict[str, str]]:
+        """POST /{project_id}/leads: a new lead, answered with 200."""
+        self._require_member(project_id, token_info)
+        moment = datetime.now(UTC)
+        created = timestamp(moment)
+        lead: dict[str, Any] = {
+            "_id": self.new_object_id(moment),
+            "lead_id": body.get("lead_id") or self.new_uuid(),
+        }
+        for name in ("fullname", "email", "attributes"):
+            if body.get(name) is not None:
+                lead[name] = body[name]
+        lead.update(
+            tags=[],
+            status=STATUS_NORMAL,
+            id_project=project_id,
+            createdBy=token_info["sub"],
+            createdAt=created,
+            updatedAt=created,
+            __v=0,
+        )
+        self.store.put("leads", lead["_id"], lead, scope=project_id)
+        return lead, 200, _JSON
+
+    def update_lead(
+        self, project_id: str, id_: str, body: dict[str, Any], token_info: dict[str, Any]
+    ) -> tuple[Any, int, dict[str, str]]:
+        """PUT /{project_id}/leads/{id}: change the fields sent, nothing else."""
+        self._require_member(project_id, token_info)
+        patch = {k: body[k] for k in UPDATABLE_FIELDS if body.get(k) is not None}
+        patch["updatedAt"] = timestamp(datetime.now(UTC))
+        lead = self.store.update("leads", id_, patch, scope=project_id)
+        if lead is None:
+            raise NotFound("Object not found.")
+        return lead, 200, _JSON
+
+    def delete_lead(
+        self, project_id: str, id_: str, token_info: dict[str, Any]
+    ) -> tuple[Any, int, dict[str, str]]:
+        """DELETE /{project_id}/leads/{id}: a soft delete, answered with the lead."""
+        self._require_member(project_id, token_info)
+        patch = {"status": STATUS_DELETED, "updatedAt": timestamp(datetime.now(UTC))}
+        lead = self.store.update("leads", id_, patch, scope=project_id)
+        if lead is None:
+            raise NotFound("Object not found.")
+        return lead, 200, _JSON
+
+
+def render_error(error: ApiError) -> ErrorBody:
+    """Tiledesk's error bodies: plain-text 401 and 429, ``{"error"}`` for project ids, else
+    ``{"success": false, "msg"}``."""
+    if error.status == 401 and error.code != "signin_failed":
+        return ErrorBody(401, b"Unauthorized", "text/plain", error.headers)
+    if error.status == 429:
+        return ErrorBody(429, error.message.encode(), "text/plain", error.headers)
+    if error.code in ("invalid_project_id", "project_not_found"):
+        body: dict[str, Any] = {"error": error.message}
+    else:
+        body = {"success": False, "msg": error.message}
+    return ErrorBody(error.status, json.dumps(body).encode(), "application/json", error.headers)
+
+
+# -- seed data ---------------------------------------------------------------------------
+
+_SEED_EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
+_SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
+_TAGS = ("vip", "newsletter", "trial", "enterprise", "support", "billing", "partner", "churn-risk")
+_SOURCES = ("widget", "email", "whatsapp", "messenger", "api", "telegram")
+_PLANS = ("free", "basic", "pro", "enterprise")
+_TEAM_ROLES = ("admin", "supervisor", "agent", "teammate")
+
+
+def _user(
+    handlers: TiledeskHandlers, fake: Faker, email: str | None = None, password: str | None = None
+) -> dict[str, Any]:
+    created = fake.date_time_between(_SEED_EPOCH, _SEED_EPOCH + timedelta(days=365), tzinfo=UTC)
+    first, last = fake.first_name(), fake.last_name()
+    user = {
+        "_id": handlers.new_object_id(created),
+        "email": email or f"{first}.{last}@{fake.free_email_domain()}".lower(),
+        "firstname": first,
+        "lastname": last,
+        "emailverified": True,
+        "createdAt": timestamp(created),
+        "updatedAt": timestamp(created),
+    }
+    handlers.store.put("users", user["_id"], user)
+    secret = password or fake.password(length=12, special_chars=False)
+    handlers.store.put("logins", user["email"], {"user_id": user["_id"], "password": secret})
+    return {**user, "password": secret}
+
+
+def _lead(
+    fake: Faker, handlers: TiledeskHandlers, project_id: str, creators: list[str]
+) -> dict[str, Any]:
+    created = fake.date_time_between(_SEED_EPOCH, _SEED_END, tzinfo=UTC)
+    updated = created + timedelta(seconds=fake.random_int(0, 90 * 24 * 3600))
+    first, last = fake.first_name(), fake.last_name()
+    lead = {
+        "_id": handlers.new_object_id(created),
+        "lead_id": fake.uuid4(),
+        "fullname": f"{first} {last}",
+        "email": f"{first}.{last}@{fake.domain_name()}".lower(),
+        "phone": fake.phone_number(),
+        "company": fake.company(),
+        "streetAddress": fake.street_address(),
+        "city": fake.city(),
+        "region": fake.state(),
+        "zipcode": fake.postcode(),
+        "country": fake.country_code(),
+        "note": fake.sentence(nb_words=8),
+        "tags": sorted(fake.random_elements(_TAGS, length=fake.random_int(0, 3), unique=True)),
+        "attributes": {
+            "source": fake.random_element(_SOURCES),
+            "plan": fake.random_element(_PLANS),
+            "newsletter": fake.boolean(),
+            "score": fake.random_int(0, 100),
+        },
+        # About one in twenty is soft-deleted, so the list's hiding of them shows.
+        "status": STATUS_DELETED if fake.random_int(1, 20) == 1 else STATUS_NORMAL,
+        "id_project": project_id,
+        "createdBy": fake.random_element(creators),
+        "createdAt": timestamp(created),
+        "updatedAt": timestamp(updated),
+        "__v": 0,
+    }
+    # Not every lead leaves an email or a name, as on the real service.
+    if fake.random_int(1, 10) == 1:
+        del lead["email"]
+    return lead
+
+
+def seed(store: Store, config: Config) -> dict[str, Any]:
+    """Two projects with a team of every role, an outsider, and ``config.leads`` leads each."""
+    fake = Faker("en_US")
+    fake.seed_instance(config.seed)
+    handlers = TiledeskHandlers(store, config)
+    outsider = _user(handlers, fake)
+    facts: dict[str, Any] = {"projects": [], "users": [], "outsider": _public(outsider)}
+    for index in range(2):
+        created = fake.date_time_between(_SEED_EPOCH, _SEED_EPOCH + timedelta(days=30), tzinfo=UTC)
+        project_id = DOCS_PROJECT_ID if index == 0 else handlers.new_object_id(created)
+        store.put(
+            "projects",
+            project_id,
+            {"_id": project_id, "name": fake.company(), "createdAt": timestamp(created)},
+        )
+        if index == 0:
+            owner = _user(handlers, fake, DOCS_USER_EMAIL, DOCS_USER_PASSWORD)
+        else:
+            owner = _user(handlers, fake)
+        team = [(owner, "owner")] + [(_user(handlers, fake), role) for role in _TEAM_ROLES]
+        for user, role in team:
+            member = {"id_user": user["_id"], "id_project": project_id, "role": role}
+            store.put("project_users", user["_id"], member, scope=project_id)
+            facts["users"].append({**_public(user), "project_id": project_id, "role": role})
+        creators = ["system"] + [user["_id"] for user, _ in team]
+        leads = [_lead(fake, handlers, project_id, creators) for _ in range(config.leads)]
+        if index == 0:
+            leads = [_docs_lead(project_id, documented) for documented in DOCS_LEADS] + leads[2:]
+        for lead in leads:
+            store.put("leads", lead["_id"], lead, scope=project_id)
+        facts["projects"].append(
+            {
+                "id": project_id,
+                "name": store.get("projects", project_id)["name"],
+                "leads": len(leads),
+            }
+        )
+    return facts
+
+
+def _docs_lead(project_id: str, documented: dict[str, str]) -> dict[str, Any]:
+    return {
+        "_id": documented["_id"],
+        "lead_id": documented["lead_id"],
+        "fullname": documented["fullname"],
+        "attributes": {},
+        "tags": [],
+        "status": STATUS_NORMAL,
+        "id_project": project_id,
+        "createdBy": "system",
+        "createdAt": documented["at"],
+        "updatedAt": documented["at"],
+        "__v": 0,
+    }
+
+
+def _public(user: dict[str, Any]) -> dict[str, Any]:
+    return {"id": user["_id"], "email": user["email"], "password": user["password"]}
+
+
+def describe(facts: dict[str, Any], base_url: str) -> list[str]:
+    """What a user needs to paste a curl at once: base URLs, projects and credentials."""
+    lines = [f"Tiledesk v3   {base_url}/v3   (Swagger UI: {base_url}/v3/ui/)"]
+    for project in facts["projects"]:
+        lines.append(f"  project {project['id']}  {project['name']!r}, {project['leads']} leads")
+        for user in facts["users"]:
+            if user["project_id"] == project["id"]:
+                lines.append(f"    {user['role']:<10} {user['email']}:{user['password']}")
+    outsider = facts["outsider"]
+    lines.append(f"  no project  {outsider['email']}:{outsider['password']}")
+    owner = facts["users"][0]
+    leads_url = f"{base_url}/v3/{owner['project_id']}/leads"
+    lines.append(f"  try: curl -u {owner['email']}:{owner['password']} {leads_url}")
+    return lines
+
+
+VENDOR = Vendor(
+    name="tiledesk",
+    mounts=(Mount(name="tiledesk-v3", spec="tiledesk-v3.yaml", base_path="/v3"),),
+    handlers=TiledeskHandlers,
+    seed=seed,
+    describe=describe,
+    render_error=render_error,
+)
