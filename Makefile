@@ -22,8 +22,8 @@ run: install
 	$(BIN)/leadmock serve --host $(HOST) --port $(PORT) --seed $(SEED)
 
 lint: install-dev
-	$(BIN)/ruff check mockserver tests
-	$(BIN)/ruff format --check mockserver tests
+	$(BIN)/ruff check mockserver contracts tests
+	$(BIN)/ruff format --check mockserver contracts tests
 
 test: lint
 	$(BIN)/python -m pytest

@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib.resources
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import connexion
+import yaml
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
@@ -44,6 +46,11 @@ class Mock:
     store: Store
     config: Config
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seed_state: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def reset(self) -> None:
+        """Back to the state right after seeding (a restore, not a second seeding)."""
+        self.store.load(self.seed_state)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
@@ -74,10 +81,11 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     # Longest base path first, so /v3/x never goes to a vendor mounted at /v.
     mounts.sort(key=lambda pair: len(pair[0].base_path), reverse=True)
     renderer = _ErrorRenderer(mounts)
-    for source in (ApiError, ProblemException, HTTPException):
+    # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
+    for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):
         app.add_error_handler(source, renderer)
     facts = {vendor.name: vendor.seed(store, config) for vendor in VENDORS}
-    return Mock(app=app, store=store, config=config, facts=facts)
+    return Mock(app=app, store=store, config=config, facts=facts, seed_state=store.dump())
 
 
 class _ErrorRenderer:
@@ -85,10 +93,16 @@ class _ErrorRenderer:
 
     def __init__(self, mounts: list[tuple[Mount, Vendor]]) -> None:
         self.mounts = mounts
+        self.allowed_methods = _allowed_methods_by_path([mount for mount, _ in mounts])
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         error = to_api_error(exc)
         path = request.url.path
+        if error.status == 405:
+            # Starlette lists the methods of the first route that matched the path, not all.
+            allowed = next((m for rx, m in self.allowed_methods if rx.fullmatch(path)), None)
+            if allowed:
+                error.headers["Allow"] = ", ".join(allowed)
         for mount, vendor in self.mounts:
             if path == mount.base_path or path.startswith(mount.base_path + "/"):
                 return _response(vendor.render_error(error))
@@ -96,10 +110,27 @@ class _ErrorRenderer:
         return _response(ErrorBody(error.status, body, "application/json", error.headers))
 
 
+def _allowed_methods_by_path(mounts: list[Mount]) -> list[tuple[re.Pattern[str], list[str]]]:
+    """For each path of each spec, a pattern of its full URL path and the methods it documents."""
+    table = []
+    for mount in mounts:
+        spec = yaml.safe_load(spec_path(mount.spec).read_text())
+        for template, item in spec.get("paths", {}).items():
+            methods = sorted(m.upper() for m in item if m in _HTTP_METHODS)
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(mount.base_path + template))
+            table.append((re.compile(pattern), methods))
+    return table
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
 def to_api_error(exc: Exception) -> ApiError:
     """The neutral form of a handler's, Connexion's or Starlette's error."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, UnicodeDecodeError):
+        return error_for_status(400, "The request body is not valid UTF-8.")
     if isinstance(exc, ProblemException):
         status, detail, headers = exc.status, exc.detail or exc.title, exc.headers
     elif isinstance(exc, HTTPException):

@@ -87,6 +87,10 @@ class Store(Protocol):
         """Everything, as one JSON-able value in a stable order."""
         ...
 
+    def load(self, state: dict[str, Any]) -> None:
+        """Replace everything with a ``dump()``."""
+        ...
+
     def reset(self) -> None:
         """Forget everything."""
         ...
@@ -178,6 +182,15 @@ class MemoryStore:
                 )
             ]
             return {"collections": collections, "sequences": dict(sorted(self._sequences.items()))}
+
+    def load(self, state: dict[str, Any]) -> None:
+        collections = {
+            (entry["collection"], entry["scope"]): copy.deepcopy(entry["documents"])
+            for entry in state["collections"]
+        }
+        with self._lock:
+            self._collections = collections
+            self._sequences = dict(state["sequences"])
 
     def reset(self) -> None:
         with self._lock:

@@ -35,6 +35,15 @@ class ErrorBody:
 
 
 @dataclass(frozen=True)
+class CheckTarget:
+    """What a conformance run sends so that generated requests reach real data."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """Pinned values by ``location.name``, e.g. ``{"path.project_id": "5b55..."}``."""
+
+
+@dataclass(frozen=True)
 class Vendor:
     """Everything shared code needs from a vendor module.
 
@@ -42,6 +51,9 @@ class Vendor:
     vendor's specs and a ``security_map()`` for Connexion. ``seed`` fills the store and returns
     JSON-able facts (ids, credentials); ``describe`` turns those facts into the lines the CLI
     prints; ``render_error`` gives a neutral ``ApiError`` the vendor's wire shape.
+    ``check_target(facts)`` tells the conformance checker how to reach seeded data (headers,
+    pinned path parameters); ``excluded_checks`` names each Schemathesis check that the
+    vendor's documented behaviour contradicts, with the reason.
     """
 
     name: str
@@ -50,6 +62,8 @@ class Vendor:
     seed: Callable[[Store, Config], dict[str, Any]]
     describe: Callable[[dict[str, Any], str], list[str]]
     render_error: Callable[[ApiError], ErrorBody]
+    check_target: Callable[[dict[str, Any]], CheckTarget]
+    excluded_checks: dict[str, str] = field(default_factory=dict)
 
 
 def _load() -> list[Vendor]:
@@ -60,4 +74,15 @@ def _load() -> list[Vendor]:
 
 VENDORS: list[Vendor] = _load()
 
-__all__ = ["VENDORS", "ErrorBody", "Mount", "Vendor"]
+
+def vendor_of(api: str) -> tuple[Vendor, Mount]:
+    """The vendor and mount serving the API named ``api`` (e.g. ``tiledesk-v3``)."""
+    for vendor in VENDORS:
+        for mount in vendor.mounts:
+            if mount.name == api:
+                return vendor, mount
+    names = ", ".join(m.name for v in VENDORS for m in v.mounts)
+    raise LookupError(f"unknown API {api!r}; known: {names}")
+
+
+__all__ = ["VENDORS", "CheckTarget", "ErrorBody", "Mount", "Vendor", "vendor_of"]

@@ -1,0 +1,5 @@
+"""The conformance checker: where an endpoint, ours or a vendor's, departs from its spec."""
+
+from contracts.runner import Failure, Report, run
+
+__all__ = ["Failure", "Report", "run"]

@@ -1,0 +1,486 @@
+"""Tiledesk v3 over HTTP: auth, list, get, create, update, delete, and what each leaves behind."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import Mock
+from mockserver.auth import issue_jwt
+from mockserver.store import Where
+from mockserver.vendors.tiledesk import DOCS_LEADS, DOCS_PROJECT_ID, JWT_AUDIENCE
+
+LEADS = f"/v3/{DOCS_PROJECT_ID}/leads"
+DOCS_LEAD = DOCS_LEADS[0]["_id"]
+OWNER = ("andrea.leo@f21.it", "123456")
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def user(mock: Mock, role: str, project_id: str = DOCS_PROJECT_ID) -> tuple[str, str]:
+    """Basic credentials of the seeded user with ``role`` in the project."""
+    for seeded in mock.facts["tiledesk"]["users"]:
+        if seeded["role"] == role and seeded["project_id"] == project_id:
+            return seeded["email"], seeded["password"]
+    raise LookupError(role)
+
+
+def stored_leads(mock: Mock, **filters: Any) -> list[dict[str, Any]]:
+    """Leads of the documents' project straight from the store, bypassing HTTP."""
+    where = [Where(name, "eq", value) for name, value in filters.items()]
+    leads, _ = mock.store.query("leads", where=where, scope=DOCS_PROJECT_ID)
+    return leads
+
+
+def assert_json(response: Any, status: int) -> Any:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+# -- authentication and authorization ----------------------------------------------------
+
+OPERATIONS = [
+    ("GET", LEADS, None),
+    ("POST", LEADS, {"lead_id": "x"}),
+    ("GET", f"{LEADS}/{DOCS_LEAD}", None),
+    ("PUT", f"{LEADS}/{DOCS_LEAD}", {"fullname": "x"}),
+    ("DELETE", f"{LEADS}/{DOCS_LEAD}", None),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), OPERATIONS)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Basic YW5kcmVhLmxlb0BmMjEuaXQ6d3Jvbmc="},  # right user, wrong password
+        {"Authorization": "Basic bm9ib2R5QGV4YW1wbGUuY29tOjEyMzQ1Ng=="},  # unknown user
+        {"Authorization": "JWT not-a-token"},
+        {"Authorization": "Bearer abc"},
+        {"Authorization": "garbage"},
+    ],
+    ids=["none", "wrong-password", "unknown-user", "bad-jwt", "other-scheme", "malformed"],
+)
+def test_bad_credentials_are_plain_text_401_and_change_nothing(
+    client: TestClient, mock: Mock, method: str, url: str, body: Any, headers: dict
+) -> None:
+    before = mock.store.dump()
+    response = client.request(method, url, json=body, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "Unauthorized"
+    assert mock.store.dump() == before
+
+
+@pytest.mark.parametrize(("method", "url", "body"), OPERATIONS)
+def test_outsider_is_403_not_a_member(
+    client: TestClient, mock: Mock, method: str, url: str, body: Any
+) -> None:
+    outsider = mock.facts["tiledesk"]["outsider"]
+    response = client.request(
+        method, url, json=body, auth=(outsider["email"], outsider["password"])
+    )
+    assert assert_json(response, 403) == {
+        "success": False,
+        "msg": "you dont belong to the project.",
+    }
+
+
+@pytest.mark.parametrize(("method", "url", "body"), OPERATIONS)
+def test_role_below_agent_is_403(
+    client: TestClient, mock: Mock, method: str, url: str, body: Any
+) -> None:
+    response = client.request(method, url, json=body, auth=user(mock, "teammate"))
+    assert assert_json(response, 403) == {
+        "success": False,
+        "msg": "you dont have the required role.",
+    }
+
+
+def test_member_of_another_project_is_403(client: TestClient, mock: Mock) -> None:
+    other_project = mock.facts["tiledesk"]["projects"][1]["id"]
+    response = client.get(LEADS, auth=user(mock, "owner", other_project))
+    assert assert_json(response, 403)["msg"] == "you dont belong to the project."
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "admin", "owner"])
+def test_agent_and_above_may_read_and_write(client: TestClient, mock: Mock, role: str) -> None:
+    credentials = user(mock, role)
+    assert client.get(LEADS, auth=credentials).status_code == 200
+    assert client.post(LEADS, json={"lead_id": role}, auth=credentials).status_code == 200
+
+
+@pytest.mark.parametrize("encoding", ["json", "form"])
+def test_signin_issues_a_jwt_that_authenticates(client: TestClient, encoding: str) -> None:
+    credentials = {"email": OWNER[0], "password": OWNER[1]}
+    kwargs = {"json": credentials} if encoding == "json" else {"data": credentials}
+    body = assert_json(client.post("/v3/auth/signin", **kwargs), 200)
+    assert body["success"] is True
+    assert body["token"].startswith("JWT ")
+    assert body["user"]["email"] == OWNER[0]
+    assert "password" not in body["user"]
+    listed = client.get(LEADS, headers={"Authorization": body["token"]})
+    assert assert_json(listed, 200)["perPage"] == 40
+
+
+def test_signin_is_case_insensitive_on_email(client: TestClient) -> None:
+    response = client.post(
+        "/v3/auth/signin", json={"email": "Andrea.Leo@F21.it", "password": "123456"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("nobody@example.com", "123456", "Authentication failed. User not found."),
+        (OWNER[0], "wrong", "Authentication failed. Wrong password."),
+    ],
+)
+def test_signin_failures_are_401_with_reason(
+    client: TestClient, email: str, password: str, message: str
+) -> None:
+    response = client.post("/v3/auth/signin", json={"email": email, "password": password})
+    assert assert_json(response, 401) == {"success": False, "msg": message}
+
+
+def test_signin_without_password_is_400(client: TestClient) -> None:
+    response = client.post("/v3/auth/signin", json={"email": OWNER[0]})
+    assert assert_json(response, 400)["success"] is False
+
+
+def test_expired_jwt_is_401(client: TestClient, mock: Mock) -> None:
+    owner_id = mock.facts["tiledesk"]["users"][0]["id"]
+    token = issue_jwt(
+        {"_id": owner_id, "aud": JWT_AUDIENCE}, secret=mock.config.jwt_secret, ttl_seconds=-60
+    )
+    response = client.get(LEADS, headers={"Authorization": f"JWT {token}"})
+    assert response.status_code == 401
+    assert response.text == "Unauthorized"
+
+
+def test_jwt_signed_with_another_key_is_401(client: TestClient, mock: Mock) -> None:
+    owner_id = mock.facts["tiledesk"]["users"][0]["id"]
+    token = issue_jwt(
+        {"_id": owner_id, "aud": JWT_AUDIENCE}, secret="not-the-key-" * 4, ttl_seconds=60
+    )
+    response = client.get(LEADS, headers={"Authorization": f"JWT {token}"})
+    assert response.status_code == 401
+
+
+# -- project id --------------------------------------------------------------------------
+
+
+def test_malformed_project_id_is_400_invalid(client: TestClient) -> None:
+    response = client.get("/v3/not-a-project/leads", auth=OWNER)
+    assert assert_json(response, 400) == {"error": "Invalid project id: not-a-project"}
+
+
+def test_unknown_project_id_is_400_not_found(client: TestClient) -> None:
+    response = client.get("/v3/5b55e806c93dde00143163de/leads", auth=OWNER)
+    assert assert_json(response, 400) == {
+        "error": "Project not found with id: 5b55e806c93dde00143163de"
+    }
+
+
+# -- list --------------------------------------------------------------------------------
+
+
+def test_list_first_page_has_40_newest_and_the_true_count(client: TestClient, mock: Mock) -> None:
+    body = assert_json(client.get(LEADS, auth=OWNER), 200)
+    visible = stored_leads(mock, status=100)
+    assert body["perPage"] == 40
+    assert body["count"] == len(visible)
+    newest = sorted(visible, key=lambda lead: lead["createdAt"], reverse=True)[:40]
+    assert [lead["_id"] for lead in body["leads"]] == [lead["_id"] for lead in newest]
+
+
+def test_pages_cover_every_visible_lead_once(client: TestClient, mock: Mock) -> None:
+    seen: list[str] = []
+    page = 0
+    while True:
+        body = assert_json(client.get(LEADS, params={"page": page, "limit": 15}, auth=OWNER), 200)
+        if not body["leads"]:
+            break
+        assert len(body["leads"]) <= 15
+        seen += [lead["_id"] for lead in body["leads"]]
+        page += 1
+    assert sorted(seen) == sorted(lead["_id"] for lead in stored_leads(mock, status=100))
+    assert len(seen) == len(set(seen))
+
+
+def test_page_past_the_end_is_empty_with_the_count(client: TestClient) -> None:
+    body = assert_json(client.get(LEADS, params={"page": 99}, auth=OWNER), 200)
+    assert body["leads"] == []
+    assert body["count"] > 0
+
+
+@pytest.mark.parametrize("name", ["sortField", "sort"])
+def test_sort_by_any_field_ascending(client: TestClient, name: str) -> None:
+    params = {name: "fullname", "direction": "1", "limit": 200}
+    names = [
+        lead.get("fullname")
+        for lead in client.get(LEADS, params=params, auth=OWNER).json()["leads"]
+    ]
+    assert names == sorted(names, key=lambda n: (n is not None, n or ""))
+
+
+def test_sort_descending_is_the_default_direction(client: TestClient) -> None:
+    leads = client.get(LEADS, params={"sortField": "email", "limit": 200}, auth=OWNER).json()[
+        "leads"
+    ]
+    emails = [lead["email"] for lead in leads if "email" in lead]
+    assert emails == sorted(emails, reverse=True)
+
+
+def test_sortfield_wins_over_sort(client: TestClient) -> None:
+    params = {"sortField": "createdAt", "sort": "fullname", "direction": "1", "limit": 200}
+    dates = [
+        lead["createdAt"] for lead in client.get(LEADS, params=params, auth=OWNER).json()["leads"]
+    ]
+    assert dates == sorted(dates)
+
+
+def test_email_filter_is_an_exact_match(client: TestClient, mock: Mock) -> None:
+    target = next(lead for lead in stored_leads(mock, status=100) if "email" in lead)
+    body = assert_json(client.get(LEADS, params={"email": target["email"]}, auth=OWNER), 200)
+    assert [lead["_id"] for lead in body["leads"]] == [target["_id"]]
+    assert body["count"] == 1
+    partial = client.get(LEADS, params={"email": target["email"][:-1]}, auth=OWNER).json()
+    assert partial["count"] == 0
+
+
+def test_full_text_searches_name_and_email(client: TestClient, mock: Mock) -> None:
+    target = next(lead for lead in stored_leads(mock, status=100) if "email" in lead)
+    last_name = target["fullname"].split()[-1].upper()
+    body = client.get(LEADS, params={"full_text": last_name, "limit": 200}, auth=OWNER).json()
+    assert target["_id"] in [lead["_id"] for lead in body["leads"]]
+    assert all(
+        last_name.lower() in (lead.get("fullname", "") + lead.get("email", "")).lower()
+        for lead in body["leads"]
+    )
+
+
+def test_with_email_leaves_out_leads_without_one(client: TestClient, mock: Mock) -> None:
+    body = client.get(LEADS, params={"with_email": "true", "limit": 200}, auth=OWNER).json()
+    assert body["count"] == len(
+        [lead for lead in stored_leads(mock, status=100) if "email" in lead]
+    )
+    assert all("email" in lead for lead in body["leads"])
+    assert body["count"] < client.get(LEADS, auth=OWNER).json()["count"]
+
+
+def test_tags_filter(client: TestClient, mock: Mock) -> None:
+    body = client.get(LEADS, params={"tags": "vip", "limit": 200}, auth=OWNER).json()
+    expected = [lead for lead in stored_leads(mock, status=100) if "vip" in lead.get("tags", [])]
+    assert body["count"] == len(expected) > 0
+    assert all("vip" in lead["tags"] for lead in body["leads"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"direction": "2"}, {"page": "-1"}, {"page": "one"}, {"limit": "0"}, {"with_email": "maybe"}],
+)
+def test_bad_list_parameters_are_400(client: TestClient, params: dict) -> None:
+    body = assert_json(client.get(LEADS, params=params, auth=OWNER), 400)
+    assert body["success"] is False
+    assert body["msg"]
+
+
+# -- get ---------------------------------------------------------------------------------
+
+
+def test_documented_lead_reads_as_in_the_documents(client: TestClient) -> None:
+    lead = assert_json(client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER), 200)
+    assert lead["_id"] == "5c81593adf767b0017d1aa66"
+    assert lead["lead_id"] == "SRbb2PfbSFcgICv9VQBcURZeloh1"
+    assert lead["fullname"] == "Guest"
+    assert lead["id_project"] == DOCS_PROJECT_ID
+    assert lead["createdBy"] == "system"
+    assert lead["createdAt"] == lead["updatedAt"] == "2019-03-07T17:47:38.393Z"
+    assert lead["__v"] == 0
+
+
+@pytest.mark.parametrize("lead_id", ["5c81593adf767b0017d1aa00", "not-an-object-id"])
+def test_unknown_or_malformed_lead_id_is_404(client: TestClient, lead_id: str) -> None:
+    response = client.get(f"{LEADS}/{lead_id}", auth=OWNER)
+    assert assert_json(response, 404) == {"success": False, "msg": "Object not found."}
+
+
+def test_lead_of_another_project_is_404_here(client: TestClient, mock: Mock) -> None:
+    other_project = mock.facts["tiledesk"]["projects"][1]["id"]
+    leads, _ = mock.store.query("leads", scope=other_project, limit=1)
+    response = client.get(f"{LEADS}/{leads[0]['_id']}", auth=OWNER)
+    assert response.status_code == 404
+
+
+# -- create ------------------------------------------------------------------------------
+
+
+def test_documented_create_body_makes_a_lead(client: TestClient, mock: Mock) -> None:
+    count_before = client.get(LEADS, auth=OWNER).json()["count"]
+    lead = assert_json(
+        client.post(LEADS, json={"fullanem": "andrea", "lead_id": "123456"}, auth=OWNER), 200
+    )
+    assert re.fullmatch(r"[0-9a-f]{24}", lead["_id"])
+    assert lead["lead_id"] == "123456"
+    assert "fullanem" not in lead and "fullname" not in lead
+    assert lead["id_project"] == DOCS_PROJECT_ID
+    assert lead["createdBy"] == mock.facts["tiledesk"]["users"][0]["id"]
+    assert lead["status"] == 100 and lead["tags"] == [] and lead["__v"] == 0
+    assert ISO_UTC.match(lead["createdAt"]) and lead["createdAt"] == lead["updatedAt"]
+    # The id starts with the creation time in seconds, as a MongoDB ObjectId does.
+    created = datetime.strptime(lead["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert int(lead["_id"][:8], 16) == int(created.timestamp())
+    assert client.get(f"{LEADS}/{lead['_id']}", auth=OWNER).json() == lead
+    assert client.get(LEADS, auth=OWNER).json()["count"] == count_before + 1
+
+
+def test_create_keeps_the_fields_sent(client: TestClient) -> None:
+    sent = {
+        "lead_id": "ext-1",
+        "fullname": "Ada Lovelace",
+        "email": "ada@example.com",
+        "attributes": {"a": [1]},
+    }
+    lead = assert_json(client.post(LEADS, json=sent, auth=OWNER), 200)
+    assert {k: lead[k] for k in sent} == sent
+
+
+def test_empty_lead_id_becomes_a_uuid(client: TestClient) -> None:
+    lead = assert_json(client.post(LEADS, json={"lead_id": ""}, auth=OWNER), 200)
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", lead["lead_id"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b'{"fullname": "no lead_id"}', "application/json", 400),
+        (b'{"lead_id": 5}', "application/json", 400),
+        (b'{"lead_id": "x", "attributes": "not an object"}', "application/json", 400),
+        (b'{"lead_id": ', "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        (b"lead_id=x", "application/x-www-form-urlencoded", 415),
+        (b'{"lead_id": "x"}', "text/plain", 415),
+    ],
+    ids=[
+        "missing-lead_id",
+        "wrong-type",
+        "attributes-not-object",
+        "malformed",
+        "array",
+        "not-utf8",
+        "form",
+        "text",
+    ],
+)
+def test_bad_create_is_refused_and_changes_nothing(
+    client: TestClient, mock: Mock, content: bytes, content_type: str, status: int
+) -> None:
+    before = mock.store.dump()
+    response = client.post(
+        LEADS, content=content, headers={"Content-Type": content_type}, auth=OWNER
+    )
+    body = assert_json(response, status)
+    assert body["success"] is False and body["msg"]
+    assert mock.store.dump() == before
+
+
+# -- update ------------------------------------------------------------------------------
+
+
+def test_update_changes_only_the_fields_sent(client: TestClient) -> None:
+    before = client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER).json()
+    sent = {
+        "email": "guest@example.com",
+        "phone": "+39 06 1234",
+        "company": "F21",
+        "note": "n",
+        "streetAddress": "Via Roma 1",
+        "city": "Roma",
+        "region": "Lazio",
+        "zipcode": "00100",
+        "country": "IT",
+        "tags": ["vip"],
+        "attributes": {"plan": "pro"},
+    }
+    after = assert_json(client.put(f"{LEADS}/{DOCS_LEAD}", json=sent, auth=OWNER), 200)
+    assert {k: after[k] for k in sent} == sent
+    unchanged = {k: v for k, v in before.items() if k not in sent and k != "updatedAt"}
+    assert {k: after[k] for k in unchanged} == unchanged
+    assert after["updatedAt"] > before["updatedAt"]
+    assert after["createdAt"] == before["createdAt"]
+    assert client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER).json() == after
+
+
+def test_update_ignores_nulls_as_the_sdk_sends_them(client: TestClient) -> None:
+    client.put(f"{LEADS}/{DOCS_LEAD}", json={"tags": ["a"], "attributes": {"k": 1}}, auth=OWNER)
+    after = assert_json(
+        client.put(
+            f"{LEADS}/{DOCS_LEAD}",
+            json={"fullname": "Ann", "tags": None, "attributes": None},
+            auth=OWNER,
+        ),
+        200,
+    )
+    assert after["fullname"] == "Ann"
+    assert after["tags"] == ["a"] and after["attributes"] == {"k": 1}
+
+
+def test_update_of_unknown_lead_is_404_and_creates_nothing(client: TestClient, mock: Mock) -> None:
+    before = mock.store.dump()
+    response = client.put(f"{LEADS}/5c81593adf767b0017d1aa00", json={"fullname": "x"}, auth=OWNER)
+    assert assert_json(response, 404) == {"success": False, "msg": "Object not found."}
+    assert mock.store.dump() == before
+
+
+def test_update_with_wrong_types_is_400_and_changes_nothing(client: TestClient, mock: Mock) -> None:
+    before = mock.store.dump()
+    response = client.put(
+        f"{LEADS}/{DOCS_LEAD}", json={"fullname": "ok", "tags": "vip"}, auth=OWNER
+    )
+    assert assert_json(response, 400)["success"] is False
+    assert mock.store.dump() == before
+
+
+# -- delete ------------------------------------------------------------------------------
+
+
+def test_delete_is_soft(client: TestClient) -> None:
+    count_before = client.get(LEADS, auth=OWNER).json()["count"]
+    deleted = assert_json(client.delete(f"{LEADS}/{DOCS_LEAD}", auth=OWNER), 200)
+    assert deleted["_id"] == DOCS_LEAD and deleted["status"] == 1000
+    assert client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER).json()["status"] == 1000
+    listed = client.get(LEADS, params={"limit": 1000}, auth=OWNER).json()
+    assert listed["count"] == count_before - 1
+    assert DOCS_LEAD not in [lead["_id"] for lead in listed["leads"]]
+    trash = client.get(LEADS, params={"status": 1000, "limit": 1000}, auth=OWNER).json()
+    assert DOCS_LEAD in [lead["_id"] for lead in trash["leads"]]
+
+
+def test_delete_of_unknown_lead_is_404_and_creates_nothing(client: TestClient, mock: Mock) -> None:
+    before = mock.store.dump()
+    response = client.delete(f"{LEADS}/5c81593adf767b0017d1aa00", auth=OWNER)
+    assert response.status_code == 404
+    assert mock.store.dump() == before
+
+
+# -- the wire ----------------------------------------------------------------------------
+
+
+def test_unsupported_method_is_405_with_every_allowed_method(client: TestClient) -> None:
+    response = client.patch(f"{LEADS}/{DOCS_LEAD}", auth=OWNER)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "PUT", "DELETE"}
+
+
+def test_swagger_ui_is_served(client: TestClient) -> None:
+    assert client.get("/v3/ui/").status_code == 200
+    assert client.get("/v3/openapi.json").json()["info"]["title"] == "Tiledesk Leads API v3"
