@@ -341,8 +341,7 @@ def _lead(
             "newsletter": fake.boolean(),
             "score": fake.random_int(0, 100),
         },
-        # About one in twenty is soft-deleted, so the list's hiding of them shows.
-        "status": STATUS_DELETED if fake.random_int(1, 20) == 1 else STATUS_NORMAL,
+        "status": STATUS_NORMAL,
         "id_project": project_id,
         "createdBy": fake.random_element(creators),
         "createdAt": timestamp(created),
@@ -383,7 +382,10 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
         leads = [_lead(fake, handlers, project_id, creators) for _ in range(config.leads)]
         if index == 0:
             leads = [_docs_lead(project_id, documented) for documented in DOCS_LEADS] + leads[2:]
-        for lead in leads:
+        for position, lead in enumerate(leads):
+            # One in twenty is soft-deleted, so the list's hiding of them always shows.
+            if position % 20 == 10:
+                lead["status"] = STATUS_DELETED
             store.put("leads", lead["_id"], lead, scope=project_id)
         facts["projects"].append(
             {

@@ -1,0 +1,102 @@
+"""``leadmock serve`` as a user runs it: a real process on a loopback port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from mockserver.cli import build_parser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[str, list[str]]]:
+    """A running ``leadmock serve``: its base URL and the banner it printed."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--leads", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline()]
+        while not banner[-1].lstrip().startswith("try:"):
+            banner.append(process.stdout.readline())
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{base_url}/v3/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail("leadmock serve did not answer within 20 s")
+                time.sleep(0.1)
+        yield base_url, [line.rstrip("\n") for line in banner]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_default_host_is_loopback() -> None:
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+
+
+def test_banner_lists_base_url_projects_and_credentials(served: tuple[str, list[str]]) -> None:
+    base_url, lines = served
+    text = "\n".join(lines)
+    assert f"{base_url}/v3" in text
+    assert "5b55e806c93dde00143163dd" in text
+    assert "andrea.leo@f21.it:123456" in text
+    assert (
+        f"try: curl -u andrea.leo@f21.it:123456 {base_url}/v3/5b55e806c93dde00143163dd/leads"
+        in text
+    )
+
+
+def test_documented_curl_examples_answer_as_documented(served: tuple[str, list[str]]) -> None:
+    base_url, _ = served
+    auth = ("andrea.leo@f21.it", "123456")
+    headers = {"Content-Type": "application/json"}
+    leads = f"{base_url}/v3/5b55e806c93dde00143163dd/leads"
+    listed = httpx.get(leads, auth=auth, headers=headers)
+    assert listed.status_code == 200 and listed.json()["perPage"] == 40
+    got = httpx.get(f"{leads}/5c81593adf767b0017d1aa66", auth=auth, headers=headers)
+    assert got.json()["lead_id"] == "SRbb2PfbSFcgICv9VQBcURZeloh1"
+    body = '{"fullanem":"andrea", "lead_id":"123456"}'
+    created = httpx.post(leads, auth=auth, headers=headers, content=body)
+    assert created.status_code == 200 and created.json()["lead_id"] == "123456"
+    updated = httpx.put(
+        f"{leads}/5c81593adf767b0017d1aa66", auth=auth, headers=headers, content=body
+    )
+    assert updated.status_code == 200
+    deleted = httpx.delete(f"{leads}/5c81593adf767b0017d1aa66", auth=auth, headers=headers)
+    assert deleted.status_code == 200 and deleted.json()["status"] == 1000
+    signin = httpx.post(
+        f"{base_url}/v3/auth/signin",
+        content="email=andrea.leo@f21.it&password=123456",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    token = signin.json()["token"]
+    assert httpx.get(leads, headers={"Authorization": token}).status_code == 200
+
+
+def test_too_few_leads_is_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "seed", "--leads", "1"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "--leads" in result.stderr

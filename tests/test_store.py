@@ -1,0 +1,94 @@
+"""The store contract, run on every implementation."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from mockserver.store import MemoryStore, Store, Where
+
+
+@pytest.fixture(params=[MemoryStore])
+def store(request: pytest.FixtureRequest) -> Store:
+    return request.param()
+
+
+def test_documents_are_scoped(store: Store) -> None:
+    store.put("leads", "1", {"n": "a"}, scope="p1")
+    store.put("leads", "1", {"n": "b"}, scope="p2")
+    assert store.get("leads", "1", scope="p1") == {"n": "a"}
+    assert store.get("leads", "1", scope="p2") == {"n": "b"}
+    assert store.get("leads", "1") is None
+
+
+def test_reads_are_copies(store: Store) -> None:
+    store.put("c", "1", {"tags": ["x"]})
+    store.get("c", "1")["tags"].append("y")
+    assert store.get("c", "1") == {"tags": ["x"]}
+
+
+def test_update_merges_and_misses_return_none(store: Store) -> None:
+    store.put("c", "1", {"a": 1, "b": 2})
+    assert store.update("c", "1", {"b": 3}) == {"a": 1, "b": 3}
+    assert store.update("c", "2", {"b": 3}) is None
+    assert store.get("c", "2") is None
+
+
+def test_delete(store: Store) -> None:
+    store.put("c", "1", {})
+    assert store.delete("c", "1") is True
+    assert store.delete("c", "1") is False
+
+
+def test_query_filters_orders_slices_and_counts(store: Store) -> None:
+    docs = [
+        {"id": "1", "name": "Ann Lee", "tags": ["vip"], "n": 3},
+        {"id": "2", "name": "Bob", "tags": [], "n": 1},
+        {"id": "3", "tags": ["vip"], "n": 2},
+        {"id": "4", "name": "ann b", "tags": ["vip"], "n": 2},
+    ]
+    for doc in docs:
+        store.put("c", doc["id"], doc)
+    page, total = store.query(
+        "c", where=[Where("tags", "has", "vip")], order=[("n", 1), ("id", -1)]
+    )
+    assert [d["id"] for d in page] == ["4", "3", "1"] and total == 3
+    page, total = store.query("c", order=[("name", 1)], offset=1, limit=2)
+    # Missing sorts first, then byte order, as MongoDB: "Ann Lee" < "Bob" < "ann b".
+    assert [d["id"] for d in page] == ["1", "2"] and total == 4
+    _, total = store.query("c", where=[Where("name", "exists", True)])
+    assert total == 3
+    page, _ = store.query("c", where=[Where(("name",), "text", "ANN")])
+    assert sorted(d["id"] for d in page) == ["1", "4"]
+    page, _ = store.query("c", where=[Where("n", "eq", 2)])
+    assert sorted(d["id"] for d in page) == ["3", "4"]
+
+
+def test_sequences_are_unique_under_threads(store: Store) -> None:
+    drawn: list[int] = []
+    lock = threading.Lock()
+
+    def draw() -> None:
+        for _ in range(500):
+            value = store.next_sequence("ids")
+            with lock:
+                drawn.append(value)
+
+    threads = [threading.Thread(target=draw) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(drawn) == list(range(1, 4001))
+
+
+def test_dump_and_load_round_trip(store: Store) -> None:
+    store.put("c", "1", {"a": [1]}, scope="s")
+    store.next_sequence("x")
+    state = store.dump()
+    store.put("c", "2", {})
+    store.load(state)
+    assert store.dump() == state
+    assert store.get("c", "2", scope="s") is None
+    assert store.next_sequence("x") == 2
