@@ -8,6 +8,7 @@ base URL.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,8 @@ class Report:
     failures: list[Failure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     excluded_checks: dict[str, str] = field(default_factory=dict)
+    checks_by_phase: Counter[str] = field(default_factory=Counter)
+    """How many check results each phase produced (examples, coverage, fuzzing, stateful)."""
 
     @property
     def ok(self) -> bool:
@@ -62,7 +65,8 @@ def run(
         "seed": seed,
         "headers": dict(target.headers),
         "parameters": dict(target.parameters),
-        "generation": {"max-examples": max_examples},
+        # No example database: a run is reproduced by its seed alone, not by earlier runs.
+        "generation": {"max-examples": max_examples, "database": "none"},
         "checks": {"enabled": True, **{name: {"enabled": False} for name in excluded}},
         "phases": {"stateful": {"enabled": True, "max-steps": stateful_steps}},
     }
@@ -89,6 +93,7 @@ def run(
 def _collect(event: events.ScenarioFinished, report: Report, seen: set) -> None:
     recorder = event.recorder
     for checks in recorder.checks.values():
+        report.checks_by_phase[str(event.phase)] += len(checks)
         for check in checks:
             info = check.failure_info
             if info is None:

@@ -24,6 +24,9 @@ def test_mock_conforms_to_its_spec(api: str, framework: str) -> None:
     report = run(api, app=mock, target=vendor.check_target(mock.facts[vendor.name]), seed=1)
     assert report.errors == []
     assert [(f.operation, f.check, f.title, f.curl) for f in report.failures] == []
+    # Every phase ran, the stateful one included (sequences over the spec's links).
+    for phase in ("examples", "coverage", "fuzzing", "stateful"):
+        assert report.checks_by_phase[phase] > 0, (phase, report.checks_by_phase)
 
 
 def test_checker_reports_a_planted_wrong_type(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -118,7 +118,11 @@ class TiledeskHandlers:
 
     def _login(self, email: str, password: str) -> dict[str, Any] | None:
         login = self.store.get("logins", email.strip().lower())
-        if login is None or not hmac.compare_digest(login["password"], password):
+        # compare_digest refuses non-ASCII str; JSON may even carry lone surrogates.
+        if login is None or not hmac.compare_digest(
+            login["password"].encode("utf-8", "surrogatepass"),
+            password.encode("utf-8", "surrogatepass"),
+        ):
             return None
         return self.store.get("users", login["user_id"])
 

@@ -484,3 +484,14 @@ def test_unsupported_method_is_405_with_every_allowed_method(client: TestClient)
 def test_swagger_ui_is_served(client: TestClient) -> None:
     assert client.get("/v3/ui/").status_code == 200
     assert client.get("/v3/openapi.json").json()["info"]["title"] == "Tiledesk Leads API v3"
+
+
+def test_non_ascii_passwords_are_refused_not_crashed(client: TestClient) -> None:
+    # Found by Schemathesis: hmac.compare_digest raised on non-ASCII str, a 500.
+    body = b'{"email": "andrea.leo@f21.it", "password": "p\\u00e4ss\\udfaf"}'
+    signin = client.post(
+        "/v3/auth/signin", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert assert_json(signin, 401)["msg"] == "Authentication failed. Wrong password."
+    listed = client.get(LEADS, auth=(OWNER[0], "pässwörd"))
+    assert listed.status_code == 401 and listed.text == "Unauthorized"
