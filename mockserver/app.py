@@ -20,11 +20,13 @@ import connexion
 import yaml
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from mockserver.config import Config
 from mockserver.errors import ApiError, error_for_status
+from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.store import MemoryStore, Store
 from mockserver.vendors import VENDORS, ErrorBody, Mount, Vendor
 
@@ -84,6 +86,13 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
     for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):
         app.add_error_handler(source, renderer)
+    if config.rate_limit:
+        # Inside Connexion's exception handling, so the 429 gets the vendor's body.
+        app.add_middleware(
+            RateLimitMiddleware,
+            position=MiddlewarePosition.BEFORE_SWAGGER,
+            limit=RateLimit.parse(config.rate_limit),
+        )
     facts = {vendor.name: vendor.seed(store, config) for vendor in VENDORS}
     return Mock(app=app, store=store, config=config, facts=facts, seed_state=store.dump())
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from mockserver.app import create_app
 from mockserver.config import Config
+from mockserver.ratelimit import RateLimit
 from mockserver.vendors import VENDORS
 
 
@@ -24,14 +25,25 @@ def _shared_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _rate_limit(text: str) -> str:
+    try:
+        RateLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the mock on ``--host``/``--port`` until interrupted."""
     import uvicorn
 
-    config = Config(seed=args.seed, leads=args.leads, framework=args.framework)
+    config = Config(
+        seed=args.seed, leads=args.leads, framework=args.framework, rate_limit=args.rate_limit
+    )
     mock = create_app(config)
     base_url = f"http://{args.host}:{args.port}"
-    print(f"leadmock on {base_url} (seed {config.seed}, {config.framework} app)")
+    limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
+    print(f"leadmock on {base_url} (seed {config.seed}, {config.framework} app{limit})")
     for vendor in VENDORS:
         for line in vendor.describe(mock.facts[vendor.name], base_url):
             print(line)
@@ -64,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("async", "flask"),
         default=Config.framework,
         help="Connexion AsyncApp or FlaskApp (default: %(default)s)",
+    )
+    serve_parser.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        help="per-credential limit such as 200/min, answered with 429 (default: off)",
     )
     serve_parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default: %(default)s)"

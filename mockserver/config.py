@@ -22,3 +22,5 @@ class Config:
     jwt_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     """HS256 key for issued tokens; random per process unless given."""
     jwt_ttl_seconds: int = 30 * 24 * 3600
+    rate_limit: str | None = None
+    """Per-credential limit such as ``200/min``; None (the default) serves without limit."""

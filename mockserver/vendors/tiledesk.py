@@ -1,4 +1,7 @@
-"""Tiledesk: the leads API (v3), its sign-in, and Tiledesk's seed world.
+"""Tiledesk: leads (v1, v2, v3) and requests (v1) over one backend, the sign-in, the seed world.
+
+The three versions are three specs over the same handlers and the same data: a lead written
+through one is read through the others, as on the hosted API.
 
 Quirks, and where they come from (docs = ../shared/seeds, observed = tiledesk-server 2.19.16):
 - Ids are 24-hex MongoDB ObjectIds whose first 4 bytes are the creation time (docs' examples).
@@ -47,6 +50,7 @@ JWT_AUDIENCE = "https://tiledesk.com"
 DOCS_PROJECT_ID = "5b55e806c93dde00143163dd"
 DOCS_USER_EMAIL = "andrea.leo@f21.it"
 DOCS_USER_PASSWORD = "123456"
+DOCS_REQUEST_ID = "support-group-L_OG76RYhR0XFiMf2PK"
 DOCS_LEADS = (
     {
         "_id": "5c81593adf767b0017d1aa66",
@@ -210,13 +214,26 @@ class TiledeskHandlers:
             where.append(Where("fullname", "exists", True))
         if tags is not None:
             where.append(Where("tags", "has", tags))
+        return self._page("leads", project_id, where, sort_field or sort, direction, page, limit)
+
+    def _page(
+        self,
+        collection: str,
+        project_id: str,
+        where: list[Where],
+        sort_field: str | None,
+        direction: str,
+        page: int,
+        limit: int,
+    ) -> tuple[Any, int, dict[str, str]]:
+        """Tiledesk's list envelope: ``{perPage, count, <collection>}``, 0-based pages."""
         sign = int(direction)
         # _id breaks ties so that pages never overlap or skip.
-        order = [(sort_field or sort or "createdAt", sign), ("_id", sign)]
-        leads, count = self.store.query(
-            "leads", where=where, order=order, offset=page * limit, limit=limit, scope=project_id
+        order = [(sort_field or "createdAt", sign), ("_id", sign)]
+        items, count = self.store.query(
+            collection, where=where, order=order, offset=page * limit, limit=limit, scope=project_id
         )
-        return {"perPage": limit, "count": count, "leads": leads}, 200, _JSON
+        return {"perPage": limit, "count": count, collection: items}, 200, _JSON
 
     def get_lead(
         self, project_id: str, id_: str, token_info: dict[str, Any]
@@ -273,6 +290,38 @@ class TiledeskHandlers:
         if lead is None:
             raise NotFound("Object not found.")
         return lead, 200, _JSON
+
+    def list_requests(
+        self,
+        project_id: str,
+        token_info: dict[str, Any],
+        sort_field: str | None = None,
+        direction: str = "-1",
+        page: int = 0,
+        limit: int = PAGE_SIZE,
+    ) -> tuple[Any, int, dict[str, str]]:
+        """GET /{project_id}/requests (v1): one page of requests, each with its lead."""
+        self._require_member(project_id, token_info)
+        body, status, headers = self._page(
+            "requests", project_id, [], sort_field, direction, page, limit
+        )
+        body["requests"] = [self._with_lead(project_id, request) for request in body["requests"]]
+        return body, status, headers
+
+    def get_request(
+        self, project_id: str, id_: str, token_info: dict[str, Any], **_ignored: Any
+    ) -> tuple[Any, int, dict[str, str]]:
+        """GET /{project_id}/requests/{request_id} (v1). The documented sort and page do nothing."""
+        self._require_member(project_id, token_info)
+        request = self.store.get("requests", id_, scope=project_id)
+        if request is None:
+            raise NotFound("Object not found.")
+        return self._with_lead(project_id, request), 200, _JSON
+
+    def _with_lead(self, project_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        # The server populates the lead at read time, so a lead changed in any version shows.
+        lead = self.store.get("leads", request["requester_id"], scope=project_id)
+        return {**request, "lead": lead} if lead is not None else request
 
 
 def render_error(error: ApiError) -> ErrorBody:
@@ -378,9 +427,11 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
         else:
             owner = _user(handlers, fake)
         team = [(owner, "owner")] + [(_user(handlers, fake), role) for role in _TEAM_ROLES]
+        members = []
         for user, role in team:
-            member = {"id_user": user["_id"], "id_project": project_id, "role": role}
+            member = _member(handlers, fake, user, role, project_id, owner["_id"])
             store.put("project_users", user["_id"], member, scope=project_id)
+            members.append(member)
             facts["users"].append({**_public(user), "project_id": project_id, "role": role})
         creators = ["system"] + [user["_id"] for user, _ in team]
         leads = [_lead(fake, handlers, project_id, creators) for _ in range(config.leads)]
@@ -391,14 +442,90 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
             if position % 20 == 10:
                 lead["status"] = STATUS_DELETED
             store.put("leads", lead["_id"], lead, scope=project_id)
+        requests = _requests(handlers, fake, project_id, leads, members, config.leads // 2)
+        for request in requests:
+            store.put("requests", request["request_id"], request, scope=project_id)
         facts["projects"].append(
             {
                 "id": project_id,
                 "name": store.get("projects", project_id)["name"],
                 "leads": len(leads),
+                "requests": len(requests),
+                "request_id": requests[0]["request_id"],
             }
         )
     return facts
+
+
+def _member(
+    handlers: TiledeskHandlers,
+    fake: Faker,
+    user: dict[str, Any],
+    role: str,
+    project_id: str,
+    owner_id: str,
+) -> dict[str, Any]:
+    created = fake.date_time_between(_SEED_EPOCH, _SEED_EPOCH + timedelta(days=60), tzinfo=UTC)
+    return {
+        "_id": handlers.new_object_id(created),
+        "id_user": user["_id"],
+        "id_project": project_id,
+        "role": role,
+        "user_available": fake.boolean(),
+        "createdBy": owner_id,
+        "createdAt": timestamp(created),
+        "updatedAt": timestamp(created),
+        "__v": 0,
+    }
+
+
+def _requests(
+    handlers: TiledeskHandlers,
+    fake: Faker,
+    project_id: str,
+    leads: list[dict[str, Any]],
+    members: list[dict[str, Any]],
+    count: int,
+) -> list[dict[str, Any]]:
+    """Conversations opened by seeded leads, offered to the project's agents and above."""
+    agents = [m for m in members if ROLES.index(m["role"]) >= ROLES.index(MIN_ROLE)]
+    department = handlers.new_object_id(_SEED_EPOCH)
+    requests = []
+    for index in range(max(count, 1)):
+        lead = leads[index % len(leads)]
+        created = datetime.strptime(lead["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        created += timedelta(seconds=fake.random_int(1, 600))
+        served = fake.random_element((100, 200, 200, 1000))
+        participant = fake.random_element(agents)
+        request_id = f"support-group-{project_id}-{fake.uuid4().replace('-', '')}"
+        if project_id == DOCS_PROJECT_ID and index == 0:
+            request_id = DOCS_REQUEST_ID
+        requests.append(
+            {
+                "_id": handlers.new_object_id(created),
+                "request_id": request_id,
+                "requester_id": lead["_id"],
+                "first_text": fake.sentence(nb_words=10),
+                "department": department,
+                "sourcePage": fake.url(),
+                "language": fake.random_element(("en", "it", "es", "de", "fr")),
+                "userAgent": fake.user_agent(),
+                "waiting_time": fake.random_int(500, 120_000),
+                "agents": agents,
+                "tags": sorted(
+                    fake.random_elements(_TAGS, length=fake.random_int(0, 2), unique=True)
+                ),
+                "messages_count": fake.random_int(1, 40),
+                "participants": [participant["id_user"]] if served != 100 else [],
+                "status": served,
+                "id_project": project_id,
+                "createdBy": lead["_id"],
+                "createdAt": timestamp(created),
+                "updatedAt": timestamp(created + timedelta(seconds=fake.random_int(10, 3600))),
+                "__v": 0,
+            }
+        )
+    return requests
 
 
 def _docs_lead(project_id: str, documented: dict[str, str]) -> dict[str, Any]:
@@ -423,9 +550,12 @@ def _public(user: dict[str, Any]) -> dict[str, Any]:
 
 def describe(facts: dict[str, Any], base_url: str) -> list[str]:
     """What a user needs to paste a curl at once: base URLs, projects and credentials."""
-    lines = [f"Tiledesk v3   {base_url}/v3   (Swagger UI: {base_url}/v3/ui/)"]
+    lines = [f"Tiledesk      {base_url}/v1  /v2  /v3   (Swagger UI: {base_url}/v3/ui/)"]
     for project in facts["projects"]:
-        lines.append(f"  project {project['id']}  {project['name']!r}, {project['leads']} leads")
+        lines.append(
+            f"  project {project['id']}  {project['name']!r}: {project['leads']} leads, "
+            f"{project['requests']} requests (e.g. {project['request_id']})"
+        )
         for user in facts["users"]:
             if user["project_id"] == project["id"]:
                 lines.append(f"    {user['role']:<10} {user['email']}:{user['password']}")
@@ -449,7 +579,11 @@ def check_target(facts: dict[str, Any]) -> CheckTarget:
 
 VENDOR = Vendor(
     name="tiledesk",
-    mounts=(Mount(name="tiledesk-v3", spec="tiledesk-v3.yaml", base_path="/v3"),),
+    mounts=(
+        Mount(name="tiledesk-v1", spec="tiledesk-v1.yaml", base_path="/v1"),
+        Mount(name="tiledesk-v2", spec="tiledesk-v2.yaml", base_path="/v2"),
+        Mount(name="tiledesk-v3", spec="tiledesk-v3.yaml", base_path="/v3"),
+    ),
     handlers=TiledeskHandlers,
     seed=seed,
     describe=describe,

@@ -1,4 +1,8 @@
-"""Tiledesk v3 over HTTP: auth, list, get, create, update, delete, and what each leaves behind."""
+"""Tiledesk over HTTP: auth, list, get, create, update, delete, and what each leaves behind.
+
+Each behaviour runs on every version that documents the operation: list, get and create on v1,
+v2 and v3; update and delete on v2 and v3.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ from starlette.testclient import TestClient
 from mockserver import Mock
 from mockserver.auth import issue_jwt
 from mockserver.store import Where
-from mockserver.vendors.tiledesk import DOCS_LEADS, DOCS_PROJECT_ID, JWT_AUDIENCE
+from mockserver.vendors.tiledesk import DOCS_LEADS, DOCS_PROJECT_ID, DOCS_REQUEST_ID, JWT_AUDIENCE
 
-LEADS = f"/v3/{DOCS_PROJECT_ID}/leads"
 DOCS_LEAD = DOCS_LEADS[0]["_id"]
+ALL_VERSIONS = ("v1", "v2", "v3")
+WRITE_VERSIONS = ("v2", "v3")
 OWNER = ("andrea.leo@f21.it", "123456")
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -35,6 +40,22 @@ def stored_leads(mock: Mock, **filters: Any) -> list[dict[str, Any]]:
     return leads
 
 
+def leads_url(version: str) -> str:
+    return f"/{version}/{DOCS_PROJECT_ID}/leads"
+
+
+@pytest.fixture(params=ALL_VERSIONS)
+def leads(request: pytest.FixtureRequest) -> str:
+    """The leads collection URL of each version."""
+    return leads_url(request.param)
+
+
+@pytest.fixture(params=WRITE_VERSIONS)
+def rw_leads(request: pytest.FixtureRequest) -> str:
+    """The leads collection URL of each version that documents update and delete."""
+    return leads_url(request.param)
+
+
 def assert_json(response: Any, status: int) -> Any:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -44,11 +65,19 @@ def assert_json(response: Any, status: int) -> Any:
 # -- authentication and authorization ----------------------------------------------------
 
 OPERATIONS = [
-    ("GET", LEADS, None),
-    ("POST", LEADS, {"lead_id": "x"}),
-    ("GET", f"{LEADS}/{DOCS_LEAD}", None),
-    ("PUT", f"{LEADS}/{DOCS_LEAD}", {"fullname": "x"}),
-    ("DELETE", f"{LEADS}/{DOCS_LEAD}", None),
+    (method, url, body)
+    for version in ALL_VERSIONS
+    for method, url, body in [
+        ("GET", leads_url(version), None),
+        ("POST", leads_url(version), {"lead_id": "x"}),
+        ("GET", f"{leads_url(version)}/{DOCS_LEAD}", None),
+        ("PUT", f"{leads_url(version)}/{DOCS_LEAD}", {"fullname": "x"}),
+        ("DELETE", f"{leads_url(version)}/{DOCS_LEAD}", None),
+    ]
+    if version != "v1" or method in ("GET", "POST")
+] + [
+    ("GET", f"/v1/{DOCS_PROJECT_ID}/requests", None),
+    ("GET", f"/v1/{DOCS_PROJECT_ID}/requests/{DOCS_REQUEST_ID}", None),
 ]
 
 
@@ -101,29 +130,34 @@ def test_role_below_agent_is_403(
     }
 
 
-def test_member_of_another_project_is_403(client: TestClient, mock: Mock) -> None:
+def test_member_of_another_project_is_403(leads: str, client: TestClient, mock: Mock) -> None:
     other_project = mock.facts["tiledesk"]["projects"][1]["id"]
-    response = client.get(LEADS, auth=user(mock, "owner", other_project))
+    response = client.get(leads, auth=user(mock, "owner", other_project))
     assert assert_json(response, 403)["msg"] == "you dont belong to the project."
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor", "admin", "owner"])
-def test_agent_and_above_may_read_and_write(client: TestClient, mock: Mock, role: str) -> None:
+def test_agent_and_above_may_read_and_write(
+    leads: str, client: TestClient, mock: Mock, role: str
+) -> None:
     credentials = user(mock, role)
-    assert client.get(LEADS, auth=credentials).status_code == 200
-    assert client.post(LEADS, json={"lead_id": role}, auth=credentials).status_code == 200
+    assert client.get(leads, auth=credentials).status_code == 200
+    assert client.post(leads, json={"lead_id": role}, auth=credentials).status_code == 200
 
 
 @pytest.mark.parametrize("encoding", ["json", "form"])
-def test_signin_issues_a_jwt_that_authenticates(client: TestClient, encoding: str) -> None:
+def test_signin_issues_a_jwt_that_authenticates(
+    leads: str, client: TestClient, encoding: str
+) -> None:
     credentials = {"email": OWNER[0], "password": OWNER[1]}
     kwargs = {"json": credentials} if encoding == "json" else {"data": credentials}
-    body = assert_json(client.post("/v3/auth/signin", **kwargs), 200)
+    version = leads.split("/")[1]
+    body = assert_json(client.post(f"/{version}/auth/signin", **kwargs), 200)
     assert body["success"] is True
     assert body["token"].startswith("JWT ")
     assert body["user"]["email"] == OWNER[0]
     assert "password" not in body["user"]
-    listed = client.get(LEADS, headers={"Authorization": body["token"]})
+    listed = client.get(leads, headers={"Authorization": body["token"]})
     assert assert_json(listed, 200)["perPage"] == 40
 
 
@@ -153,22 +187,22 @@ def test_signin_without_password_is_400(client: TestClient) -> None:
     assert assert_json(response, 400)["success"] is False
 
 
-def test_expired_jwt_is_401(client: TestClient, mock: Mock) -> None:
+def test_expired_jwt_is_401(leads: str, client: TestClient, mock: Mock) -> None:
     owner_id = mock.facts["tiledesk"]["users"][0]["id"]
     token = issue_jwt(
         {"_id": owner_id, "aud": JWT_AUDIENCE}, secret=mock.config.jwt_secret, ttl_seconds=-60
     )
-    response = client.get(LEADS, headers={"Authorization": f"JWT {token}"})
+    response = client.get(leads, headers={"Authorization": f"JWT {token}"})
     assert response.status_code == 401
     assert response.text == "Unauthorized"
 
 
-def test_jwt_signed_with_another_key_is_401(client: TestClient, mock: Mock) -> None:
+def test_jwt_signed_with_another_key_is_401(leads: str, client: TestClient, mock: Mock) -> None:
     owner_id = mock.facts["tiledesk"]["users"][0]["id"]
     token = issue_jwt(
         {"_id": owner_id, "aud": JWT_AUDIENCE}, secret="not-the-key-" * 4, ttl_seconds=60
     )
-    response = client.get(LEADS, headers={"Authorization": f"JWT {token}"})
+    response = client.get(leads, headers={"Authorization": f"JWT {token}"})
     assert response.status_code == 401
 
 
@@ -190,8 +224,10 @@ def test_unknown_project_id_is_400_not_found(client: TestClient) -> None:
 # -- list --------------------------------------------------------------------------------
 
 
-def test_list_first_page_has_40_newest_and_the_true_count(client: TestClient, mock: Mock) -> None:
-    body = assert_json(client.get(LEADS, auth=OWNER), 200)
+def test_list_first_page_has_40_newest_and_the_true_count(
+    leads: str, client: TestClient, mock: Mock
+) -> None:
+    body = assert_json(client.get(leads, auth=OWNER), 200)
     visible = stored_leads(mock, status=100)
     assert body["perPage"] == 40
     assert body["count"] == len(visible)
@@ -199,11 +235,11 @@ def test_list_first_page_has_40_newest_and_the_true_count(client: TestClient, mo
     assert [lead["_id"] for lead in body["leads"]] == [lead["_id"] for lead in newest]
 
 
-def test_pages_cover_every_visible_lead_once(client: TestClient, mock: Mock) -> None:
+def test_pages_cover_every_visible_lead_once(leads: str, client: TestClient, mock: Mock) -> None:
     seen: list[str] = []
     page = 0
     while True:
-        body = assert_json(client.get(LEADS, params={"page": page, "limit": 15}, auth=OWNER), 200)
+        body = assert_json(client.get(leads, params={"page": page, "limit": 15}, auth=OWNER), 200)
         if not body["leads"]:
             break
         assert len(body["leads"]) <= 15
@@ -213,51 +249,51 @@ def test_pages_cover_every_visible_lead_once(client: TestClient, mock: Mock) -> 
     assert len(seen) == len(set(seen))
 
 
-def test_page_past_the_end_is_empty_with_the_count(client: TestClient) -> None:
-    body = assert_json(client.get(LEADS, params={"page": 99}, auth=OWNER), 200)
+def test_page_past_the_end_is_empty_with_the_count(leads: str, client: TestClient) -> None:
+    body = assert_json(client.get(leads, params={"page": 99}, auth=OWNER), 200)
     assert body["leads"] == []
     assert body["count"] > 0
 
 
 @pytest.mark.parametrize("name", ["sortField", "sort"])
-def test_sort_by_any_field_ascending(client: TestClient, name: str) -> None:
+def test_sort_by_any_field_ascending(leads: str, client: TestClient, name: str) -> None:
     params = {name: "fullname", "direction": "1", "limit": 200}
     names = [
         lead.get("fullname")
-        for lead in client.get(LEADS, params=params, auth=OWNER).json()["leads"]
+        for lead in client.get(leads, params=params, auth=OWNER).json()["leads"]
     ]
     assert names == sorted(names, key=lambda n: (n is not None, n or ""))
 
 
-def test_sort_descending_is_the_default_direction(client: TestClient) -> None:
-    leads = client.get(LEADS, params={"sortField": "email", "limit": 200}, auth=OWNER).json()[
+def test_sort_descending_is_the_default_direction(leads: str, client: TestClient) -> None:
+    leads = client.get(leads, params={"sortField": "email", "limit": 200}, auth=OWNER).json()[
         "leads"
     ]
     emails = [lead["email"] for lead in leads if "email" in lead]
     assert emails == sorted(emails, reverse=True)
 
 
-def test_sortfield_wins_over_sort(client: TestClient) -> None:
+def test_sortfield_wins_over_sort(leads: str, client: TestClient) -> None:
     params = {"sortField": "createdAt", "sort": "fullname", "direction": "1", "limit": 200}
     dates = [
-        lead["createdAt"] for lead in client.get(LEADS, params=params, auth=OWNER).json()["leads"]
+        lead["createdAt"] for lead in client.get(leads, params=params, auth=OWNER).json()["leads"]
     ]
     assert dates == sorted(dates)
 
 
-def test_email_filter_is_an_exact_match(client: TestClient, mock: Mock) -> None:
+def test_email_filter_is_an_exact_match(leads: str, client: TestClient, mock: Mock) -> None:
     target = next(lead for lead in stored_leads(mock, status=100) if "email" in lead)
-    body = assert_json(client.get(LEADS, params={"email": target["email"]}, auth=OWNER), 200)
+    body = assert_json(client.get(leads, params={"email": target["email"]}, auth=OWNER), 200)
     assert [lead["_id"] for lead in body["leads"]] == [target["_id"]]
     assert body["count"] == 1
-    partial = client.get(LEADS, params={"email": target["email"][:-1]}, auth=OWNER).json()
+    partial = client.get(leads, params={"email": target["email"][:-1]}, auth=OWNER).json()
     assert partial["count"] == 0
 
 
-def test_full_text_searches_name_and_email(client: TestClient, mock: Mock) -> None:
+def test_full_text_searches_name_and_email(leads: str, client: TestClient, mock: Mock) -> None:
     target = next(lead for lead in stored_leads(mock, status=100) if "email" in lead)
     last_name = target["fullname"].split()[-1].upper()
-    body = client.get(LEADS, params={"full_text": last_name, "limit": 200}, auth=OWNER).json()
+    body = client.get(leads, params={"full_text": last_name, "limit": 200}, auth=OWNER).json()
     assert target["_id"] in [lead["_id"] for lead in body["leads"]]
     assert all(
         last_name.lower() in (lead.get("fullname", "") + lead.get("email", "")).lower()
@@ -265,17 +301,19 @@ def test_full_text_searches_name_and_email(client: TestClient, mock: Mock) -> No
     )
 
 
-def test_with_email_leaves_out_leads_without_one(client: TestClient, mock: Mock) -> None:
-    body = client.get(LEADS, params={"with_email": "true", "limit": 200}, auth=OWNER).json()
+def test_with_email_leaves_out_leads_without_one(
+    leads: str, client: TestClient, mock: Mock
+) -> None:
+    body = client.get(leads, params={"with_email": "true", "limit": 200}, auth=OWNER).json()
     assert body["count"] == len(
         [lead for lead in stored_leads(mock, status=100) if "email" in lead]
     )
     assert all("email" in lead for lead in body["leads"])
-    assert body["count"] < client.get(LEADS, auth=OWNER).json()["count"]
+    assert body["count"] < client.get(leads, auth=OWNER).json()["count"]
 
 
-def test_tags_filter(client: TestClient, mock: Mock) -> None:
-    body = client.get(LEADS, params={"tags": "vip", "limit": 200}, auth=OWNER).json()
+def test_tags_filter(leads: str, client: TestClient, mock: Mock) -> None:
+    body = client.get(leads, params={"tags": "vip", "limit": 200}, auth=OWNER).json()
     expected = [lead for lead in stored_leads(mock, status=100) if "vip" in lead.get("tags", [])]
     assert body["count"] == len(expected) > 0
     assert all("vip" in lead["tags"] for lead in body["leads"])
@@ -285,8 +323,8 @@ def test_tags_filter(client: TestClient, mock: Mock) -> None:
     "params",
     [{"direction": "2"}, {"page": "-1"}, {"page": "one"}, {"limit": "0"}, {"with_email": "maybe"}],
 )
-def test_bad_list_parameters_are_400(client: TestClient, params: dict) -> None:
-    body = assert_json(client.get(LEADS, params=params, auth=OWNER), 400)
+def test_bad_list_parameters_are_400(leads: str, client: TestClient, params: dict) -> None:
+    body = assert_json(client.get(leads, params=params, auth=OWNER), 400)
     assert body["success"] is False
     assert body["msg"]
 
@@ -294,8 +332,8 @@ def test_bad_list_parameters_are_400(client: TestClient, params: dict) -> None:
 # -- get ---------------------------------------------------------------------------------
 
 
-def test_documented_lead_reads_as_in_the_documents(client: TestClient) -> None:
-    lead = assert_json(client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER), 200)
+def test_documented_lead_reads_as_in_the_documents(leads: str, client: TestClient) -> None:
+    lead = assert_json(client.get(f"{leads}/{DOCS_LEAD}", auth=OWNER), 200)
     assert lead["_id"] == "5c81593adf767b0017d1aa66"
     assert lead["lead_id"] == "SRbb2PfbSFcgICv9VQBcURZeloh1"
     assert lead["fullname"] == "Guest"
@@ -306,25 +344,25 @@ def test_documented_lead_reads_as_in_the_documents(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("lead_id", ["5c81593adf767b0017d1aa00", "not-an-object-id"])
-def test_unknown_or_malformed_lead_id_is_404(client: TestClient, lead_id: str) -> None:
-    response = client.get(f"{LEADS}/{lead_id}", auth=OWNER)
+def test_unknown_or_malformed_lead_id_is_404(leads: str, client: TestClient, lead_id: str) -> None:
+    response = client.get(f"{leads}/{lead_id}", auth=OWNER)
     assert assert_json(response, 404) == {"success": False, "msg": "Object not found."}
 
 
-def test_lead_of_another_project_is_404_here(client: TestClient, mock: Mock) -> None:
+def test_lead_of_another_project_is_404_here(leads: str, client: TestClient, mock: Mock) -> None:
     other_project = mock.facts["tiledesk"]["projects"][1]["id"]
     leads, _ = mock.store.query("leads", scope=other_project, limit=1)
-    response = client.get(f"{LEADS}/{leads[0]['_id']}", auth=OWNER)
+    response = client.get(f"{leads}/{leads[0]['_id']}", auth=OWNER)
     assert response.status_code == 404
 
 
 # -- create ------------------------------------------------------------------------------
 
 
-def test_documented_create_body_makes_a_lead(client: TestClient, mock: Mock) -> None:
-    count_before = client.get(LEADS, auth=OWNER).json()["count"]
+def test_documented_create_body_makes_a_lead(leads: str, client: TestClient, mock: Mock) -> None:
+    count_before = client.get(leads, auth=OWNER).json()["count"]
     lead = assert_json(
-        client.post(LEADS, json={"fullanem": "andrea", "lead_id": "123456"}, auth=OWNER), 200
+        client.post(leads, json={"fullanem": "andrea", "lead_id": "123456"}, auth=OWNER), 200
     )
     assert re.fullmatch(r"[0-9a-f]{24}", lead["_id"])
     assert lead["lead_id"] == "123456"
@@ -336,23 +374,23 @@ def test_documented_create_body_makes_a_lead(client: TestClient, mock: Mock) -> 
     # The id starts with the creation time in seconds, as a MongoDB ObjectId does.
     created = datetime.strptime(lead["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     assert int(lead["_id"][:8], 16) == int(created.timestamp())
-    assert client.get(f"{LEADS}/{lead['_id']}", auth=OWNER).json() == lead
-    assert client.get(LEADS, auth=OWNER).json()["count"] == count_before + 1
+    assert client.get(f"{leads}/{lead['_id']}", auth=OWNER).json() == lead
+    assert client.get(leads, auth=OWNER).json()["count"] == count_before + 1
 
 
-def test_create_keeps_the_fields_sent(client: TestClient) -> None:
+def test_create_keeps_the_fields_sent(leads: str, client: TestClient) -> None:
     sent = {
         "lead_id": "ext-1",
         "fullname": "Ada Lovelace",
         "email": "ada@example.com",
         "attributes": {"a": [1]},
     }
-    lead = assert_json(client.post(LEADS, json=sent, auth=OWNER), 200)
+    lead = assert_json(client.post(leads, json=sent, auth=OWNER), 200)
     assert {k: lead[k] for k in sent} == sent
 
 
-def test_empty_lead_id_becomes_a_uuid(client: TestClient) -> None:
-    lead = assert_json(client.post(LEADS, json={"lead_id": ""}, auth=OWNER), 200)
+def test_empty_lead_id_becomes_a_uuid(leads: str, client: TestClient) -> None:
+    lead = assert_json(client.post(leads, json={"lead_id": ""}, auth=OWNER), 200)
     assert re.fullmatch(
         r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", lead["lead_id"]
     )
@@ -382,11 +420,11 @@ def test_empty_lead_id_becomes_a_uuid(client: TestClient) -> None:
     ],
 )
 def test_bad_create_is_refused_and_changes_nothing(
-    client: TestClient, mock: Mock, content: bytes, content_type: str, status: int
+    leads: str, client: TestClient, mock: Mock, content: bytes, content_type: str, status: int
 ) -> None:
     before = mock.store.dump()
     response = client.post(
-        LEADS, content=content, headers={"Content-Type": content_type}, auth=OWNER
+        leads, content=content, headers={"Content-Type": content_type}, auth=OWNER
     )
     body = assert_json(response, status)
     assert body["success"] is False and body["msg"]
@@ -396,8 +434,8 @@ def test_bad_create_is_refused_and_changes_nothing(
 # -- update ------------------------------------------------------------------------------
 
 
-def test_update_changes_only_the_fields_sent(client: TestClient) -> None:
-    before = client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER).json()
+def test_update_changes_only_the_fields_sent(rw_leads: str, client: TestClient) -> None:
+    before = client.get(f"{rw_leads}/{DOCS_LEAD}", auth=OWNER).json()
     sent = {
         "email": "guest@example.com",
         "phone": "+39 06 1234",
@@ -411,20 +449,20 @@ def test_update_changes_only_the_fields_sent(client: TestClient) -> None:
         "tags": ["vip"],
         "attributes": {"plan": "pro"},
     }
-    after = assert_json(client.put(f"{LEADS}/{DOCS_LEAD}", json=sent, auth=OWNER), 200)
+    after = assert_json(client.put(f"{rw_leads}/{DOCS_LEAD}", json=sent, auth=OWNER), 200)
     assert {k: after[k] for k in sent} == sent
     unchanged = {k: v for k, v in before.items() if k not in sent and k != "updatedAt"}
     assert {k: after[k] for k in unchanged} == unchanged
     assert after["updatedAt"] > before["updatedAt"]
     assert after["createdAt"] == before["createdAt"]
-    assert client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER).json() == after
+    assert client.get(f"{rw_leads}/{DOCS_LEAD}", auth=OWNER).json() == after
 
 
-def test_update_ignores_nulls_as_the_sdk_sends_them(client: TestClient) -> None:
-    client.put(f"{LEADS}/{DOCS_LEAD}", json={"tags": ["a"], "attributes": {"k": 1}}, auth=OWNER)
+def test_update_ignores_nulls_as_the_sdk_sends_them(rw_leads: str, client: TestClient) -> None:
+    client.put(f"{rw_leads}/{DOCS_LEAD}", json={"tags": ["a"], "attributes": {"k": 1}}, auth=OWNER)
     after = assert_json(
         client.put(
-            f"{LEADS}/{DOCS_LEAD}",
+            f"{rw_leads}/{DOCS_LEAD}",
             json={"fullname": "Ann", "tags": None, "attributes": None},
             auth=OWNER,
         ),
@@ -434,17 +472,23 @@ def test_update_ignores_nulls_as_the_sdk_sends_them(client: TestClient) -> None:
     assert after["tags"] == ["a"] and after["attributes"] == {"k": 1}
 
 
-def test_update_of_unknown_lead_is_404_and_creates_nothing(client: TestClient, mock: Mock) -> None:
+def test_update_of_unknown_lead_is_404_and_creates_nothing(
+    rw_leads: str, client: TestClient, mock: Mock
+) -> None:
     before = mock.store.dump()
-    response = client.put(f"{LEADS}/5c81593adf767b0017d1aa00", json={"fullname": "x"}, auth=OWNER)
+    response = client.put(
+        f"{rw_leads}/5c81593adf767b0017d1aa00", json={"fullname": "x"}, auth=OWNER
+    )
     assert assert_json(response, 404) == {"success": False, "msg": "Object not found."}
     assert mock.store.dump() == before
 
 
-def test_update_with_wrong_types_is_400_and_changes_nothing(client: TestClient, mock: Mock) -> None:
+def test_update_with_wrong_types_is_400_and_changes_nothing(
+    rw_leads: str, client: TestClient, mock: Mock
+) -> None:
     before = mock.store.dump()
     response = client.put(
-        f"{LEADS}/{DOCS_LEAD}", json={"fullname": "ok", "tags": "vip"}, auth=OWNER
+        f"{rw_leads}/{DOCS_LEAD}", json={"fullname": "ok", "tags": "vip"}, auth=OWNER
     )
     assert assert_json(response, 400)["success"] is False
     assert mock.store.dump() == before
@@ -453,21 +497,23 @@ def test_update_with_wrong_types_is_400_and_changes_nothing(client: TestClient, 
 # -- delete ------------------------------------------------------------------------------
 
 
-def test_delete_is_soft(client: TestClient) -> None:
-    count_before = client.get(LEADS, auth=OWNER).json()["count"]
-    deleted = assert_json(client.delete(f"{LEADS}/{DOCS_LEAD}", auth=OWNER), 200)
+def test_delete_is_soft(rw_leads: str, client: TestClient) -> None:
+    count_before = client.get(rw_leads, auth=OWNER).json()["count"]
+    deleted = assert_json(client.delete(f"{rw_leads}/{DOCS_LEAD}", auth=OWNER), 200)
     assert deleted["_id"] == DOCS_LEAD and deleted["status"] == 1000
-    assert client.get(f"{LEADS}/{DOCS_LEAD}", auth=OWNER).json()["status"] == 1000
-    listed = client.get(LEADS, params={"limit": 1000}, auth=OWNER).json()
+    assert client.get(f"{rw_leads}/{DOCS_LEAD}", auth=OWNER).json()["status"] == 1000
+    listed = client.get(rw_leads, params={"limit": 1000}, auth=OWNER).json()
     assert listed["count"] == count_before - 1
     assert DOCS_LEAD not in [lead["_id"] for lead in listed["leads"]]
-    trash = client.get(LEADS, params={"status": 1000, "limit": 1000}, auth=OWNER).json()
+    trash = client.get(rw_leads, params={"status": 1000, "limit": 1000}, auth=OWNER).json()
     assert DOCS_LEAD in [lead["_id"] for lead in trash["leads"]]
 
 
-def test_delete_of_unknown_lead_is_404_and_creates_nothing(client: TestClient, mock: Mock) -> None:
+def test_delete_of_unknown_lead_is_404_and_creates_nothing(
+    rw_leads: str, client: TestClient, mock: Mock
+) -> None:
     before = mock.store.dump()
-    response = client.delete(f"{LEADS}/5c81593adf767b0017d1aa00", auth=OWNER)
+    response = client.delete(f"{rw_leads}/5c81593adf767b0017d1aa00", auth=OWNER)
     assert response.status_code == 404
     assert mock.store.dump() == before
 
@@ -475,8 +521,10 @@ def test_delete_of_unknown_lead_is_404_and_creates_nothing(client: TestClient, m
 # -- the wire ----------------------------------------------------------------------------
 
 
-def test_unsupported_method_is_405_with_every_allowed_method(client: TestClient) -> None:
-    response = client.patch(f"{LEADS}/{DOCS_LEAD}", auth=OWNER)
+def test_unsupported_method_is_405_with_every_allowed_method(
+    rw_leads: str, client: TestClient
+) -> None:
+    response = client.patch(f"{rw_leads}/{DOCS_LEAD}", auth=OWNER)
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "PUT", "DELETE"}
 
@@ -486,12 +534,117 @@ def test_swagger_ui_is_served(client: TestClient) -> None:
     assert client.get("/v3/openapi.json").json()["info"]["title"] == "Tiledesk Leads API v3"
 
 
-def test_non_ascii_passwords_are_refused_not_crashed(client: TestClient) -> None:
+def test_non_ascii_passwords_are_refused_not_crashed(leads: str, client: TestClient) -> None:
     # Found by Schemathesis: hmac.compare_digest raised on non-ASCII str, a 500.
     body = b'{"email": "andrea.leo@f21.it", "password": "p\\u00e4ss\\udfaf"}'
     signin = client.post(
         "/v3/auth/signin", content=body, headers={"Content-Type": "application/json"}
     )
     assert assert_json(signin, 401)["msg"] == "Authentication failed. Wrong password."
-    listed = client.get(LEADS, auth=(OWNER[0], "pässwörd"))
+    listed = client.get(leads, auth=(OWNER[0], "pässwörd"))
     assert listed.status_code == 401 and listed.text == "Unauthorized"
+
+
+def test_v1_documents_no_update_or_delete(client: TestClient) -> None:
+    for method in ("PUT", "DELETE"):
+        response = client.request(method, f"{leads_url('v1')}/{DOCS_LEAD}", auth=OWNER)
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET"
+
+
+# -- one backend behind every version ----------------------------------------------------
+
+
+def test_lead_created_in_v2_is_read_in_v1_and_v3(client: TestClient) -> None:
+    created = assert_json(
+        client.post(
+            leads_url("v2"), json={"lead_id": "x-1", "fullname": "Cross Version"}, auth=OWNER
+        ),
+        200,
+    )
+    for version in ALL_VERSIONS:
+        assert client.get(f"{leads_url(version)}/{created['_id']}", auth=OWNER).json() == created
+        found = client.get(leads_url(version), params={"full_text": "Cross Version"}, auth=OWNER)
+        assert [lead["_id"] for lead in found.json()["leads"]] == [created["_id"]]
+
+
+def test_update_in_v3_shows_in_v2_and_in_v1_requests(client: TestClient, mock: Mock) -> None:
+    request = mock.store.get("requests", DOCS_REQUEST_ID, scope=DOCS_PROJECT_ID)
+    lead_id = request["requester_id"]
+    client.put(f"{leads_url('v3')}/{lead_id}", json={"fullname": "Renamed"}, auth=OWNER)
+    assert client.get(f"{leads_url('v2')}/{lead_id}", auth=OWNER).json()["fullname"] == "Renamed"
+    requests_url = f"/v1/{DOCS_PROJECT_ID}/requests/{DOCS_REQUEST_ID}"
+    assert client.get(requests_url, auth=OWNER).json()["lead"]["fullname"] == "Renamed"
+
+
+def test_delete_in_v2_is_seen_everywhere_at_once(client: TestClient) -> None:
+    created = client.post(leads_url("v3"), json={"lead_id": "gone"}, auth=OWNER).json()
+    client.delete(f"{leads_url('v2')}/{created['_id']}", auth=OWNER)
+    for version in ALL_VERSIONS:
+        assert (
+            client.get(f"{leads_url(version)}/{created['_id']}", auth=OWNER).json()["status"]
+            == 1000
+        )
+        listed = client.get(leads_url(version), params={"limit": 1000}, auth=OWNER).json()
+        assert created["_id"] not in [lead["_id"] for lead in listed["leads"]]
+
+
+# -- requests (v1) -----------------------------------------------------------------------
+
+REQUESTS = f"/v1/{DOCS_PROJECT_ID}/requests"
+
+
+def test_requests_list_pages_with_the_true_count(client: TestClient, mock: Mock) -> None:
+    _, stored = mock.store.query("requests", scope=DOCS_PROJECT_ID)
+    body = assert_json(client.get(REQUESTS, auth=OWNER), 200)
+    assert body["perPage"] == 40 and body["count"] == stored
+    assert len(body["requests"]) == min(40, stored)
+    dates = [request["createdAt"] for request in body["requests"]]
+    assert dates == sorted(dates, reverse=True)
+    seen = []
+    for page in range(0, stored // 10 + 1):
+        seen += [
+            r["request_id"]
+            for r in client.get(REQUESTS, params={"page": page, "limit": 10}, auth=OWNER).json()[
+                "requests"
+            ]
+        ]
+    assert len(seen) == len(set(seen)) == stored
+
+
+def test_requests_sort_ascending(client: TestClient) -> None:
+    params = {"sortField": "waiting_time", "direction": "1", "limit": 1000}
+    waits = [
+        r["waiting_time"]
+        for r in client.get(REQUESTS, params=params, auth=OWNER).json()["requests"]
+    ]
+    assert waits == sorted(waits)
+
+
+def test_requests_point_at_seeded_leads_and_agents(client: TestClient, mock: Mock) -> None:
+    members, _ = mock.store.query("project_users", scope=DOCS_PROJECT_ID)
+    agents = {
+        m["id_user"] for m in members if m["role"] in ("agent", "supervisor", "admin", "owner")
+    }
+    for request in client.get(REQUESTS, params={"limit": 1000}, auth=OWNER).json()["requests"]:
+        lead = mock.store.get("leads", request["requester_id"], scope=DOCS_PROJECT_ID)
+        assert request["lead"] == lead
+        assert {agent["id_user"] for agent in request["agents"]} == agents
+        assert set(request["participants"]) <= agents
+
+
+def test_documented_request_reads_by_its_request_id(client: TestClient) -> None:
+    # The documents' get-by-id section lists the list's parameters too; they change nothing.
+    request = assert_json(
+        client.get(
+            f"{REQUESTS}/{DOCS_REQUEST_ID}", params={"page": 3, "direction": "1"}, auth=OWNER
+        ),
+        200,
+    )
+    assert request["request_id"] == DOCS_REQUEST_ID
+    assert request["lead"]["_id"] == request["requester_id"]
+
+
+def test_unknown_request_is_404(client: TestClient) -> None:
+    response = client.get(f"{REQUESTS}/support-group-nothing", auth=OWNER)
+    assert assert_json(response, 404) == {"success": False, "msg": "Object not found."}
