@@ -67,11 +67,15 @@ def test_banner_lists_base_url_projects_and_credentials(served: tuple[str, list[
     )
 
 
-def test_documented_curl_examples_answer_as_documented(served: tuple[str, list[str]]) -> None:
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_documented_curl_examples_answer_as_documented(
+    served: tuple[str, list[str]], version: str
+) -> None:
+    # The documents' curl commands, with only the host changed: same user, project and ids.
     base_url, _ = served
     auth = ("andrea.leo@f21.it", "123456")
     headers = {"Content-Type": "application/json"}
-    leads = f"{base_url}/v3/5b55e806c93dde00143163dd/leads"
+    leads = f"{base_url}/{version}/5b55e806c93dde00143163dd/leads"
     listed = httpx.get(leads, auth=auth, headers=headers)
     assert listed.status_code == 200 and listed.json()["perPage"] == 40
     got = httpx.get(f"{leads}/5c81593adf767b0017d1aa66", auth=auth, headers=headers)
@@ -79,19 +83,23 @@ def test_documented_curl_examples_answer_as_documented(served: tuple[str, list[s
     body = '{"fullanem":"andrea", "lead_id":"123456"}'
     created = httpx.post(leads, auth=auth, headers=headers, content=body)
     assert created.status_code == 200 and created.json()["lead_id"] == "123456"
-    updated = httpx.put(
-        f"{leads}/5c81593adf767b0017d1aa66", auth=auth, headers=headers, content=body
-    )
-    assert updated.status_code == 200
-    deleted = httpx.delete(f"{leads}/5c81593adf767b0017d1aa66", auth=auth, headers=headers)
-    assert deleted.status_code == 200 and deleted.json()["status"] == 1000
     signin = httpx.post(
-        f"{base_url}/v3/auth/signin",
+        f"{base_url}/{version}/auth/signin",
         content="email=andrea.leo@f21.it&password=123456",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    token = signin.json()["token"]
-    assert httpx.get(leads, headers={"Authorization": token}).status_code == 200
+    assert httpx.get(leads, headers={"Authorization": signin.json()["token"]}).status_code == 200
+    if version == "v1":
+        requests = f"{base_url}/v1/5b55e806c93dde00143163dd/requests"
+        assert httpx.get(requests, auth=auth, headers=headers).json()["perPage"] == 40
+        one = httpx.get(f"{requests}/support-group-L_OG76RYhR0XFiMf2PK", auth=auth, headers=headers)
+        assert one.json()["request_id"] == "support-group-L_OG76RYhR0XFiMf2PK"
+        return
+    lead = f"{leads}/{created.json()['_id']}"
+    updated = httpx.put(lead, auth=auth, headers=headers, content=body)
+    assert updated.status_code == 200
+    deleted = httpx.delete(lead, auth=auth, headers=headers)
+    assert deleted.status_code == 200 and deleted.json()["status"] == 1000
 
 
 def test_too_few_leads_is_exit_2() -> None:
