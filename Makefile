@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SEED ?= 1
 
-.PHONY: install install-dev run test lint clean
+.PHONY: install install-dev run test lint contract clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: install-dev
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Longer than the bounded run in `make test`: every spec against the mock, a JUnit report.
+contract: install
+	$(BIN)/leadmock check all --max-examples 50 --stateful-steps 40 --seed $(SEED) --junit reports/contract.xml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,5 +1,25 @@
 """The conformance checker: where an endpoint, ours or a vendor's, departs from its spec."""
 
-from contracts.runner import Failure, Report, run
+from contracts.junit import write_junit
+from contracts.runner import (
+    Event,
+    Failure,
+    OperationChecked,
+    PhaseStarted,
+    Report,
+    RunFinished,
+    check,
+    run,
+)
 
-__all__ = ["Failure", "Report", "run"]
+__all__ = [
+    "Event",
+    "Failure",
+    "OperationChecked",
+    "PhaseStarted",
+    "Report",
+    "RunFinished",
+    "check",
+    "run",
+    "write_junit",
+]

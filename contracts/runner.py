@@ -1,14 +1,15 @@
-"""Drive Schemathesis over one API's spec and collect what failed.
+"""Drive Schemathesis over one API's spec and report, as events, what it checked and what failed.
 
-Stateless phases (examples, coverage, fuzzing) and the stateful phase over the spec's links run
-with every Schemathesis check but those the vendor excludes, each exclusion with its reason
-(``Vendor.excluded_checks``). The target is the mock in-process (an ASGI app, no port) or any
-base URL.
+Stateless phases (the spec's documented examples, coverage, fuzzing) and the stateful phase over
+the spec's links run with every Schemathesis check but those the vendor excludes, each exclusion
+with its reason (``Vendor.excluded_checks``). The target is the mock in-process (an ASGI app,
+no port) or any base URL. ``check`` yields events for a live display; ``run`` returns the report.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from schemathesis.engine import events, from_schema
 
 from mockserver.app import spec_path
 from mockserver.vendors import CheckTarget, vendor_of
+
+EXAMPLES_PHASE = "examples"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,12 @@ class Failure:
     title: str
     message: str
     curl: str
+    phase: str
+
+    @property
+    def documented(self) -> bool:
+        """True when a documented example failed: drift in a happy path, not fuzzing noise."""
+        return self.phase == EXAMPLES_PHASE
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Report:
     excluded_checks: dict[str, str] = field(default_factory=dict)
     checks_by_phase: Counter[str] = field(default_factory=Counter)
     """How many check results each phase produced (examples, coverage, fuzzing, stateful)."""
+    checks_by_operation: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -48,7 +58,34 @@ class Report:
         return not self.failures and not self.errors
 
 
-def run(
+@dataclass(frozen=True)
+class PhaseStarted:
+    api: str
+    phase: str
+
+
+@dataclass(frozen=True)
+class OperationChecked:
+    """One operation (or the stateful sequences) went through one phase."""
+
+    api: str
+    phase: str
+    operation: str
+    checks: int
+    failures: int
+    steps: int
+    """Requests sent: examples tried, or the length of a stateful sequence."""
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    report: Report
+
+
+Event = PhaseStarted | OperationChecked | RunFinished
+
+
+def check(
     api: str,
     *,
     target: CheckTarget,
@@ -57,10 +94,16 @@ def run(
     max_examples: int = 10,
     stateful_steps: int = 20,
     seed: int = 0,
-) -> Report:
-    """Check ``api`` (e.g. ``tiledesk-v3``) in-process on ``app``, or over HTTP at ``base_url``."""
+    max_time: int | None = None,
+    rate_limit: str | None = None,
+    excluded_checks: dict[str, str] | None = None,
+) -> Iterator[Event]:
+    """Check ``api`` (e.g. ``tiledesk-v3``) in-process on ``app``, or over HTTP at ``base_url``.
+
+    ``excluded_checks`` replaces the vendor's exclusions (to prove a check bites, say).
+    """
     vendor, mount = vendor_of(api)
-    excluded = dict(vendor.excluded_checks)
+    excluded = dict(vendor.excluded_checks if excluded_checks is None else excluded_checks)
     settings: dict[str, Any] = {
         "seed": seed,
         "headers": dict(target.headers),
@@ -70,6 +113,10 @@ def run(
         "checks": {"enabled": True, **{name: {"enabled": False} for name in excluded}},
         "phases": {"stateful": {"enabled": True, "max-steps": stateful_steps}},
     }
+    if max_time is not None:
+        settings["max-time"] = max_time
+    if rate_limit is not None:
+        settings["rate-limit"] = rate_limit
     if app is not None:
         config = SchemathesisConfig.from_dict(settings)
         schema = schemathesis.openapi.from_asgi(
@@ -83,27 +130,47 @@ def run(
     report = Report(api=api, excluded_checks=excluded)
     seen: set[tuple[str, str, str]] = set()
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            _collect(event, report, seen)
+        if isinstance(event, events.PhaseStarted):
+            yield PhaseStarted(api, str(event.phase.name))
+        elif isinstance(event, events.ScenarioFinished):
+            yield _scenario(api, event, report, seen)
         elif isinstance(event, events.NonFatalError | events.FatalError):
             report.errors.append(str(getattr(event, "info", event)))
-    return report
+    yield RunFinished(report)
 
 
-def _collect(event: events.ScenarioFinished, report: Report, seen: set) -> None:
+def run(api: str, **options: Any) -> Report:
+    """``check`` without the live events: the report alone."""
+    for event in check(api, **options):
+        if isinstance(event, RunFinished):
+            return event.report
+    raise RuntimeError("the checker ended without a report")
+
+
+def _scenario(
+    api: str, event: events.ScenarioFinished, report: Report, seen: set
+) -> OperationChecked:
     recorder = event.recorder
+    phase = str(event.phase)
+    checked = failed = 0
     for checks in recorder.checks.values():
-        report.checks_by_phase[str(event.phase)] += len(checks)
-        for check in checks:
-            info = check.failure_info
+        checked += len(checks)
+        for result in checks:
+            info = result.failure_info
             if info is None:
                 continue
+            failed += 1
             failure = info.failure
             operation = getattr(failure, "operation", None) or recorder.label
-            key = (operation, check.name, failure.title)
+            key = (operation, result.name, failure.title)
             if key in seen:
                 continue
             seen.add(key)
             report.failures.append(
-                Failure(operation, check.name, failure.title, failure.message, info.code_sample)
+                Failure(
+                    operation, result.name, failure.title, failure.message, info.code_sample, phase
+                )
             )
+    report.checks_by_phase[phase] += checked
+    report.checks_by_operation[recorder.label] += checked
+    return OperationChecked(api, phase, recorder.label, checked, failed, len(recorder.cases))

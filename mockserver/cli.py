@@ -1,4 +1,7 @@
-"""``leadmock``: serve the mock, or print its seed data. The only module that prints."""
+"""``leadmock``: serve the mock, check an endpoint against its spec, or print the seed data.
+
+The only module that prints. Exit codes: 0 success, 1 failures found, 2 bad input.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.ratelimit import RateLimit
-from mockserver.vendors import VENDORS
+from mockserver.vendors import VENDORS, CheckTarget, Credentials, vendor_of
 
 
 def _shared_options(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +64,114 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def check(args: argparse.Namespace) -> int:
+    """Run the conformance checker on one API or all, against the mock or ``--base-url``."""
+    from contracts import OperationChecked, PhaseStarted, RunFinished, write_junit
+    from contracts import check as check_api
+
+    apis = [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else [args.api]
+    if args.base_url and len(apis) > 1:
+        print("leadmock check: --base-url needs one API, not all", file=sys.stderr)
+        return 2
+    try:
+        pinned = dict(_pair(text, "=") for text in args.set)
+        extra_headers = dict(_pair(text, ":") for text in args.header)
+    except ValueError as exc:
+        print(f"leadmock check: {exc}", file=sys.stderr)
+        return 2
+    mock = None if args.base_url else create_app(Config(seed=args.seed))
+    reports = []
+    for api in apis:
+        vendor, _ = vendor_of(api)
+        if mock is not None:
+            target = vendor.check_target(mock.facts[vendor.name])
+            where = "the mock, in-process"
+        else:
+            credentials = Credentials(
+                user=args.user,
+                password=args.password,
+                token=args.token,
+                api_key=args.api_key,
+                signin=args.signin,
+                parameters=pinned,
+            )
+            try:
+                target = vendor.remote_target(args.base_url, credentials)
+            except ValueError as exc:
+                print(f"leadmock check: {exc}", file=sys.stderr)
+                return 2
+            where = args.base_url
+        target = CheckTarget(
+            headers={**target.headers, **extra_headers},
+            parameters={**target.parameters, **pinned},
+        )
+        print(f"{api}: checking {where} (seed {args.seed}, {args.max_examples} examples a phase)")
+        events = check_api(
+            api,
+            target=target,
+            app=mock,
+            base_url=args.base_url,
+            max_examples=args.max_examples,
+            stateful_steps=args.stateful_steps,
+            seed=args.seed,
+            max_time=args.max_time,
+            rate_limit=args.rate_limit,
+        )
+        for event in events:
+            if isinstance(event, PhaseStarted):
+                print(f"  {event.phase}")
+            elif isinstance(event, OperationChecked):
+                verdict = f"{event.failures} FAILED" if event.failures else "ok"
+                name = (
+                    f"sequence of {event.steps} calls"
+                    if event.phase == "stateful"
+                    else event.operation
+                )
+                print(f"    {name:<44} {event.checks:>7} checks  {verdict}")
+            elif isinstance(event, RunFinished):
+                reports.append(event.report)
+            sys.stdout.flush()
+    for report in reports:
+        _print_summary(report)
+    if args.junit:
+        write_junit(reports, args.junit)
+        print(f"JUnit XML: {args.junit}")
+    return 0 if all(report.ok for report in reports) else 1
+
+
+def _pair(text: str, separator: str) -> tuple[str, str]:
+    name, found, value = text.partition(separator)
+    if not found or not name.strip():
+        raise ValueError(f"expected NAME{separator}VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _print_summary(report: Any) -> None:
+    total = sum(report.checks_by_phase.values())
+    operations = len(report.checks_by_operation)
+    failures = len(report.failures)
+    print(f"\n{report.api}: {total} checks over {operations} operations, {failures} failures")
+    for name, reason in report.excluded_checks.items():
+        print(f"  excluded check {name}: {reason}")
+    for error in report.errors:
+        print(f"  ERROR {error}")
+    documented = [f for f in report.failures if f.documented]
+    if documented:
+        print("  Documented examples that fail (drift in a documented happy path):")
+        for failure in documented:
+            print(f"    {failure.operation}: {failure.check}, {failure.title}")
+    by_operation: dict[str, list] = {}
+    for failure in report.failures:
+        by_operation.setdefault(failure.operation, []).append(failure)
+    for operation, failures in sorted(by_operation.items()):
+        print(f"  FAILED {operation}")
+        for failure in failures:
+            print(f"    {failure.check}: {failure.title} [{failure.phase}]")
+            for line in failure.message.strip().splitlines()[:6]:
+                print(f"      {line}")
+            print(f"      reproduce: {failure.curl}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``leadmock`` argument parser."""
     parser = argparse.ArgumentParser(prog="leadmock", description=__doc__)
@@ -88,6 +200,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_parser.set_defaults(func=serve)
 
+    apis = [m.name for v in VENDORS for m in v.mounts]
+    check_parser = commands.add_parser(
+        "check", help="check an API against its spec: the mock in-process, or --base-url"
+    )
+    check_parser.add_argument("api", choices=[*apis, "all"], help="the API to check, or all")
+    check_parser.add_argument(
+        "--base-url", help="a real endpoint, e.g. https://api.tiledesk.com/v3"
+    )
+    check_parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
+    check_parser.add_argument("--max-examples", type=int, default=10, help="examples a phase")
+    check_parser.add_argument("--stateful-steps", type=int, default=20, help="steps a sequence")
+    check_parser.add_argument("--max-time", type=int, default=None, help="time budget, seconds")
+    check_parser.add_argument(
+        "--rate-limit", default=None, help="at most this many requests, e.g. 100/m (units s m h)"
+    )
+    check_parser.add_argument("--junit", default=None, help="write a JUnit XML report here")
+    credentials = check_parser.add_argument_group("credentials for --base-url")
+    credentials.add_argument("--user", help="user name or email (Tiledesk: Basic auth)")
+    credentials.add_argument("--password", help="password")
+    credentials.add_argument("--signin", action="store_true", help="sign in for a token first")
+    credentials.add_argument("--token", help="a token, sent in the vendor's scheme")
+    credentials.add_argument("--api-key", help="an API key (vendors that use one)")
+    credentials.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="LOCATION.NAME=VALUE",
+        help="pin a parameter, e.g. path.project_id=5b55e806c93dde00143163dd",
+    )
+    credentials.add_argument(
+        "--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra header"
+    )
+    check_parser.set_defaults(func=check)
+
     seed_parser = commands.add_parser("seed", help="print the seed data as JSON")
     _shared_options(seed_parser)
     seed_parser.set_defaults(func=seed)
@@ -97,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``leadmock`` and ``python -m mockserver``. Exit 2 on bad arguments."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "leads", 0) < 2:
+    if getattr(args, "leads", 2) < 2:
         print(
             "leadmock: --leads must be at least 2 (the documents' example leads)", file=sys.stderr
         )

@@ -108,3 +108,50 @@ def test_too_few_leads_is_exit_2() -> None:
     )
     assert result.returncode == 2
     assert "--leads" in result.stderr
+
+
+def summary(output: str) -> list[str]:
+    """The checker's result lines: '<api>: N checks over M operations, F failures'."""
+    return [
+        line.split(": ", 1)[1].split(" checks")[1]
+        for line in output.splitlines()
+        if " checks over " in line
+    ]
+
+
+@pytest.mark.parametrize("auth", [[], ["--signin"]], ids=["basic", "jwt-signin"])
+def test_check_by_url_finds_what_in_process_finds(
+    served: tuple[str, list[str]], auth: list[str]
+) -> None:
+    base_url, _ = served
+    budget = ["--max-examples", "3", "--stateful-steps", "5", "--seed", "4"]
+    remote = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "check",
+            "tiledesk-v3",
+            *budget,
+            "--base-url",
+            f"{base_url}/v3",
+            "--user",
+            "andrea.leo@f21.it",
+            "--password",
+            "123456",
+            "--set",
+            "path.project_id=5b55e806c93dde00143163dd",
+            *auth,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    local = subprocess.run(
+        [sys.executable, "-m", "mockserver", "check", "tiledesk-v3", *budget],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert remote.returncode == local.returncode == 0, remote.stdout[-2000:] + remote.stderr[-2000:]
+    assert summary(remote.stdout) == summary(local.stdout) == [" over 7 operations, 0 failures"]

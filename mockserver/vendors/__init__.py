@@ -44,6 +44,20 @@ class CheckTarget:
 
 
 @dataclass(frozen=True)
+class Credentials:
+    """What a user gives ``leadmock check`` to reach a real service; each vendor uses its part."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    api_key: str | None = None
+    signin: bool = False
+    """Exchange user and password for a token at the vendor's sign-in, instead of sending them."""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """Pinned values by ``location.name``, from ``--set``."""
+
+
+@dataclass(frozen=True)
 class Vendor:
     """Everything shared code needs from a vendor module.
 
@@ -52,8 +66,9 @@ class Vendor:
     JSON-able facts (ids, credentials); ``describe`` turns those facts into the lines the CLI
     prints; ``render_error`` gives a neutral ``ApiError`` the vendor's wire shape.
     ``check_target(facts)`` tells the conformance checker how to reach seeded data (headers,
-    pinned path parameters); ``excluded_checks`` names each Schemathesis check that the
-    vendor's documented behaviour contradicts, with the reason.
+    pinned path parameters); ``remote_target(base_url, credentials)`` does the same for a real
+    service (ValueError when the credentials do not suffice); ``excluded_checks`` names each
+    Schemathesis check that the vendor's documented behaviour contradicts, with the reason.
     """
 
     name: str
@@ -63,6 +78,7 @@ class Vendor:
     describe: Callable[[dict[str, Any], str], list[str]]
     render_error: Callable[[ApiError], ErrorBody]
     check_target: Callable[[dict[str, Any]], CheckTarget]
+    remote_target: Callable[[str, Credentials], CheckTarget]
     excluded_checks: dict[str, str] = field(default_factory=dict)
 
 
@@ -85,4 +101,4 @@ def vendor_of(api: str) -> tuple[Vendor, Mount]:
     raise LookupError(f"unknown API {api!r}; known: {names}")
 
 
-__all__ = ["VENDORS", "CheckTarget", "ErrorBody", "Mount", "Vendor", "vendor_of"]
+__all__ = ["VENDORS", "CheckTarget", "Credentials", "ErrorBody", "Mount", "Vendor", "vendor_of"]

@@ -31,13 +31,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from faker import Faker
 
 from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt
 from mockserver.config import Config
 from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
 from mockserver.store import Store, Where
-from mockserver.vendors import CheckTarget, ErrorBody, Mount, Vendor
+from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
 
 ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
 MIN_ROLE = "agent"
@@ -577,6 +578,36 @@ def check_target(facts: dict[str, Any]) -> CheckTarget:
     )
 
 
+def remote_target(base_url: str, credentials: Credentials) -> CheckTarget:
+    """Basic with user and password, a JWT given as is, or one fetched from ``/auth/signin``."""
+    if "path.project_id" not in credentials.parameters:
+        raise ValueError("Tiledesk needs the project to test: --set path.project_id=<project id>")
+    if credentials.token:
+        token = credentials.token
+    elif credentials.user and credentials.password and credentials.signin:
+        answer = httpx.post(
+            f"{base_url.rstrip('/')}/auth/signin",
+            json={"email": credentials.user, "password": credentials.password},
+            timeout=30,
+        )
+        if answer.status_code != 200:
+            raise ValueError(f"sign-in at {base_url}/auth/signin answered {answer.status_code}")
+        token = answer.json()["token"]
+    elif credentials.user and credentials.password:
+        pair = f"{credentials.user}:{credentials.password}".encode()
+        return CheckTarget(
+            headers={"Authorization": f"Basic {base64.b64encode(pair).decode()}"},
+            parameters=dict(credentials.parameters),
+        )
+    else:
+        raise ValueError(
+            "Tiledesk needs --user and --password (Basic, or --signin for JWT) or --token"
+        )
+    if not token.startswith("JWT "):
+        token = f"JWT {token}"
+    return CheckTarget(headers={"Authorization": token}, parameters=dict(credentials.parameters))
+
+
 VENDOR = Vendor(
     name="tiledesk",
     mounts=(
@@ -589,6 +620,7 @@ VENDOR = Vendor(
     describe=describe,
     render_error=render_error,
     check_target=check_target,
+    remote_target=remote_target,
     excluded_checks={
         "use_after_free": (
             "Tiledesk deletes softly: a deleted lead gets status 1000 and a get by id still "

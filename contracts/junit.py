@@ -1,0 +1,45 @@
+"""JUnit XML from checker reports: a suite per API, a case per operation, a failure per check."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from contracts.runner import Report
+
+
+def write_junit(reports: list[Report], path: str | Path) -> None:
+    """Write ``reports`` to ``path``; excluded checks appear as skipped cases with their reason."""
+    suites = ET.Element("testsuites", name="leadmock check")
+    for report in reports:
+        failing: dict[str, list] = {}
+        for failure in report.failures:
+            failing.setdefault(failure.operation, []).append(failure)
+        operations = sorted(set(report.checks_by_operation) | set(failing))
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=report.api,
+            tests=str(len(operations) + len(report.excluded_checks)),
+            failures=str(len(failing)),
+            errors=str(len(report.errors)),
+            skipped=str(len(report.excluded_checks)),
+        )
+        for operation in operations:
+            case = ET.SubElement(suite, "testcase", classname=report.api, name=operation)
+            for failure in failing.get(operation, []):
+                where = "documented example" if failure.documented else failure.phase
+                element = ET.SubElement(
+                    case, "failure", type=failure.check, message=f"{failure.title} ({where})"
+                )
+                element.text = f"{failure.message}\n\nReproduce with:\n{failure.curl}"
+        for check_name, reason in sorted(report.excluded_checks.items()):
+            case = ET.SubElement(
+                suite, "testcase", classname=report.api, name=f"check {check_name}"
+            )
+            ET.SubElement(case, "skipped", message=reason)
+        for error in report.errors:
+            ET.SubElement(suite, "error", message=error[:200]).text = error
+    ET.indent(suites)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,150 @@
+"""The checker bites: each planted breakage is reported, with its operation and check named."""
+
+from __future__ import annotations
+
+import functools
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts import Report, run, write_junit
+from mockserver import Config, create_app
+from mockserver.cli import main
+from mockserver.vendors import vendor_of
+from mockserver.vendors.tiledesk import DOCS_USER_EMAIL, TiledeskHandlers
+
+SMALL = {"max_examples": 5, "stateful_steps": 8, "seed": 3}
+
+
+def check_broken(api: str = "tiledesk-v3", **options: Any) -> Report:
+    """Run the checker on a fresh mock built after the test planted its bug."""
+    mock = create_app(Config(leads=6))
+    vendor, _ = vendor_of(api)
+    target = vendor.check_target(mock.facts[vendor.name])
+    return run(api, app=mock, target=target, **{**SMALL, **options})
+
+
+def found(report: Report) -> set[tuple[str, str]]:
+    return {(failure.operation, failure.check) for failure in report.failures}
+
+
+def plant(monkeypatch: pytest.MonkeyPatch, name: str, change: Any) -> None:
+    """Replace handler ``name`` by one that passes the real answer through ``change``."""
+    original = getattr(TiledeskHandlers, name)
+
+    # wraps keeps the handler's signature visible: Connexion passes only the arguments it names.
+    @functools.wraps(original)
+    def broken(self: TiledeskHandlers, *args: Any, **kwargs: Any) -> Any:
+        return change(original(self, *args, **kwargs), kwargs)
+
+    monkeypatch.setattr(TiledeskHandlers, name, broken)
+
+
+def test_wrong_type_is_a_schema_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    plant(
+        monkeypatch, "get_lead", lambda answer, _: ({**answer[0], "createdAt": 12345}, *answer[1:])
+    )
+    assert ("GET /{project_id}/leads/{id}", "response_schema_conformance") in found(check_broken())
+
+
+def test_missing_required_field_is_a_schema_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def drop_count(answer: Any, _: Any) -> Any:
+        body = {k: v for k, v in answer[0].items() if k != "count"}
+        return (body, *answer[1:])
+
+    plant(monkeypatch, "list_leads", drop_count)
+    assert ("GET /{project_id}/leads", "response_schema_conformance") in found(check_broken())
+
+
+def test_server_error_on_odd_input_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash_on_empty_name(answer: Any, kwargs: Any) -> Any:
+        if kwargs["body"].get("fullname") == "":
+            raise RuntimeError("planted: cannot handle an empty name")
+        return answer
+
+    plant(monkeypatch, "create_lead", crash_on_empty_name)
+    assert ("POST /{project_id}/leads", "not_a_server_error") in found(check_broken())
+
+
+def test_kept_deleted_lead_is_use_after_free_when_not_excused() -> None:
+    # Tiledesk's soft delete keeps the lead readable, which is why its spec excuses this check;
+    # with the excuse withdrawn, the checker must name exactly that.
+    report = check_broken("tiledesk-v2", excluded_checks={}, stateful_steps=20)
+    assert "use_after_free" in {failure.check for failure in report.failures}
+    assert report.excluded_checks == {}
+
+
+def test_accepting_any_password_is_ignored_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    def anyone_is_the_owner(self: TiledeskHandlers, email: str, password: str) -> Any:
+        return {"sub": self.store.get("logins", DOCS_USER_EMAIL)["user_id"]}
+
+    monkeypatch.setattr(TiledeskHandlers, "_verify_password", anyone_is_the_owner)
+    checks = {failure.check for failure in check_broken().failures}
+    assert "ignored_auth" in checks
+
+
+def test_broken_documented_example_is_named_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse_documented(answer: Any, kwargs: Any) -> Any:
+        if kwargs["body"].get("lead_id") == "123456":  # the documents' example body
+            raise RuntimeError("planted: the documented example breaks")
+        return answer
+
+    plant(monkeypatch, "create_lead", refuse_documented)
+    documented = [f for f in check_broken().failures if f.documented]
+    assert ("POST /{project_id}/leads", "not_a_server_error") in {
+        (f.operation, f.check) for f in documented
+    }
+
+
+def test_junit_names_each_failing_operation_and_the_excused_checks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plant(monkeypatch, "get_lead", lambda answer, _: ({**answer[0], "createdAt": 1}, *answer[1:]))
+    report = check_broken()
+    write_junit([report], tmp_path / "report.xml")
+    suite = ET.parse(tmp_path / "report.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == "tiledesk-v3"
+    failed = {
+        case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None
+    }
+    assert "GET /{project_id}/leads/{id}" in failed
+    failure = next(
+        c for c in suite.iter("testcase") if c.get("name") == "GET /{project_id}/leads/{id}"
+    )
+    assert "curl" in failure.find("failure").text
+    skipped = [
+        case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None
+    ]
+    assert skipped == ["check use_after_free"]
+
+
+def test_cli_exit_1_with_grouped_summary_and_curl(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant(monkeypatch, "get_lead", lambda answer, _: ({**answer[0], "createdAt": 1}, *answer[1:]))
+    code = main(["check", "tiledesk-v3", "--max-examples", "4", "--stateful-steps", "5"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED GET /{project_id}/leads/{id}" in out
+    assert "response_schema_conformance" in out and "reproduce: curl" in out
+
+
+def test_cli_exit_0_when_the_mock_conforms(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "tiledesk-v1", "--max-examples", "3", "--stateful-steps", "5"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "tiledesk-v1:" in out and " 0 failures" in out
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--base-url", "http://127.0.0.1:9/v3", "--user", "a", "--password", "b"],  # no project
+        ["--base-url", "http://127.0.0.1:9/v3", "--set", "project_id"],  # not LOCATION.NAME=VALUE
+        ["--base-url", "http://127.0.0.1:9/v3", "--set", "path.project_id=x"],  # no credentials
+    ],
+)
+def test_cli_exit_2_on_bad_input(arguments: list[str]) -> None:
+    assert main(["check", "tiledesk-v3", *arguments]) == 2
