@@ -33,7 +33,7 @@ lint: install-dev
 	$(BIN)/ruff format --check mockserver contracts tests
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 # Longer than the bounded run in `make test`: every spec against the mock, a JUnit report.
 contract: install

@@ -6,13 +6,15 @@ import pytest
 
 from contracts import run
 from mockserver.vendors import VENDORS, vendor_of
-from tests.conftest import FRAMEWORKS, build_mock
+from tests.conftest import build_mock
 
 APIS = [mount.name for vendor in VENDORS for mount in vendor.mounts]
+# Every API on the default AsyncApp; FlaskApp serves the same handlers, so one API there shows
+# the framework adds nothing of its own (the HTTP tests run every behaviour on both).
+RUNS = [(api, "async") for api in APIS] + [(APIS[-1], "flask")]
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(("api", "framework"), RUNS)
 def test_mock_conforms_to_its_spec(api: str, framework: str) -> None:
     mock = build_mock(framework)
     mock.reset()
