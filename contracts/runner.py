@@ -15,6 +15,9 @@ from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
+
+# Schemathesis' own defaults, extended (never replaced) by a vendor's documented statuses.
+from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
 from schemathesis.engine import events, from_schema
 
 from mockserver.app import spec_path
@@ -48,6 +51,7 @@ class Report:
     failures: list[Failure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     excluded_checks: dict[str, str] = field(default_factory=dict)
+    valid_data_statuses: dict[str, str] = field(default_factory=dict)
     checks_by_phase: Counter[str] = field(default_factory=Counter)
     """How many check results each phase produced (examples, coverage, fuzzing, stateful)."""
     checks_by_operation: Counter[str] = field(default_factory=Counter)
@@ -104,13 +108,17 @@ def check(
     """
     vendor, mount = vendor_of(api)
     excluded = dict(vendor.excluded_checks if excluded_checks is None else excluded_checks)
+    checks: dict[str, Any] = {name: {"enabled": False} for name in excluded}
+    if vendor.valid_data_statuses and "positive_data_acceptance" not in excluded:
+        statuses = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *vendor.valid_data_statuses]
+        checks["positive_data_acceptance"] = {"expected-statuses": statuses}
     settings: dict[str, Any] = {
         "seed": seed,
         "headers": dict(target.headers),
         "parameters": dict(target.parameters),
         # No example database: a run is reproduced by its seed alone, not by earlier runs.
         "generation": {"max-examples": max_examples, "database": "none"},
-        "checks": {"enabled": True, **{name: {"enabled": False} for name in excluded}},
+        "checks": {"enabled": True, **checks},
         "phases": {"stateful": {"enabled": True, "max-steps": stateful_steps}},
     }
     if max_time is not None:
@@ -127,7 +135,9 @@ def check(
         schema = schemathesis.openapi.from_path(spec_path(mount.spec), config=config)
     else:
         raise ValueError("give an app to check in-process or a base_url")
-    report = Report(api=api, excluded_checks=excluded)
+    report = Report(
+        api=api, excluded_checks=excluded, valid_data_statuses=dict(vendor.valid_data_statuses)
+    )
     seen: set[tuple[str, str, str]] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.PhaseStarted):

@@ -152,7 +152,17 @@ def to_api_error(exc: Exception) -> ApiError:
     else:
         # jsonschema appends the whole failing schema after a blank line; the first part says it.
         message = str(detail).split("\n\n", 1)[0]
-    return error_for_status(status, message, headers=dict(headers or {}))
+    # Connexion ends a body error with the failing field's dotted path: " - 'data.attributes.x'".
+    field = _BODY_FIELD.search(message)
+    return error_for_status(
+        status,
+        message,
+        headers=dict(headers or {}),
+        detail={"field": field.group(1)} if field else None,
+    )
+
+
+_BODY_FIELD = re.compile(r" - '([^']+)'$")
 
 
 def _response(error: ErrorBody) -> ConnexionResponse:

@@ -153,6 +153,8 @@ def _print_summary(report: Any) -> None:
     print(f"\n{report.api}: {total} checks over {operations} operations, {failures} failures")
     for name, reason in report.excluded_checks.items():
         print(f"  excluded check {name}: {reason}")
+    for status, reason in report.valid_data_statuses.items():
+        print(f"  valid data may get {status}: {reason}")
     for error in report.errors:
         print(f"  ERROR {error}")
     documented = [f for f in report.failures if f.documented]

@@ -7,10 +7,12 @@
     ├── NotFound              404
     ├── MethodNotAllowed      405
     ├── UnsupportedMediaType  415
+    ├── Unprocessable         422
     └── TooManyRequests       429
 
 ``code`` is a short machine name a vendor may map to its own wording, ``message`` the
-human sentence, ``detail`` anything structured (a field pointer, the offending value).
+human sentence, ``detail`` anything structured: ``{"field": "data.attributes.email"}`` names the
+body field at fault, ``{"parameter": "filter"}`` the query parameter.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ class UnsupportedMediaType(ApiError):
     default_code = "unsupported_media_type"
 
 
+class Unprocessable(ApiError):
+    status = 422
+    default_code = "unprocessable"
+
+
 class TooManyRequests(ApiError):
     status = 429
     default_code = "too_many_requests"
@@ -86,6 +93,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
         NotFound,
         MethodNotAllowed,
         UnsupportedMediaType,
+        Unprocessable,
         TooManyRequests,
     )
 }

@@ -60,6 +60,10 @@ class Store(Protocol):
 
     def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None: ...
 
+    def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
+        """Store ``doc`` only if ``id`` is free, atomically; False if it was taken."""
+        ...
+
     def update(self, coll: str, id: str, patch: Doc, *, scope: str | None = None) -> Doc | None:
         """Merge ``patch`` into the document atomically; None if there is no such document."""
         ...
@@ -135,6 +139,15 @@ class MemoryStore:
         stored = copy.deepcopy(doc)
         with self._lock:
             self._collection(coll, scope)[id] = stored
+
+    def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
+        stored = copy.deepcopy(doc)
+        with self._lock:
+            docs = self._collection(coll, scope)
+            if id in docs:
+                return False
+            docs[id] = stored
+            return True
 
     def update(self, coll: str, id: str, patch: Doc, *, scope: str | None = None) -> Doc | None:
         patch = copy.deepcopy(patch)

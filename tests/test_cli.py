@@ -25,7 +25,7 @@ def served() -> Iterator[tuple[str, list[str]]]:
     """A running ``leadmock serve``: its base URL and the banner it printed."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--leads", "10"],
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--leads", "50"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -34,7 +34,8 @@ def served() -> Iterator[tuple[str, list[str]]]:
     try:
         assert process.stdout is not None
         banner = [process.stdout.readline()]
-        while not banner[-1].lstrip().startswith("try:"):
+        # The banner ends with the last vendor's "try:" line.
+        while not (banner[-1].lstrip().startswith("try:") and "public/v1" in banner[-1]):
             banner.append(process.stdout.readline())
         deadline = time.monotonic() + 20
         while True:
@@ -155,3 +156,34 @@ def test_check_by_url_finds_what_in_process_finds(
     )
     assert remote.returncode == local.returncode == 0, remote.stdout[-2000:] + remote.stderr[-2000:]
     assert summary(remote.stdout) == summary(local.stdout) == [" over 7 operations, 0 failures"]
+
+
+def overloop_key(lines: list[str]) -> str:
+    return next(line.split()[2].rstrip(":") for line in lines if line.strip().startswith("api key"))
+
+
+def test_overloop_documented_curls_answer_as_documented(served: tuple[str, list[str]]) -> None:
+    # The documents' list and update examples, with the host and the key swapped for the mock's.
+    base_url, lines = served
+    headers = {
+        "Authorization": overloop_key(lines),
+        "Content-Type": "application/vnd.api+json; charset=utf-8",
+    }
+    listed = httpx.get(f"{base_url}/public/v1/leads", headers=headers)
+    assert listed.status_code == 200
+    assert listed.json()["links"]["next"].startswith(
+        f"{base_url}/public/v1/leads?page%5Bnumber%5D=2"
+    )
+    document = {
+        "data": {
+            "type": "leads",
+            "attributes": {
+                "email": "vincenzo@overloop.ai",
+                "first_name": "Vincent",
+                "c_custom_field_a": "Hot lead",
+            },
+        }
+    }
+    updated = httpx.patch(f"{base_url}/public/v1/leads/1", headers=headers, json=document)
+    assert updated.status_code == 200
+    assert updated.json()["data"]["attributes"]["first_name"] == "Vincent"

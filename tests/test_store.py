@@ -35,6 +35,12 @@ def test_update_merges_and_misses_return_none(store: Store) -> None:
     assert store.get("c", "2") is None
 
 
+def test_insert_only_claims_a_free_id(store: Store) -> None:
+    assert store.insert("emails", "a@x", {"lead": 1}) is True
+    assert store.insert("emails", "a@x", {"lead": 2}) is False
+    assert store.get("emails", "a@x") == {"lead": 1}
+
+
 def test_delete(store: Store) -> None:
     store.put("c", "1", {})
     assert store.delete("c", "1") is True

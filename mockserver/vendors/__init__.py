@@ -68,7 +68,8 @@ class Vendor:
     ``check_target(facts)`` tells the conformance checker how to reach seeded data (headers,
     pinned path parameters); ``remote_target(base_url, credentials)`` does the same for a real
     service (ValueError when the credentials do not suffice); ``excluded_checks`` names each
-    Schemathesis check that the vendor's documented behaviour contradicts, with the reason.
+    Schemathesis check that the vendor's documented behaviour contradicts, with the reason, and
+    ``valid_data_statuses`` each status a valid request may rightly get, with the reason.
     """
 
     name: str
@@ -80,12 +81,15 @@ class Vendor:
     check_target: Callable[[dict[str, Any]], CheckTarget]
     remote_target: Callable[[str, Credentials], CheckTarget]
     excluded_checks: dict[str, str] = field(default_factory=dict)
+    valid_data_statuses: dict[str, str] = field(default_factory=dict)
+    """Statuses the vendor documents for schema-valid requests beyond Schemathesis' defaults
+    (2xx, 401, 403, 404, 409, 429...), each with the reason."""
 
 
 def _load() -> list[Vendor]:
-    from mockserver.vendors import tiledesk
+    from mockserver.vendors import overloop, tiledesk
 
-    return [tiledesk.VENDOR]
+    return [tiledesk.VENDOR, overloop.VENDOR]
 
 
 VENDORS: list[Vendor] = _load()

@@ -37,6 +37,7 @@ from faker import Faker
 from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt
 from mockserver.config import Config
 from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
+from mockserver.paging import Page
 from mockserver.store import Store, Where
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
 
@@ -231,8 +232,14 @@ class TiledeskHandlers:
         sign = int(direction)
         # _id breaks ties so that pages never overlap or skip.
         order = [(sort_field or "createdAt", sign), ("_id", sign)]
+        window = Page(page, limit)
         items, count = self.store.query(
-            collection, where=where, order=order, offset=page * limit, limit=limit, scope=project_id
+            collection,
+            where=where,
+            order=order,
+            offset=window.offset,
+            limit=limit,
+            scope=project_id,
         )
         return {"perPage": limit, "count": count, collection: items}, 200, _JSON
 

@@ -1,0 +1,566 @@
+"""Overloop: the leads of one account, in JSON:API, with their users and organizations.
+
+Quirks, and where they come from (docs = ../shared/seeds leads page; conventions = Overloop's
+general sections on auth, pagination, sorting, filtering, includes and errors, quoted in issue 4):
+- Ids are integers, written as strings (docs' example); the mock counts them from 1.
+- ``Authorization: <api key>``, no scheme (conventions).
+- ``application/vnd.api+json`` both ways; the docs' curl adds ``charset=utf-8`` (docs).
+- 100 records a page, ``page[number]`` from 1; ``links`` self/first/last, prev/next only where
+  such a page exists (docs + conventions).
+- ``sort`` and ``filter`` only on allowed attributes, else 400 (conventions; the filterable ones
+  are marked in the docs' table).
+- ``include=organization,creator,owner`` adds them under ``included`` (conventions).
+- Errors: 422 ``{source: {pointer}, detail}`` for validation, ``{code, message}`` otherwise;
+  401 "Your API key is wrong" (conventions).
+- Create answers 201; ``return_existing=true`` answers 200 with the lead owning the email, which
+  is otherwise 422 "has already been taken" (conventions). Delete is hard and answers the
+  resource identifier (conventions). PATCH ``lists`` creates missing lists (docs).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import connexion
+from faker import Faker
+
+from mockserver.auth import api_key_scheme
+from mockserver.config import Config
+from mockserver.errors import ApiError, BadRequest, NotFound, Unprocessable
+from mockserver.paging import Page
+from mockserver.store import Store, Where
+from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
+
+MEDIA_TYPE = "application/vnd.api+json"
+BASE_PATH = "/public/v1"
+ACCOUNT = "1"
+PAGE_SIZE = 100
+FILTERABLE: dict[str, type] = {
+    "id": int,
+    "email": str,
+    "first_name": str,
+    "last_name": str,
+    "jobtitle": str,
+    "phone": str,
+    "title": str,
+    "country": str,
+    "state": str,
+    "city": str,
+    "industry": str,
+    "excluded": bool,
+    "opened": bool,
+    "clicked": bool,
+    "replied": bool,
+    "bounced": bool,
+}
+SORTABLE = {"id", "created_at", "updated_at", *FILTERABLE}
+WRITABLE = (
+    "email",
+    "first_name",
+    "last_name",
+    "description",
+    "jobtitle",
+    "linkedin_profile",
+    "phone",
+    "title",
+    "country",
+    "state",
+    "city",
+    "industry",
+)
+RELATIONSHIPS = {"creator": "users", "owner": "users", "organization": "organizations"}
+_HEADERS = {"Content-Type": MEDIA_TYPE}
+
+# The documents' example lead, kept as lead 1 so their curl commands answer as shown.
+DOCS_LEAD = {
+    "id": 1,
+    "email": "vincenzo@overloop.ai",
+    "first_name": "Vincenzo",
+    "last_name": "Ruggiero",
+    "description": None,
+    "jobtitle": "CEO",
+    "linkedin_profile": "https://www.linkedin.com/in/vincenzor",
+    "phone": "+32-481-754-301",
+    "title": "Mr.",
+    "country": "Belgium",
+    "state": "Walloon Brabant",
+    "city": "Wavre",
+    "industry": "IT",
+    "lists": ["Belgium", "Manager"],
+    "email_status": "found",
+    "c_custom_field_a": "Hot lead",
+    "created_from": "extension",
+    "last_emailed_at": None,
+    "opened": False,
+    "opened_at": None,
+    "open_count": 0,
+    "clicked": False,
+    "clicked_at": None,
+    "click_count": 0,
+    "bounced": False,
+    "replied": False,
+    "replied_at": None,
+    "email_reply_count": 0,
+    "linkedin_reply_count": 0,
+    "excluded": False,
+    "created_at": "2015-08-15T16:48:46+02:00",
+    "updated_at": "2016-11-25T12:40:46+01:00",
+    "creator_id": 1,
+    "owner_id": 2,
+    "organization_id": 2,
+}
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 with the offset, to the second: ``2015-08-15T16:48:46+00:00``."""
+    return moment.replace(microsecond=0).isoformat()
+
+
+class OverloopHandlers:
+    """The operations of ``overloop.yaml`` over the store, scoped to the key's account."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+
+    def security_map(self) -> dict[str, type]:
+        """Connexion security handler for the spec's ``apiKey`` scheme."""
+        return {"apiKey": api_key_scheme(self._verify_key)}
+
+    def _verify_key(self, key: str) -> dict[str, Any] | None:
+        account = self.store.get("overloop_keys", key.strip())
+        return {"sub": account["account"]} if account else None
+
+    # -- operations ----------------------------------------------------------------------
+
+    def list_leads(
+        self,
+        token_info: dict[str, Any],
+        page: dict[str, int] | None = None,
+        sort: str | None = None,
+        filter_: str | None = None,
+        include: str | None = None,
+    ) -> tuple[Any, int, dict[str, str]]:
+        """GET /leads: one page, sorted and filtered, with JSON:API links."""
+        account = token_info["sub"]
+        window = Page((page or {}).get("number", 1), (page or {}).get("size", PAGE_SIZE), first=1)
+        leads, total = self.store.query(
+            "leads",
+            where=_filters(filter_),
+            order=_order(sort),
+            offset=window.offset,
+            limit=window.size,
+            scope=account,
+        )
+        body: dict[str, Any] = {"data": [_resource(lead) for lead in leads]}
+        if include:
+            body["included"] = self._included(account, leads, include)
+        body["links"] = _links(window, total, sort=sort, filter_=filter_, include=include)
+        return body, 200, _HEADERS
+
+    def get_lead(
+        self, id_: int, token_info: dict[str, Any], include: str | None = None
+    ) -> tuple[Any, int, dict[str, str]]:
+        """GET /leads/{id}."""
+        account = token_info["sub"]
+        return self._document(account, self._lead(account, id_), include), 200, _HEADERS
+
+    def create_lead(
+        self,
+        body: dict[str, Any],
+        token_info: dict[str, Any],
+        return_existing: bool = False,
+        include: str | None = None,
+    ) -> tuple[Any, int, dict[str, str]]:
+        """POST /leads: 201 with the new lead; a taken email is 422, or 200 if asked for."""
+        account = token_info["sub"]
+        attributes = body["data"].get("attributes") or {}
+        email = attributes.get("email")
+        lead_id = self.store.next_sequence(f"overloop.{account}.lead")
+        if email and not self.store.insert("emails", email.lower(), {"id": lead_id}, scope=account):
+            if return_existing:
+                owner = self.store.get("emails", email.lower(), scope=account)
+                lead = self._lead(account, owner["id"])
+                return self._document(account, lead, include), 200, _HEADERS
+            raise _taken("email")
+        try:
+            changes = self._changes(account, attributes)
+        except ApiError:
+            if email:
+                self.store.delete("emails", email.lower(), scope=account)
+            raise
+        now = timestamp(datetime.now(UTC))
+        lead = {
+            **_blank_lead(lead_id),
+            "email_status": "user_edited" if email else "not_searched",
+            "created_from": "api",
+            "creator_id": int(account_user(self.store, account)),
+            "owner_id": int(account_user(self.store, account)),
+            "created_at": now,
+            "updated_at": now,
+            **changes,
+        }
+        self.store.put("leads", str(lead_id), lead, scope=account)
+        return self._document(account, lead, include), 201, _HEADERS
+
+    def update_lead(
+        self, id_: int, body: dict[str, Any], token_info: dict[str, Any], include: str | None = None
+    ) -> tuple[Any, int, dict[str, str]]:
+        """PATCH /leads/{id}: set what is sent, leave the rest."""
+        account = token_info["sub"]
+        lead = self._lead(account, id_)
+        attributes = body["data"].get("attributes") or {}
+        changes = self._changes(account, attributes)
+        if "email" in changes and (changes["email"] or "").lower() != (lead["email"] or "").lower():
+            new = changes["email"]
+            if new and not self.store.insert("emails", new.lower(), {"id": id_}, scope=account):
+                raise _taken("email")
+            if lead["email"]:
+                self.store.delete("emails", lead["email"].lower(), scope=account)
+        changes["updated_at"] = timestamp(datetime.now(UTC))
+        updated = self.store.update("leads", str(id_), changes, scope=account)
+        if updated is None:
+            raise NotFound("Lead not found")
+        return self._document(account, updated, include), 200, _HEADERS
+
+    def delete_lead(self, id_: int, token_info: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+        """DELETE /leads/{id}: gone for good; answers the resource identifier."""
+        account = token_info["sub"]
+        lead = self._lead(account, id_)
+        if not self.store.delete("leads", str(id_), scope=account):
+            raise NotFound("Lead not found")
+        if lead["email"]:
+            self.store.delete("emails", lead["email"].lower(), scope=account)
+        return {"data": {"id": str(id_), "type": "leads"}}, 200, _HEADERS
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _lead(self, account: str, lead_id: int) -> dict[str, Any]:
+        lead = self.store.get("leads", str(lead_id), scope=account)
+        if lead is None:
+            raise NotFound("Lead not found")
+        return lead
+
+    def _changes(self, account: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        """The stored form of sent attributes; unknown related ids are 422, lists are created."""
+        changes = {name: attributes[name] for name in WRITABLE if name in attributes}
+        changes.update({k: v for k, v in attributes.items() if k.startswith("c_")})
+        for name, collection in (("owner_id", "users"), ("organization_id", "organizations")):
+            if name in attributes:
+                value = attributes[name]
+                if (
+                    value is not None
+                    and self.store.get(collection, str(value), scope=account) is None
+                ):
+                    raise Unprocessable(
+                        "does not exist", detail={"field": f"data.attributes.{name}"}
+                    )
+                changes[name] = value
+        if "lists" in attributes:
+            names = list(dict.fromkeys(attributes["lists"]))
+            for name in names:
+                number = self.store.next_sequence(f"overloop.{account}.list")
+                self.store.insert("lists", name, {"id": number, "name": name}, scope=account)
+            changes["lists"] = names
+        return changes
+
+    def _document(self, account: str, lead: dict[str, Any], include: str | None) -> dict[str, Any]:
+        document: dict[str, Any] = {"data": _resource(lead)}
+        if include:
+            document["included"] = self._included(account, [lead], include)
+        return document
+
+    def _included(self, account: str, leads: list[dict[str, Any]], include: str) -> list[dict]:
+        """The related users and organizations of ``leads``, each once, in a stable order."""
+        seen: dict[tuple[str, int], dict[str, Any]] = {}
+        for relation in dict.fromkeys(include.split(",")):
+            collection = RELATIONSHIPS[relation]
+            for lead in leads:
+                related = lead.get(f"{relation}_id")
+                if related is None or (collection, related) in seen:
+                    continue
+                doc = self.store.get(collection, str(related), scope=account)
+                if doc is not None:
+                    attributes = {k: v for k, v in doc.items() if k != "id"}
+                    seen[(collection, related)] = {
+                        "id": str(related),
+                        "type": collection,
+                        "attributes": attributes,
+                    }
+        return list(seen.values())
+
+
+def account_user(store: Store, account: str) -> str:
+    """The id of the user an account's API key acts as."""
+    return str(store.get("overloop_accounts", account)["user_id"])
+
+
+def _blank_lead(lead_id: int) -> dict[str, Any]:
+    lead: dict[str, Any] = dict.fromkeys(WRITABLE)
+    lead.update(
+        id=lead_id,
+        lists=[],
+        email_status="not_searched",
+        created_from="api",
+        last_emailed_at=None,
+        opened=False,
+        opened_at=None,
+        open_count=0,
+        clicked=False,
+        clicked_at=None,
+        click_count=0,
+        bounced=False,
+        replied=False,
+        replied_at=None,
+        email_reply_count=0,
+        linkedin_reply_count=0,
+        excluded=False,
+        organization_id=None,
+    )
+    return lead
+
+
+def _resource(lead: dict[str, Any]) -> dict[str, Any]:
+    """The JSON:API resource object of a stored lead."""
+    hidden = {"id", "creator_id", "owner_id", "organization_id"}
+    attributes = {k: v for k, v in lead.items() if k not in hidden}
+    attributes["url"] = f"https://overloop.ai/leads/{lead['id']}"
+    relationships = {}
+    for relation, collection in RELATIONSHIPS.items():
+        related = lead.get(f"{relation}_id")
+        data = {"id": str(related), "type": collection} if related is not None else None
+        relationships[relation] = {"data": data}
+    return {
+        "id": str(lead["id"]),
+        "type": "leads",
+        "attributes": attributes,
+        "relationships": relationships,
+    }
+
+
+def _filters(text: str | None) -> list[Where]:
+    """``first_name:john,last_name:doe`` as store conditions; 400 for anything else."""
+    if not text:
+        return []
+    conditions = []
+    for pair in text.split(","):
+        name, found, value = pair.partition(":")
+        if not found:
+            raise _bad_parameter("filter", f"{pair!r} is not attribute:value")
+        kind = FILTERABLE.get(name)
+        if kind is None:
+            raise _bad_parameter("filter", f"{name} is not a filterable attribute")
+        if kind is bool:
+            if value not in ("true", "false"):
+                raise _bad_parameter("filter", f"{name} takes true or false")
+            conditions.append(Where(name, "eq", value == "true"))
+        elif kind is int:
+            if not value.isdigit():
+                raise _bad_parameter("filter", f"{name} takes a whole number")
+            conditions.append(Where(name, "eq", int(value)))
+        else:
+            conditions.append(Where(name, "eq", value))
+    return conditions
+
+
+def _order(text: str | None) -> list[tuple[str, int]]:
+    """``-created_at,id`` as store order keys, ``id`` last to break ties; 400 for the rest."""
+    order = []
+    for item in (text or "").split(","):
+        if not item:
+            continue
+        name = item.removeprefix("-")
+        if name not in SORTABLE:
+            raise _bad_parameter("sort", f"{name} is not a sortable attribute")
+        order.append((name, -1 if item.startswith("-") else 1))
+    return [*order, ("id", 1)]
+
+
+def _links(window: Page, total: int, **query: str | None) -> dict[str, str]:
+    """JSON:API links that keep the request's sort, filter and include."""
+    base = str(connexion.request.url.replace(query="", fragment=""))
+    kept = [(name.rstrip("_"), value) for name, value in query.items() if value]
+
+    def url(number: int) -> str:
+        pairs = [("page[number]", number), ("page[size]", window.size), *kept]
+        return f"{base}?{urlencode(pairs)}"
+
+    links = {"self": url(window.number), "first": url(1), "last": url(window.last(total))}
+    previous, following = window.previous(), window.next(total)
+    if previous is not None:
+        links["prev"] = url(previous)
+    if following is not None:
+        links["next"] = url(following)
+    return links
+
+
+def _taken(name: str) -> Unprocessable:
+    return Unprocessable("has already been taken", detail={"field": f"data.attributes.{name}"})
+
+
+def _bad_parameter(name: str, message: str) -> BadRequest:
+    return BadRequest(message, detail={"parameter": name})
+
+
+def render_error(error: ApiError) -> ErrorBody:
+    """JSON:API error objects: pointer and detail for body fields, code and message otherwise."""
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    field = detail.get("field", "")
+    status = error.status
+    if status == 401:
+        item: dict[str, Any] = {"code": "unauthorized", "message": "Your API key is wrong"}
+    elif field.startswith("data") and status in (400, 422):
+        # A well-formed document with an invalid member is a validation failure: 422.
+        status = 422
+        message = error.message.split(" - '", 1)[0]
+        item = {"source": {"pointer": "/" + field.replace(".", "/")}, "detail": message}
+    elif "parameter" in detail:
+        item = {"source": {"parameter": detail["parameter"]}, "detail": error.message}
+    else:
+        item = {"code": error.code, "message": error.message}
+    body = json.dumps({"errors": [item]}).encode()
+    return ErrorBody(status, body, MEDIA_TYPE, error.headers)
+
+
+# -- seed data ---------------------------------------------------------------------------
+
+_SEED_EPOCH = datetime(2015, 1, 1, tzinfo=UTC)
+_SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
+_LISTS = ("Belgium", "Manager", "CEO", "BE", "Webinar 2024", "Newsletter", "Partners", "Churned")
+_INDUSTRIES = ("IT", "Finance", "Retail", "Healthcare", "Education", "Manufacturing", "Media")
+_TITLES = ("Mr.", "Ms.", "Mrs.", "Dr.")
+
+
+def seed(store: Store, config: Config) -> dict[str, Any]:
+    """One account: its key, 4 users, 12 organizations, lists, and 2.5 x ``config.leads`` leads."""
+    fake = Faker("en_US")
+    fake.seed_instance(config.seed + 1)
+    api_key = fake.sha1()
+    store.put("overloop_keys", api_key, {"account": ACCOUNT})
+    store.put("overloop_accounts", ACCOUNT, {"id": ACCOUNT, "user_id": 1})
+    for number in range(1, 5):
+        first, last = fake.first_name(), fake.last_name()
+        user = {
+            "id": number,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first}.{last}@overloop.test".lower(),
+        }
+        store.put("users", str(number), user, scope=ACCOUNT)
+    for number in range(1, 13):
+        name = fake.company()
+        organization = {"id": number, "name": name, "website": f"https://{fake.domain_name()}"}
+        store.put("organizations", str(number), organization, scope=ACCOUNT)
+    for number, name in enumerate(_LISTS, start=1):
+        store.put("lists", name, {"id": number, "name": name}, scope=ACCOUNT)
+        store.next_sequence(f"overloop.{ACCOUNT}.list")
+    count = max(1, config.leads * 5 // 2)
+    for _ in range(count):
+        lead_id = store.next_sequence(f"overloop.{ACCOUNT}.lead")
+        lead = dict(DOCS_LEAD) if lead_id == 1 else _fake_lead(fake, lead_id)
+        if lead["email"]:
+            store.put("emails", lead["email"].lower(), {"id": lead_id}, scope=ACCOUNT)
+        store.put("leads", str(lead_id), lead, scope=ACCOUNT)
+    return {"api_key": api_key, "leads": count}
+
+
+def _moment(fake: Faker, start: datetime, end: datetime) -> datetime:
+    return fake.date_time_between(start, end, tzinfo=UTC)
+
+
+def _fake_lead(fake: Faker, lead_id: int) -> dict[str, Any]:
+    created = _moment(fake, _SEED_EPOCH, _SEED_END)
+    first, last = fake.first_name(), fake.last_name()
+    company = fake.domain_name()
+    emailed = fake.boolean(chance_of_getting_true=60)
+    opened = emailed and fake.boolean()
+    clicked = opened and fake.boolean(chance_of_getting_true=30)
+    replied = opened and fake.boolean(chance_of_getting_true=25)
+
+    def after(start: datetime) -> str:
+        return timestamp(start + timedelta(seconds=fake.random_int(60, 60 * 24 * 3600)))
+
+    lead = _blank_lead(lead_id)
+    lead.update(
+        email=f"{first}.{last}@{company}".lower() if fake.random_int(1, 10) > 1 else None,
+        first_name=first,
+        last_name=last,
+        description=fake.sentence(nb_words=8) if fake.boolean() else None,
+        jobtitle=fake.job(),
+        linkedin_profile=f"https://www.linkedin.com/in/{first}{last}".lower(),
+        phone=fake.phone_number(),
+        title=fake.random_element(_TITLES),
+        country=fake.country(),
+        state=fake.state(),
+        city=fake.city(),
+        industry=fake.random_element(_INDUSTRIES),
+        lists=sorted(fake.random_elements(_LISTS, length=fake.random_int(0, 3), unique=True)),
+        email_status=fake.random_element(("found", "search_failed", "user_edited", "not_searched")),
+        created_from=fake.random_element(("web", "extension", "api", "import")),
+        last_emailed_at=after(created) if emailed else None,
+        opened=opened,
+        opened_at=after(created) if opened else None,
+        open_count=fake.random_int(1, 9) if opened else 0,
+        clicked=clicked,
+        clicked_at=after(created) if clicked else None,
+        click_count=fake.random_int(1, 4) if clicked else 0,
+        bounced=emailed and fake.boolean(chance_of_getting_true=5),
+        replied=replied,
+        replied_at=after(created) if replied else None,
+        email_reply_count=fake.random_int(1, 3) if replied else 0,
+        linkedin_reply_count=fake.random_int(0, 2),
+        excluded=fake.boolean(chance_of_getting_true=5),
+        created_at=timestamp(created),
+        updated_at=after(created),
+        creator_id=fake.random_int(1, 4),
+        owner_id=fake.random_int(1, 4) if fake.random_int(1, 10) > 1 else None,
+        organization_id=fake.random_int(1, 12) if fake.boolean(chance_of_getting_true=70) else None,
+    )
+    if fake.boolean(chance_of_getting_true=30):
+        lead["c_custom_field_a"] = fake.random_element(("Hot lead", "Cold lead", "Follow up"))
+    return lead
+
+
+def describe(facts: dict[str, Any], base_url: str) -> list[str]:
+    """The base URL, the API key and a curl to paste."""
+    url = f"{base_url}{BASE_PATH}"
+    return [
+        f"Overloop      {url}   (Swagger UI: {url}/ui/)",
+        f"  api key {facts['api_key']}: {facts['leads']} leads, {PAGE_SIZE} a page",
+        f'  try: curl -H "Authorization: {facts["api_key"]}" {url}/leads',
+    ]
+
+
+def check_target(facts: dict[str, Any]) -> CheckTarget:
+    """The seeded account's API key."""
+    return CheckTarget(headers={"Authorization": facts["api_key"]})
+
+
+def remote_target(base_url: str, credentials: Credentials) -> CheckTarget:
+    """The API key given with ``--api-key``."""
+    if not credentials.api_key:
+        raise ValueError("Overloop needs --api-key")
+    return CheckTarget(
+        headers={"Authorization": credentials.api_key}, parameters=dict(credentials.parameters)
+    )
+
+
+VENDOR = Vendor(
+    name="overloop",
+    mounts=(Mount(name="overloop", spec="overloop.yaml", base_path=BASE_PATH),),
+    handlers=OverloopHandlers,
+    seed=seed,
+    describe=describe,
+    render_error=render_error,
+    check_target=check_target,
+    remote_target=remote_target,
+    valid_data_statuses={
+        "422": (
+            "Overloop answers 422 'has already been taken' when a schema-valid create or update "
+            "uses an email another lead has (its error conventions)."
+        ),
+    },
+)
