@@ -70,9 +70,9 @@ def test_server_error_on_odd_input_is_reported(monkeypatch: pytest.MonkeyPatch) 
 
 def test_kept_deleted_lead_is_use_after_free_when_not_excused() -> None:
     # Tiledesk's soft delete keeps the lead readable, which is why its spec excuses this check;
-    # with the excuse withdrawn, the checker must name exactly that.
-    # The stateful phase runs max_examples sequences; 15 reach a delete followed by a read.
-    report = check_broken("tiledesk-v2", excluded_checks={}, max_examples=15)
+    # with the excuse withdrawn, the checker must name exactly that. The stateful phase needs
+    # enough sequences to reach a delete followed by a read: 15 did here, 40 leaves a margin.
+    report = check_broken("tiledesk-v2", excluded_checks={}, max_examples=40, stateful_steps=10)
     assert "use_after_free" in {failure.check for failure in report.failures}
     assert report.excluded_checks == {}
 
