@@ -7,5 +7,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from mockserver.app import Mock, create_app  # noqa: E402
 from mockserver.config import Config  # noqa: E402
+from mockserver.faults import Fault  # noqa: E402
+from mockserver.fixture import LeadMock  # noqa: E402
 
-__all__ = ["Config", "Mock", "create_app"]
+__all__ = ["Config", "Fault", "LeadMock", "Mock", "create_app"]

@@ -11,21 +11,25 @@ import importlib.resources
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import connexion
 import yaml
-from connexion.exceptions import ProblemException
+from connexion.exceptions import BadRequestProblem, ProblemException, UnsupportedMediaTypeProblem
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 
+from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
 from mockserver.config import Config
 from mockserver.errors import ApiError, error_for_status
+from mockserver.faults import FaultMiddleware, Faults
+from mockserver.journal import Journal, JournalMiddleware, mark_invalid
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.store import MemoryStore, Store
 from mockserver.vendors import VENDORS, ErrorBody, Mount, Vendor
@@ -42,20 +46,52 @@ def spec_path(filename: str) -> Path:
 
 @dataclass
 class Mock:
-    """A built mock: the ASGI app, its store and config, and the facts its seed produced."""
+    """A built mock: the ASGI app, its store, journal, faults and config, and its seed's facts."""
 
     app: Any
     store: Store
     config: Config
+    journal: Journal
+    faults: Faults
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     seed_state: dict[str, Any] = field(default_factory=dict, repr=False)
+    admin: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.admin = admin_app(self)
 
     def reset(self) -> None:
-        """Back to the state right after seeding (a restore, not a second seeding)."""
+        """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
         self.store.load(self.seed_state)
+        self.journal.clear()
+        self.faults.clear()
+
+    def reseed(self, *, seed: int, leads: int | None = None) -> dict[str, dict[str, Any]]:
+        """Seed again from another seed (and lead count); it becomes the state reset returns to."""
+        self.config = replace(self.config, seed=seed, leads=leads or self.config.leads)
+        self.store.reset()
+        self.facts = {vendor.name: vendor.seed(self.store, self.config) for vendor in VENDORS}
+        self.seed_state = self.store.dump()
+        self.journal.clear()
+        self.faults = _replace_faults(self.faults, seed)
+        return self.facts
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
+            if not admin_allowed(scope, self.config.admin_token):
+                response = JSONResponse({"error": "the admin plane answers loopback only"}, 403)
+                await response(scope, receive, send)
+                return
+            await self.admin(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+
+def _replace_faults(faults: Faults, seed: int) -> Faults:
+    # The middleware holds the Faults object: reseed it in place rather than swap it.
+    faults.seed = seed
+    faults.clear()
+    return faults
 
 
 def create_app(config: Config | None = None, *, store: Store | None = None) -> Mock:
@@ -82,6 +118,23 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             mounts.append((mount, vendor))
     # Longest base path first, so /v3/x never goes to a vendor mounted at /v.
     mounts.sort(key=lambda pair: len(pair[0].base_path), reverse=True)
+
+    def api_of(path: str) -> str | None:
+        found = mount_of(path, mounts)
+        return found[0].name if found else None
+
+    journal, faults = Journal(), Faults(config.seed)
+    # Outermost, so the journal sees every final answer, errors included.
+    app.add_middleware(
+        JournalMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        journal=journal,
+        api_of=api_of,
+    )
+    # After routing (the operation is known) and inside error handling (vendor-shaped errors).
+    app.add_middleware(
+        FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, faults=faults, api_of=api_of
+    )
     renderer = _ErrorRenderer(mounts)
     # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
     for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):
@@ -94,7 +147,23 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             limit=RateLimit.parse(config.rate_limit),
         )
     facts = {vendor.name: vendor.seed(store, config) for vendor in VENDORS}
-    return Mock(app=app, store=store, config=config, facts=facts, seed_state=store.dump())
+    return Mock(
+        app=app,
+        store=store,
+        config=config,
+        journal=journal,
+        faults=faults,
+        facts=facts,
+        seed_state=store.dump(),
+    )
+
+
+def mount_of(path: str, mounts: list[tuple[Mount, Vendor]]) -> tuple[Mount, Vendor] | None:
+    """The mount (and vendor) whose base path ``path`` is under; ``mounts`` longest first."""
+    for mount, vendor in mounts:
+        if path == mount.base_path or path.startswith(mount.base_path + "/"):
+            return mount, vendor
+    return None
 
 
 class _ErrorRenderer:
@@ -106,15 +175,17 @@ class _ErrorRenderer:
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         error = to_api_error(exc)
+        if isinstance(exc, _REQUEST_VALIDATION_PROBLEMS):
+            mark_invalid(request.scope)
         path = request.url.path
         if error.status == 405:
             # Starlette lists the methods of the first route that matched the path, not all.
             allowed = next((m for rx, m in self.allowed_methods if rx.fullmatch(path)), None)
             if allowed:
                 error.headers["Allow"] = ", ".join(allowed)
-        for mount, vendor in self.mounts:
-            if path == mount.base_path or path.startswith(mount.base_path + "/"):
-                return _response(vendor.render_error(error))
+        found = mount_of(path, self.mounts)
+        if found is not None:
+            return _response(found[1].render_error(error))
         body = json.dumps({"status": error.status, "message": error.message}).encode()
         return _response(ErrorBody(error.status, body, "application/json", error.headers))
 
@@ -131,6 +202,8 @@ def _allowed_methods_by_path(mounts: list[Mount]) -> list[tuple[re.Pattern[str],
     return table
 
 
+# What the spec's request validation raises: such a request is journalled as invalid.
+_REQUEST_VALIDATION_PROBLEMS = (BadRequestProblem, UnsupportedMediaTypeProblem, UnicodeDecodeError)
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 

@@ -24,3 +24,5 @@ class Config:
     jwt_ttl_seconds: int = 30 * 24 * 3600
     rate_limit: str | None = None
     """Per-credential limit such as ``200/min``; None (the default) serves without limit."""
+    admin_token: str | None = None
+    """With a token, ``/__admin`` answers anyone who sends it; without, loopback callers only."""

@@ -9,6 +9,8 @@ from starlette.testclient import TestClient
 
 from mockserver import Config, Mock, create_app
 
+pytest_plugins = ["pytester"]
+
 FRAMEWORKS = ("async", "flask")
 _MOCKS: dict[str, Mock] = {}
 

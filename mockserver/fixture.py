@@ -1,0 +1,124 @@
+"""``LeadMock``: the mock as a test fixture, served on a free loopback port or in-process.
+
+with LeadMock(Config(seed=7)) as mock:
+    httpx.get(f"{mock.base_url('tiledesk-v3')}/{project}/leads", auth=(email, password))
+    mock.journal.assert_called("list_leads", times=1)
+    mock.reset()
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+from a2wsgi import ASGIMiddleware
+
+from mockserver.app import Mock, create_app
+from mockserver.config import Config
+from mockserver.faults import Faults
+from mockserver.journal import Journal
+from mockserver.vendors import vendor_of
+
+
+class LeadMock:
+    """A mock for tests: started, reset between tests, stopped. ``serve=False`` opens no port."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        serve: bool = True,
+    ) -> None:
+        self.config = config or Config()
+        self.host, self.port, self.serve = host, port, serve
+        self.mock: Mock | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> LeadMock:
+        """Build and seed the mock; serve it in a background thread unless ``serve=False``."""
+        self.mock = create_app(self.config)
+        if not self.serve:
+            return self
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.host, self.port))
+        self.port = listener.getsockname()[1]
+        settings = uvicorn.Config(self.mock, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(settings)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [listener]}, daemon=True, name="leadmock"
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("leadmock did not start within 10 s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; the port is free again when this returns."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> LeadMock:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- what tests use ------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, e.g. ``http://127.0.0.1:41234``."""
+        if self._server is None:
+            raise RuntimeError("not serving: started with serve=False, or not started")
+        return f"http://{self.host}:{self.port}"
+
+    def base_url(self, api: str) -> str:
+        """The base URL of one API, e.g. ``base_url("tiledesk-v3")``."""
+        _, mount = vendor_of(api)
+        return f"{self.url}{mount.base_path}"
+
+    @property
+    def facts(self) -> dict[str, dict[str, Any]]:
+        """The seed's ids and credentials, by vendor name."""
+        return self._mock.facts
+
+    @property
+    def journal(self) -> Journal:
+        return self._mock.journal
+
+    @property
+    def faults(self) -> Faults:
+        return self._mock.faults
+
+    def reset(self) -> None:
+        """Back to the seed state: data, journal and faults."""
+        self._mock.reset()
+
+    def asgi_transport(self) -> httpx.ASGITransport:
+        """An httpx transport into the mock, no port: for ``httpx.AsyncClient(transport=...)``."""
+        return httpx.ASGITransport(app=self._mock)
+
+    def wsgi_transport(self) -> httpx.WSGITransport:
+        """An httpx transport into the mock, no port: for ``httpx.Client(transport=...)``."""
+        return httpx.WSGITransport(app=ASGIMiddleware(self._mock))
+
+    @property
+    def _mock(self) -> Mock:
+        if self.mock is None:
+            raise RuntimeError("LeadMock is not started")
+        return self.mock
