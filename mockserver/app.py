@@ -73,7 +73,9 @@ class Mock:
         self.facts = {vendor.name: vendor.seed(self.store, self.config) for vendor in VENDORS}
         self.seed_state = self.store.dump()
         self.journal.clear()
-        self.faults = _replace_faults(self.faults, seed)
+        # The fault middleware holds this Faults object: reseed it in place.
+        self.faults.seed = seed
+        self.faults.clear()
         return self.facts
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -85,13 +87,6 @@ class Mock:
             await self.admin(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-def _replace_faults(faults: Faults, seed: int) -> Faults:
-    # The middleware holds the Faults object: reseed it in place rather than swap it.
-    faults.seed = seed
-    faults.clear()
-    return faults
 
 
 def create_app(config: Config | None = None, *, store: Store | None = None) -> Mock:

@@ -42,7 +42,11 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     config = Config(
-        seed=args.seed, leads=args.leads, framework=args.framework, rate_limit=args.rate_limit
+        seed=args.seed,
+        leads=args.leads,
+        framework=args.framework,
+        rate_limit=args.rate_limit,
+        admin_token=args.admin_token,
     )
     mock = create_app(config)
     base_url = f"http://{args.host}:{args.port}"
@@ -51,6 +55,8 @@ def serve(args: argparse.Namespace) -> int:
     for vendor in VENDORS:
         for line in vendor.describe(mock.facts[vendor.name], base_url):
             print(line)
+    guard = "X-Leadmock-Admin-Token required" if config.admin_token else "loopback callers only"
+    print(f"Admin plane   {base_url}/__admin/   ({guard})")
     sys.stdout.flush()
     uvicorn.run(mock, host=args.host, port=args.port, log_level=args.log_level)
     return 0
@@ -190,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("async", "flask"),
         default=Config.framework,
         help="Connexion AsyncApp or FlaskApp (default: %(default)s)",
+    )
+    serve_parser.add_argument(
+        "--admin-token",
+        default=None,
+        help="answer /__admin/ to whoever sends this token (default: loopback callers only)",
     )
     serve_parser.add_argument(
         "--rate-limit",
