@@ -70,7 +70,7 @@ class Mock:
         """Seed again from another seed (and lead count); it becomes the state reset returns to."""
         self.config = replace(self.config, seed=seed, leads=leads or self.config.leads)
         self.store.reset()
-        self.facts = {vendor.name: vendor.seed(self.store, self.config) for vendor in VENDORS}
+        self.facts = seed_all(self.store, self.config)
         self.seed_state = self.store.dump()
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
@@ -141,7 +141,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             position=MiddlewarePosition.BEFORE_SWAGGER,
             limit=RateLimit.parse(config.rate_limit),
         )
-    facts = {vendor.name: vendor.seed(store, config) for vendor in VENDORS}
+    facts = seed_all(store, config)
     return Mock(
         app=app,
         store=store,
@@ -151,6 +151,11 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         facts=facts,
         seed_state=store.dump(),
     )
+
+
+def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:
+    """Seed every vendor into ``store``; the facts each seed reports, by vendor name."""
+    return {vendor.name: vendor.seed(store, config) for vendor in VENDORS}
 
 
 def mount_of(path: str, mounts: list[tuple[Mount, Vendor]]) -> tuple[Mount, Vendor] | None:

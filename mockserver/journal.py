@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -46,11 +47,14 @@ class Entry:
 
 
 class Journal:
-    """A thread-safe list of entries, with filters and assertions for tests."""
+    """A thread-safe list of entries, with filters and assertions for tests.
 
-    def __init__(self) -> None:
+    It keeps the newest ``limit`` entries, so a long-running stand-in under load stays bounded.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
         self._lock = threading.Lock()
-        self._entries: list[Entry] = []
+        self._entries: deque[Entry] = deque(maxlen=limit)
 
     def record(self, entry: Entry) -> None:
         with self._lock:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-USES_THE_FIXTURE = """
+# What every generated test file starts with: a helper that counts the visible leads.
+PREAMBLE = """
 import httpx
+import pytest
 
 LEADS = "/v3/5b55e806c93dde00143163dd/leads"
 OWNER = ("andrea.leo@f21.it", "123456")
@@ -15,7 +17,11 @@ OWNER = ("andrea.leo@f21.it", "123456")
 
 def count(leadmock):
     return httpx.get(leadmock.url + LEADS, auth=OWNER).json()["count"]
+"""
 
+USES_THE_FIXTURE = (
+    PREAMBLE
+    + """
 
 def test_writes(leadmock):
     seeded = count(leadmock)
@@ -28,6 +34,7 @@ def test_sees_no_earlier_write(leadmock):
     assert count(leadmock) == SEEDED
     assert len(leadmock.journal.entries()) == 1
 """
+)
 
 
 def write(pytester: pytest.Pytester, seeded: int, copies: int = 1) -> None:
@@ -52,19 +59,8 @@ def test_state_written_in_one_test_is_gone_in_the_next_under_xdist(
 def test_seed_and_leads_from_ini_flag_and_marker(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nleadmock_leads = 6\n")
     pytester.makepyfile(
-        test_options="""
-import httpx
-from pathlib import Path
-
-import pytest
-
-LEADS = "/v3/5b55e806c93dde00143163dd/leads"
-OWNER = ("andrea.leo@f21.it", "123456")
-
-
-def count(leadmock):
-    return httpx.get(leadmock.url + LEADS, auth=OWNER).json()["count"]
-
+        test_options=PREAMBLE
+        + """
 
 def test_ini(leadmock):
     assert count(leadmock) == 6 and leadmock.mock.config.seed == 3
