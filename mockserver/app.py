@@ -1,8 +1,11 @@
 """The app factory: one Connexion API per vendor spec over one store, and one error handler.
 
 Connexion runs each request through routing, security, request validation, the vendor handler
-and (when asked) response validation. Every error on that path, Connexion's own or a handler's,
-reaches ``_render_error``, which finds the vendor by base path and lets it write the body.
+and (when asked) response validation. Around that sit the journal (outermost), the fault
+injector (after routing) and, when configured, the rate limiter. Every error on the way,
+Connexion's own or a handler's, reaches ``_ErrorRenderer``, which finds the vendor by base path
+and lets it write the body. ``/__admin`` never enters Connexion: ``Mock`` sends it to the admin
+plane.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ class Mock:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
             if not admin_allowed(scope, self.config.admin_token):
-                response = JSONResponse({"error": "the admin plane answers loopback only"}, 403)
+                needs = "X-Leadmock-Admin-Token" if self.config.admin_token else "a loopback caller"
+                response = JSONResponse({"error": f"the admin plane needs {needs}"}, 403)
                 await response(scope, receive, send)
                 return
             await self.admin(scope, receive, send)
