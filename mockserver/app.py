@@ -33,6 +33,7 @@ from mockserver.config import Config
 from mockserver.errors import ApiError, error_for_status
 from mockserver.faults import FaultMiddleware, Faults
 from mockserver.journal import Journal, JournalMiddleware, mark_invalid
+from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.store import MemoryStore, Store
 from mockserver.vendors import VENDORS, ErrorBody, Mount, Vendor
@@ -134,6 +135,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     app.add_middleware(
         FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, faults=faults, api_of=api_of
     )
+    app.add_middleware(NestedQueryGuard, position=MiddlewarePosition.BEFORE_SWAGGER)
     renderer = _ErrorRenderer(mounts)
     # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
     for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):

@@ -382,3 +382,13 @@ def test_delete_is_for_good_and_frees_the_email(client: TestClient, mock: Mock, 
         send(client, "POST", LEADS, key, lead_document(email="vincenzo@overloop.ai")).status_code
         == 201
     )
+
+
+@pytest.mark.parametrize("query", ["page[size][a]=1", "page%5Bnumber%5D%5Bx%5D="])
+def test_query_nested_deeper_than_the_spec_is_400_not_500(
+    client: TestClient, mock: Mock, key: dict, query: str
+) -> None:
+    # Found by Schemathesis: Connexion's deepObject parser raised KeyError on these (a 500).
+    [error] = body_of(client.get(f"{LEADS}?{query}", headers=key), 400)["errors"]
+    assert "nests deeper than the spec allows" in error["message"]
+    assert mock.journal.entries()[-1].valid is False
