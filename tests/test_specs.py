@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,4 +78,5 @@ def test_spec_is_self_contained(name: str) -> None:
     text = Path(spec_path(name)).read_text()
     refs = [line for line in text.splitlines() if "$ref" in line]
     assert refs and all('"#/' in line for line in refs)
-    assert "x-" + "openapi-router" not in text and "InfoFunc" not in text
+    # No Connexion-only keys: the mock binds handlers and auth itself, so the spec stays portable.
+    assert not re.search(r"^\s*x-(openapi-router-controller|\w*InfoFunc):", text, re.MULTILINE)
