@@ -124,11 +124,7 @@ class TiledeskHandlers:
 
     def _login(self, email: str, password: str) -> dict[str, Any] | None:
         login = self.store.get("logins", email.strip().lower())
-        # compare_digest refuses non-ASCII str; JSON may even carry lone surrogates.
-        if login is None or not hmac.compare_digest(
-            login["password"].encode("utf-8", "surrogatepass"),
-            password.encode("utf-8", "surrogatepass"),
-        ):
+        if login is None or not _same_password(login["password"], password):
             return None
         return self.store.get("users", login["user_id"])
 
@@ -169,9 +165,9 @@ class TiledeskHandlers:
         login = self.store.get("logins", email.strip().lower())
         if login is None:
             raise Unauthorized("Authentication failed. User not found.", code="signin_failed")
-        user = self._login(email, password)
-        if user is None:
+        if not _same_password(login["password"], password):
             raise Unauthorized("Authentication failed. Wrong password.", code="signin_failed")
+        user = self.store.get("users", login["user_id"])
         claims = {
             "_id": user["_id"],
             "email": user["email"],
@@ -330,6 +326,13 @@ class TiledeskHandlers:
         # The server populates the lead at read time, so a lead changed in any version shows.
         lead = self.store.get("leads", request["requester_id"], scope=project_id)
         return {**request, "lead": lead} if lead is not None else request
+
+
+def _same_password(stored: str, given: str) -> bool:
+    # compare_digest refuses non-ASCII str; JSON may even carry lone surrogates.
+    return hmac.compare_digest(
+        stored.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+    )
 
 
 def render_error(error: ApiError) -> ErrorBody:
