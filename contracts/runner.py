@@ -106,7 +106,8 @@ def check(
 
     ``excluded_checks`` replaces the vendor's exclusions (to prove a check bites, say).
     """
-    vendor, mount = vendor_of(api)
+    # A mock may serve the API elsewhere than its default base path (Config.base_paths).
+    vendor, mount = vendor_of(api, getattr(app, "config", None))
     excluded = dict(vendor.excluded_checks if excluded_checks is None else excluded_checks)
     checks: dict[str, Any] = {name: {"enabled": False} for name in excluded}
     if vendor.valid_data_statuses and "positive_data_acceptance" not in excluded:

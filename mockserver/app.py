@@ -36,7 +36,7 @@ from mockserver.journal import Journal, JournalMiddleware, mark_invalid
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.store import MemoryStore, Store
-from mockserver.vendors import VENDORS, ErrorBody, Mount, Vendor
+from mockserver.vendors import VENDORS, ErrorBody, Mount, Vendor, mounted
 
 _REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -98,20 +98,23 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     """Build the mock of every vendor API, seeded from ``config``."""
     config = config or Config()
     # Connexion logs a warning on every request to an operation with several body media types.
-    logging.getLogger("connexion.operations.openapi").setLevel(logging.ERROR)
+    logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
+    # The multipart parser logs each malformed part it meets; the client gets a 400 for it.
+    logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
     store = store if store is not None else MemoryStore()
     app_class = connexion.AsyncApp if config.framework == "async" else connexion.FlaskApp
     app = app_class(__name__)
     mounts: list[tuple[Mount, Vendor]] = []
     for vendor in VENDORS:
         handlers = vendor.handlers(store, config)
-        for mount in vendor.mounts:
+        for mount in (mounted(m, config) for m in vendor.mounts):
             app.add_api(
                 spec_path(mount.spec),
                 base_path=mount.base_path,
                 name=mount.name,
                 resolver=Resolver(function_resolver=lambda name, h=handlers: getattr(h, name)),
                 security_map=handlers.security_map(),
+                validator_map=vendor.validator_map or None,
                 pythonic_params=True,
                 validate_responses=config.validate_responses,
             )

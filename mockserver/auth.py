@@ -11,6 +11,7 @@ credentials; Connexion answers 401 when every scheme of an operation finds nothi
 
 from __future__ import annotations
 
+import hmac
 import time
 import uuid
 from collections.abc import Callable
@@ -64,14 +65,41 @@ def http_token_scheme(scheme: str, verify: TokenVerify) -> type[AbstractSecurity
     return _Token
 
 
-def api_key_scheme(verify: TokenVerify) -> type[AbstractSecurityHandler]:
-    """A handler for ``type: apiKey`` (header, query or cookie), checked with ``verify``."""
+def api_key_scheme(
+    verify: TokenVerify, *, missing: Callable[[], Exception] | None = None
+) -> type[AbstractSecurityHandler]:
+    """A handler for ``type: apiKey`` (header, query or cookie), checked with ``verify``.
+
+    With ``missing``, a request without the key raises ``missing()`` at once: a key that every
+    request needs beside another scheme would otherwise fail as that scheme's "no credentials".
+    """
 
     class _ApiKey(ApiKeySecurityHandler):
         def _resolve_func(self, security_scheme: dict) -> Callable:
             return lambda key: verify(key)
 
+        def _get_verify_func(self, func: Callable, loc: str, name: str, scopes: Any) -> Callable:
+            check = super()._get_verify_func(func, loc, name, scopes)
+            if missing is None:
+                return check
+
+            def wrapper(request: Any) -> Any:
+                result = check(request)
+                if result is NO_VALUE:
+                    raise missing()
+                return result
+
+            return wrapper
+
     return _ApiKey
+
+
+def same_secret(stored: str, given: str) -> bool:
+    """Whether a given password or key equals the stored one, in constant time."""
+    # compare_digest refuses non-ASCII str; JSON may even carry lone surrogates.
+    return hmac.compare_digest(
+        stored.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+    )
 
 
 def issue_jwt(claims: dict[str, Any], *, secret: str, ttl_seconds: int) -> str:

@@ -37,6 +37,17 @@ def _rate_limit(text: str) -> str:
     return text
 
 
+def _base_path(text: str) -> tuple[str, str]:
+    api, found, path = text.partition("=")
+    try:
+        vendor_of(api)
+    except LookupError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if not found or not path.startswith("/") or path.rstrip("/") == "":
+        raise argparse.ArgumentTypeError(f"{text!r} is not API=/path")
+    return api, path
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the mock on ``--host``/``--port`` until interrupted."""
     import uvicorn
@@ -47,6 +58,7 @@ def serve(args: argparse.Namespace) -> int:
         framework=args.framework,
         rate_limit=args.rate_limit,
         admin_token=args.admin_token,
+        base_paths=dict(args.base_path),
     )
     mock = create_app(config)
     base_url = f"http://{args.host}:{args.port}"
@@ -64,7 +76,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def seed(args: argparse.Namespace) -> int:
     """Print the whole seeded state as JSON: the same seed prints the same bytes."""
-    mock = create_app(Config(seed=args.seed, leads=args.leads, jwt_secret="unused"))
+    mock = create_app(Config(seed=args.seed, leads=args.leads))
     json.dump(mock.store.dump(), sys.stdout, indent=1, sort_keys=True)
     print()
     return 0
@@ -191,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="bind address (default: %(default)s)"
     )
     serve_parser.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
+    serve_parser.add_argument(
+        "--base-path",
+        action="append",
+        default=[],
+        type=_base_path,
+        metavar="API=PATH",
+        help="serve an API under another base path, e.g. leads-crm=/crm/v2 (repeatable)",
+    )
     serve_parser.add_argument(
         "--framework",
         choices=("async", "flask"),

@@ -89,7 +89,7 @@ class LeadMock:
 
     def base_url(self, api: str) -> str:
         """The base URL of one API, e.g. ``base_url("tiledesk-v3")``."""
-        _, mount = vendor_of(api)
+        _, mount = vendor_of(api, self._mock.config)
         return f"{self.url}{mount.base_path}"
 
     @property

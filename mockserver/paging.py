@@ -1,4 +1,4 @@
-"""Page arithmetic shared by vendors that page by number: where a page starts, which pages exist."""
+"""Page arithmetic shared by vendors: by number (``Page``) or by offset and limit (``Window``)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,20 @@ class Page:
     def next(self, total: int) -> int | None:
         """The next page's number, if there is one."""
         return self.number + 1 if self.number < self.last(total) else None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A slice as offset/limit paging names it: ``limit`` items after the first ``offset``."""
+
+    offset: int
+    limit: int
+
+    def previous(self) -> int | None:
+        """The previous slice's offset, if there is one."""
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+    def next(self, total: int) -> int | None:
+        """The next slice's offset, if there is one."""
+        following = self.offset + self.limit
+        return following if following < total else None

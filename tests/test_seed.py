@@ -11,7 +11,8 @@ from mockserver.vendors.tiledesk import DOCS_LEADS, DOCS_PROJECT_ID
 
 
 def dumped(seed: int) -> bytes:
-    mock = create_app(Config(seed=seed, jwt_secret="fixed"))
+    # A random JWT secret each time: nothing signed may leak into the seed data.
+    mock = create_app(Config(seed=seed))
     return json.dumps(mock.store.dump(), sort_keys=True).encode()
 
 

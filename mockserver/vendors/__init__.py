@@ -7,7 +7,7 @@ one line in ``VENDORS``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.config import Config
@@ -81,28 +81,46 @@ class Vendor:
     check_target: Callable[[dict[str, Any]], CheckTarget]
     remote_target: Callable[[str, Credentials], CheckTarget]
     excluded_checks: dict[str, str] = field(default_factory=dict)
+    validator_map: dict[str, Any] = field(default_factory=dict)
+    """Replaces Connexion's request validators (``add_api(validator_map=...)``), to answer
+    validation failures in the vendor's words; empty keeps Connexion's."""
     valid_data_statuses: dict[str, str] = field(default_factory=dict)
     """Statuses the vendor documents for schema-valid requests beyond Schemathesis' defaults
     (2xx, 401, 403, 404, 409, 429...), each with the reason."""
 
 
-def _load() -> list[Vendor]:
-    from mockserver.vendors import overloop, tiledesk
+def mounted(mount: Mount, config: Config | None) -> Mount:
+    """``mount`` at the base path ``config`` gives it, if it gives one."""
+    base_path = (config.base_paths if config else {}).get(mount.name)
+    return replace(mount, base_path=base_path.rstrip("/")) if base_path else mount
 
-    return [tiledesk.VENDOR, overloop.VENDOR]
+
+def _load() -> list[Vendor]:
+    from mockserver.vendors import leads_crm, overloop, tiledesk
+
+    return [tiledesk.VENDOR, overloop.VENDOR, leads_crm.VENDOR]
 
 
 VENDORS: list[Vendor] = _load()
 
 
-def vendor_of(api: str) -> tuple[Vendor, Mount]:
+def vendor_of(api: str, config: Config | None = None) -> tuple[Vendor, Mount]:
     """The vendor and mount serving the API named ``api`` (e.g. ``tiledesk-v3``)."""
     for vendor in VENDORS:
         for mount in vendor.mounts:
             if mount.name == api:
-                return vendor, mount
+                return vendor, mounted(mount, config)
     names = ", ".join(m.name for v in VENDORS for m in v.mounts)
     raise LookupError(f"unknown API {api!r}; known: {names}")
 
 
-__all__ = ["VENDORS", "CheckTarget", "Credentials", "ErrorBody", "Mount", "Vendor", "vendor_of"]
+__all__ = [
+    "VENDORS",
+    "CheckTarget",
+    "Credentials",
+    "ErrorBody",
+    "Mount",
+    "Vendor",
+    "mounted",
+    "vendor_of",
+]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import re
 import uuid
@@ -34,7 +33,7 @@ from typing import Any
 import httpx
 from faker import Faker
 
-from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt
+from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
 from mockserver.config import Config
 from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
 from mockserver.paging import Page
@@ -124,7 +123,7 @@ class TiledeskHandlers:
 
     def _login(self, email: str, password: str) -> dict[str, Any] | None:
         login = self.store.get("logins", email.strip().lower())
-        if login is None or not _same_password(login["password"], password):
+        if login is None or not same_secret(login["password"], password):
             return None
         return self.store.get("users", login["user_id"])
 
@@ -165,7 +164,7 @@ class TiledeskHandlers:
         login = self.store.get("logins", email.strip().lower())
         if login is None:
             raise Unauthorized("Authentication failed. User not found.", code="signin_failed")
-        if not _same_password(login["password"], password):
+        if not same_secret(login["password"], password):
             raise Unauthorized("Authentication failed. Wrong password.", code="signin_failed")
         user = self.store.get("users", login["user_id"])
         claims = {
@@ -326,13 +325,6 @@ class TiledeskHandlers:
         # The server populates the lead at read time, so a lead changed in any version shows.
         lead = self.store.get("leads", request["requester_id"], scope=project_id)
         return {**request, "lead": lead} if lead is not None else request
-
-
-def _same_password(stored: str, given: str) -> bool:
-    # compare_digest refuses non-ASCII str; JSON may even carry lone surrogates.
-    return hmac.compare_digest(
-        stored.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
-    )
 
 
 def render_error(error: ApiError) -> ErrorBody:

@@ -1,0 +1,889 @@
+"""Leads & CRM (Epixel): API users' leads, notes and appointments, in an envelope.
+
+Quirks, and where they come from (docs = ../shared/seeds "Leads & CRM" page; auth = the vendor's
+Authentication page, quoted in issue 5):
+- Every call needs the ``apikey`` header and ``Authorization: Bearer <access>``; the JWT pair
+  comes from ``POST <prefix>/user/login/`` (auth). Missing or unknown key: 403; missing token:
+  401 "Authentication credentials were not provided."; bad token: 401 (DRF/SimpleJWT wording).
+- Writes are POSTs answering ``data: {}``; bodies may be JSON, urlencoded or multipart (docs'
+  headings vs sample code). Paths exist with and without ``leads/`` (headings vs sample code).
+- Validation errors are 400 with messages by field; "Request Failed" is 401 with one message
+  (docs' error tables). Messages are the documents', typos included; ``mockserver.fielderrors``
+  words schema failures from the spec's ``x-messages``.
+- Leads are addressed by ``slug``; delete gives them a deleted status (docs). Appointments and
+  notes have integer ids.
+- Ownership (docs: "owned" and "assigned" leads; "You are not owner of this lead."): the creator
+  owns a lead, ``assignee`` is assigned it. The spec's description lists every rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import connexion
+import httpx
+from faker import Faker
+
+from mockserver import fielderrors
+from mockserver.auth import api_key_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
+from mockserver.config import Config
+from mockserver.errors import ApiError, Forbidden, Unauthorized
+from mockserver.fielderrors import field_error, fields_error
+from mockserver.paging import Window
+from mockserver.store import Doc, Store, Where
+from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, mounted
+
+API = "leads-crm"
+BASE_PATH = "/api/v1"
+LEAD_STATUSES = ("prospect", "tentative", "potential", "closed", "contact", "customer")
+LEAD_SOURCES = (
+    "direct",
+    "website",
+    "facebook",
+    "twitter",
+    "instagram",
+    "search",
+    "pinterest",
+    "reddit",
+    "other",
+)
+APPOINTMENT_STATUSES = ("pending", "rescheduled", "cancelled", "fullfilled", "confirmed")
+# The overview's Description and Color per status; the docs give only their placeholders.
+STATUS_LOOK = {
+    "prospect": ("Prospect", "#3498db"),
+    "tentative": ("Tentative", "#f1c40f"),
+    "potential": ("Potential", "#e67e22"),
+    "closed": ("Closed", "#7f8c8d"),
+    "contact": ("Contact", "#9b59b6"),
+    "customer": ("Customer", "#27ae60"),
+}
+# Lead details' "conversion": how far along the pipeline a status stands, in percent.
+CONVERSION = {
+    "prospect": 10,
+    "contact": 25,
+    "tentative": 40,
+    "potential": 60,
+    "customer": 100,
+    "closed": 0,
+}
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+RECENT_ACTIVITIES = 10
+DEFAULT_NOTE = "Prospect appointment"
+APPOINTMENT_TIME = "%Y-%m-%d %H:%M"
+TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+# The documents' messages, verbatim.
+BODY_DATA_NOT_FOUND = "Body data not found."
+SCHEDULE_EXISTS = "Appointment schedule exists for this time."
+END_BEFORE_START = "End Date Can't be prior to Start Date."
+NOT_IN_FUTURE = "Please Specify a date in the future."
+SLUG_INVALID = "Requested slug is invalid."
+NO_APPOINTMENT_ON_LEAD = "You can't take appointment under this lead."
+INVALID_DATE = "Invalid date format."
+APPOINTMENT_NOT_FOUND = "Requested appointment not found."
+LEAD_NOT_FOUND = "Requested lead not found."
+LEAD_DELETED = "Requested lead already has a deleted status."
+LEAD_DOES_NOT_EXIST = "Requested lead does not esixt."
+NOT_OWNER = "You are not owner of this lead."
+NOTE_NOT_FOUND = "Requested note not found."
+ASSIGNEE_NOT_FOUND = "Assignee not found."
+
+_APPOINTMENT_FIELDS = (
+    "appointment_id",
+    "slug",
+    "appointment_date",
+    "appointment_to",
+    "appointment_note",
+    "appointment_status",
+)
+
+
+def _failed(message: str) -> Unauthorized:
+    """A "Request Failed" row of the docs' error tables: 401 with one message."""
+    return Unauthorized(message, code="request_failed")
+
+
+def timestamp(moment: datetime) -> str:
+    """``2024-03-01T09:30:00Z``."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parse_time(text: str) -> datetime | None:
+    """``yyyy-mm-dd hh:mm`` or ``hh-mm`` (both documented), UTC; None if no such moment."""
+    try:
+        return datetime.strptime(text[:13] + ":" + text[14:], APPOINTMENT_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _overlaps(start: datetime, end: datetime, other: Doc) -> bool:
+    other_start = _parse_time(other["fromdate"])
+    other_end = _parse_time(other["todate"])
+    assert other_start is not None and other_end is not None
+    # Back-to-back appointments do not overlap; a zero-length one overlaps what it falls in.
+    return start < other_end and other_start < max(end, start + timedelta(minutes=1))
+
+
+class CrmHandlers:
+    """The operations of ``leads-crm.yaml`` over the store, as the calling API user."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+
+    def security_map(self) -> dict[str, type]:
+        """Connexion security handlers for the spec's ``apikey`` and ``bearer`` schemes."""
+        return {
+            "apiKey": api_key_scheme(
+                self._verify_api_key, missing=lambda: Forbidden("Invalid apikey.")
+            ),
+            "bearer": http_token_scheme("bearer", self._verify_access),
+        }
+
+    def _verify_api_key(self, key: str) -> dict[str, Any]:
+        if self.store.get("crm_apikeys", key.strip()) is None:
+            raise Forbidden("Invalid apikey.")
+        return {"sub": "application"}
+
+    def _verify_access(self, token: str) -> dict[str, Any]:
+        claims = decode_jwt(token, secret=self.config.jwt_secret)
+        user = self.store.get("crm_users", str(claims.get("sub"))) if claims else None
+        if not claims or claims.get("token_type") != "access" or not user or not user["active"]:
+            raise Unauthorized("Given token not valid for any token type", code="token_not_valid")
+        return {"sub": user["username"]}
+
+    # -- authentication ------------------------------------------------------------------
+
+    def login(self, body: dict[str, Any]) -> tuple[Any, int]:
+        """POST /user/login/: a refresh and an access token for username and password."""
+        user = self.store.get("crm_users", body["username"])
+        if user is None or not same_secret(user["password"], body["password"]):
+            raise Unauthorized("Authentication failed", code="authentication_failed")
+        if not user["active"]:
+            raise Unauthorized(
+                "No active account found with the given credentials", code="inactive_account"
+            )
+        return self.tokens(user["username"]), 200
+
+    def tokens(self, username: str) -> dict[str, str]:
+        """A fresh refresh/access pair for ``username``, as the login answers it."""
+        secret, ttl = self.config.jwt_secret, self.config.jwt_ttl_seconds
+        return {
+            kind: issue_jwt({"token_type": kind, "sub": username}, secret=secret, ttl_seconds=ttl)
+            for kind in ("refresh", "access")
+        }
+
+    # -- leads ---------------------------------------------------------------------------
+
+    def lead_overview(self, token_info: dict, appointment: str = "upcoming") -> tuple[Any, int]:
+        """GET /leads/overview/: the caller's leads by status and source, and appointments."""
+        me = _caller(token_info)
+        leads, total = self.store.query(
+            "crm_leads", where=[Where("owner", "eq", me), Where("deleted", "eq", False)]
+        )
+        by_status = {status: 0 for status in LEAD_STATUSES}
+        by_source = {source: 0 for source in LEAD_SOURCES}
+        for lead in leads:
+            by_status[lead["status"]] += 1
+            by_source[lead["source"]] += 1
+        start, end = _overview_window(appointment, _now())
+        appointments = [
+            {
+                "appointment_note": item["appointment_note"],
+                "appointment_status": item["appointment_status"],
+                "appointment_date": item["fromdate"],
+                "appointment_to": item["todate"],
+            }
+            for item in self._appointments_of(me, order=1)
+            if start.strftime(APPOINTMENT_TIME) <= item["fromdate"] < end.strftime(APPOINTMENT_TIME)
+        ]
+        data = {
+            "LeadsData": {
+                "status": [
+                    {
+                        "status": status,
+                        "count": count,
+                        "Description": STATUS_LOOK[status][0],
+                        "Color": STATUS_LOOK[status][1],
+                    }
+                    for status, count in by_status.items()
+                ],
+                "source": [{"source": s, "count": count} for s, count in by_source.items()],
+            },
+            "TotalLeads": total,
+            "appointments": appointments,
+        }
+        return _envelope(data), 200
+
+    def list_leads(
+        self,
+        token_info: dict,
+        offset: int = 0,
+        limit: int = DEFAULT_LIMIT,
+        list_type: str | None = None,
+        campaign_slug: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        status: str | None = None,
+        owner: str | None = None,
+    ) -> tuple[Any, int]:
+        """GET /leads/list/: owned leads (or assigned ones), filtered, newest first."""
+        me = _caller(token_info)
+        where = [
+            Where("assignee" if list_type == "assigned" else "owner", "eq", me),
+            Where("deleted", "eq", False),
+        ]
+        for name, value in (("first_name", first_name), ("last_name", last_name)):
+            if value:
+                where.append(Where(name, "text", value))
+        for name, value in (("email", email), ("phone", phone)):
+            if value:
+                where.append(Where(name, "text", value))
+        for name, value in (("status", status), ("owner", owner), ("campaign_slug", campaign_slug)):
+            if value is not None:
+                where.append(Where(name, "eq", value))
+        window = Window(offset, min(limit, MAX_LIMIT))
+        leads, total = self.store.query(
+            "crm_leads",
+            where=where,
+            order=[("added_on", -1), ("id", -1)],
+            offset=window.offset,
+            limit=window.limit,
+        )
+        return _envelope(_page([_lead_summary(lead) for lead in leads], window, total)), 200
+
+    def view_lead(self, token_info: dict, slug: str) -> tuple[Any, int]:
+        """GET /leads/view/lead/: the lead with its notes, recent activities and conversion."""
+        me = _caller(token_info)
+        lead = self.store.get("crm_leads", slug)
+        if lead is None or lead["deleted"] or me not in (lead["owner"], lead["assignee"]):
+            raise field_error("slug", SLUG_INVALID)
+        notes, _ = self.store.query(
+            "crm_notes", where=[Where("lead", "eq", slug)], order=[("id", -1)]
+        )
+        activities, _ = self.store.query(
+            "crm_activities",
+            where=[Where("lead", "eq", slug)],
+            order=[("id", -1)],
+            limit=RECENT_ACTIVITIES,
+        )
+        data = {
+            **_lead_summary(lead),
+            "message": lead["message"],
+            "recent_activities": [
+                {k: a[k] for k in ("id", "activity_type", "created", "activity")}
+                for a in activities
+            ],
+            "notes": [
+                {"id": n["id"], "note": n["note"], "note_created": n["created"], "user": n["user"]}
+                for n in notes
+            ],
+            "conversion": CONVERSION[lead["status"]],
+        }
+        del data["owner"]
+        return _envelope(data), 200
+
+    def create_lead(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/create/lead/: a lead the caller owns, assigned to ``assignee``."""
+        me = _caller(token_info)
+        self._check_assignee(body["assignee"])
+        lead = {
+            "id": self.store.next_sequence("crm.lead"),
+            "status": "prospect",
+            "source": "direct",
+            **{name: body[name] for name in _LEAD_FIELDS if name in body},
+            "owner": me,
+            "campaign_slug": None,
+            "added_on": timestamp(_now()),
+            "deleted": False,
+        }
+        slug = self._insert_lead(lead)
+        self._record(slug, "lead", "Lead created")
+        return _envelope({}), 200
+
+    def update_lead(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/update/lead/: every field of a lead the caller owns."""
+        me = _caller(token_info)
+        self._check_assignee(body["assignee"])
+        lead = self.store.get("crm_leads", body["slug"])
+        if lead is None or lead["deleted"]:
+            raise _failed(LEAD_DOES_NOT_EXIST)
+        if lead["owner"] != me:
+            raise _failed(NOT_OWNER)
+        changes = {name: body[name] for name in _LEAD_FIELDS if name in body}
+        self.store.update("crm_leads", lead["slug"], changes)
+        moved = changes.get("status", lead["status"]) != lead["status"]
+        note = f": status {lead['status']} to {changes['status']}" if moved else ""
+        self._record(lead["slug"], "lead", f"Lead updated{note}")
+        return _envelope({}), 200
+
+    def delete_lead(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/delete/lead/: the deleted status, once."""
+        me = _caller(token_info)
+        lead = self.store.get("crm_leads", body["slug"])
+        if lead is None:
+            raise field_error("slug", LEAD_NOT_FOUND)
+        if lead["owner"] != me:
+            raise _failed("You can't delete this lead.")
+        if lead["deleted"]:
+            raise field_error("slug", LEAD_DELETED)
+        self.store.update("crm_leads", lead["slug"], {"deleted": True})
+        self._record(lead["slug"], "lead", "Lead deleted")
+        return _envelope({}), 200
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def create_lead_note(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/create/leadnote/: a note by the caller on a lead it owns or is assigned."""
+        me = _caller(token_info)
+        lead = self.store.get("crm_leads", body["slug"])
+        if lead is None:
+            raise field_error("slug", LEAD_NOT_FOUND)
+        if me not in (lead["owner"], lead["assignee"]):
+            raise _failed("You can't add note on this lead.")
+        if lead["deleted"]:
+            raise field_error("slug", LEAD_DELETED)
+        note_id = self.store.next_sequence("crm.note")
+        note = {
+            "id": note_id,
+            "lead": lead["slug"],
+            "note": body["note"],
+            "created": timestamp(_now()),
+            "user": me,
+        }
+        self.store.put("crm_notes", str(note_id), note)
+        self._record(lead["slug"], "note", "Note added")
+        return _envelope({}), 200
+
+    def delete_lead_note(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/delete/leadnote/: a note the caller wrote."""
+        me = _caller(token_info)
+        note = self.store.get("crm_notes", str(int(body["note_id"])))
+        if note is None:
+            raise field_error("note_id", NOTE_NOT_FOUND)
+        if note["user"] != me:
+            raise _failed("You can't delete this note.")
+        self.store.delete("crm_notes", str(note["id"]))
+        self._record(note["lead"], "note", "Note deleted")
+        return _envelope({}), 200
+
+    # -- appointments --------------------------------------------------------------------
+
+    def list_appointments(
+        self,
+        token_info: dict,
+        offset: int = 0,
+        limit: int = DEFAULT_LIMIT,
+        datesetting: str | None = None,
+        ondate: str | None = None,
+        status: str | None = None,
+        lead: str | None = None,
+    ) -> tuple[Any, int]:
+        """GET /leads/appointments/list/: the caller's appointments, latest first."""
+        me = _caller(token_info)
+        day = _on_date(datesetting, ondate)
+        found = []
+        for item in self._appointments_of(me, order=-1):
+            start = _parse_time(item["fromdate"])
+            assert start is not None
+            if status is not None and item["appointment_status"] != status:
+                continue
+            if day is not None and not _on_day(start.date(), datesetting, day):
+                continue
+            target = self.store.get("crm_leads", item["lead"])
+            if target is None:
+                continue
+            if lead and lead.casefold() not in target["first_name"].casefold():
+                continue
+            found.append(_appointment(item, target))
+        window = Window(offset, min(limit, MAX_LIMIT))
+        chosen = found[window.offset : window.offset + window.limit]
+        return _envelope(_page(chosen, window, len(found))), 200
+
+    def create_appointment(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/create/appointment/: on a lead the caller owns or is assigned."""
+        me = _caller(token_info)
+        self._appointable_lead(body["slug"], me)
+        start, end = _times(body["appointment_date"], body["appointment_to"])
+        self._check_schedule(me, start, end, status=body.get("appointment_status", "pending"))
+        appointment_id = self.store.next_sequence("crm.appointment")
+        appointment = {
+            "id": appointment_id,
+            "lead": body["slug"],
+            "created_by": me,
+            "fromdate": start.strftime(APPOINTMENT_TIME),
+            "todate": end.strftime(APPOINTMENT_TIME),
+            "appointment_note": body.get("appointment_note", DEFAULT_NOTE),
+            "appointment_status": body.get("appointment_status", "pending"),
+        }
+        self.store.put("crm_appointments", str(appointment_id), appointment)
+        self._record(body["slug"], "appointment", f"Appointment set for {appointment['fromdate']}")
+        return _envelope({}), 200
+
+    def update_appointment(
+        self,
+        token_info: dict,
+        body: dict[str, Any] | None = None,
+        appointment_id: str | None = None,
+        slug: str | None = None,
+        appointment_date: str | None = None,
+        appointment_to: str | None = None,
+        appointment_note: str | None = None,
+        appointment_status: str | None = None,
+    ) -> tuple[Any, int]:
+        """POST /leads/update/appointment/: fields from the query string or the body."""
+        me = _caller(token_info)
+        query = {
+            "appointment_id": appointment_id,
+            "slug": slug,
+            "appointment_date": appointment_date,
+            "appointment_to": appointment_to,
+            "appointment_note": appointment_note,
+            "appointment_status": appointment_status,
+        }
+        fields = {name: value for name, value in query.items() if value is not None}
+        fields.update({k: v for k, v in (body or {}).items() if k in _APPOINTMENT_FIELDS})
+        if not fields:
+            raise _failed(BODY_DATA_NOT_FOUND)
+        if "appointment_id" not in fields:
+            raise field_error("appointment_id", fielderrors.REQUIRED)
+        current = self.store.get("crm_appointments", str(int(fields["appointment_id"])))
+        if current is None:
+            raise field_error("appointment_id", APPOINTMENT_NOT_FOUND)
+        if current["created_by"] != me:
+            raise _failed("You can't update this appointment.")
+        if "slug" in fields:
+            self._appointable_lead(fields["slug"], me)
+        start, end = _times(
+            fields.get("appointment_date", current["fromdate"]),
+            fields.get("appointment_to", current["todate"]),
+        )
+        status = fields.get("appointment_status", current["appointment_status"])
+        self._check_schedule(
+            me,
+            start,
+            end,
+            status=status,
+            skip=current["id"],
+            future="appointment_date" in fields,
+        )
+        changes = {
+            "lead": fields.get("slug", current["lead"]),
+            "fromdate": start.strftime(APPOINTMENT_TIME),
+            "todate": end.strftime(APPOINTMENT_TIME),
+            "appointment_note": fields.get("appointment_note", current["appointment_note"]),
+            "appointment_status": status,
+        }
+        self.store.update("crm_appointments", str(current["id"]), changes)
+        self._record(changes["lead"], "appointment", f"Appointment updated: {status}")
+        return _envelope({}), 200
+
+    def delete_appointment(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
+        """POST /leads/delete/appointment/: one the caller made."""
+        me = _caller(token_info)
+        current = self.store.get("crm_appointments", str(int(body["appointment_id"])))
+        if current is None:
+            raise field_error("appointment_id", APPOINTMENT_NOT_FOUND)
+        if current["created_by"] != me:
+            raise _failed("You can't delete this appointment.")
+        self.store.delete("crm_appointments", str(current["id"]))
+        self._record(current["lead"], "appointment", "Appointment deleted")
+        return _envelope({}), 200
+
+    # The sample code's paths (and Create Lead's doubled version) serve the same operations.
+    list_appointments_sample_path = list_appointments
+    view_lead_sample_path = view_lead
+    create_appointment_sample_path = create_appointment
+    update_appointment_sample_path = update_appointment
+    delete_appointment_sample_path = delete_appointment
+    create_lead_sample_path = create_lead
+    create_lead_heading_path = create_lead
+    create_lead_versioned_sample_path = create_lead
+    update_lead_sample_path = update_lead
+    delete_lead_sample_path = delete_lead
+    create_lead_note_sample_path = create_lead_note
+    delete_lead_note_sample_path = delete_lead_note
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _check_assignee(self, username: str) -> None:
+        if self.store.get("crm_users", username) is None:
+            raise field_error("assignee", ASSIGNEE_NOT_FOUND)
+
+    def _insert_lead(self, lead: Doc) -> str:
+        """Store a new lead under a free slug made of its names (``janeroe``, else
+        ``janeroe12``, else ``janeroe12-13``...); the slug it got."""
+        stem = re.sub(r"[^a-z0-9]", "", f"{lead['first_name']}{lead['last_name']}".lower())
+        stem = stem[:200] or "lead"
+        candidates = [stem, f"{stem}{lead['id']}"]
+        number = lead["id"]
+        while True:
+            slug = candidates.pop(0) if candidates else f"{stem}{lead['id']}-{number}"
+            if self.store.insert("crm_leads", slug, {**lead, "slug": slug}):
+                return slug
+            number += 1
+
+    def _appointable_lead(self, slug: str, me: str) -> Doc:
+        lead = self.store.get("crm_leads", slug)
+        if lead is None or lead["deleted"]:
+            raise field_error("slug", SLUG_INVALID)
+        if me not in (lead["owner"], lead["assignee"]):
+            raise field_error("slug", NO_APPOINTMENT_ON_LEAD)
+        return lead
+
+    def _appointments_of(self, username: str, *, order: int) -> list[Doc]:
+        found, _ = self.store.query(
+            "crm_appointments",
+            where=[Where("created_by", "eq", username)],
+            order=[("fromdate", order), ("id", order)],
+        )
+        return found
+
+    def _check_schedule(
+        self,
+        me: str,
+        start: datetime,
+        end: datetime,
+        *,
+        status: str,
+        skip: int | None = None,
+        future: bool = True,
+    ) -> None:
+        """The docs' three "Request Failed" rules on times, in the order the table gives them."""
+        if end < start:
+            raise _failed(END_BEFORE_START)
+        if future and start < _now():
+            raise _failed(NOT_IN_FUTURE)
+        if status == "cancelled":
+            return
+        for other in self._appointments_of(me, order=1):
+            if other["id"] == skip or other["appointment_status"] == "cancelled":
+                continue
+            if _overlaps(start, end, other):
+                raise _failed(SCHEDULE_EXISTS)
+
+    def _record(self, slug: str, kind: str, text: str, moment: datetime | None = None) -> None:
+        """An entry of the lead's recent activities, made now unless ``moment`` says when."""
+        activity_id = self.store.next_sequence("crm.activity")
+        activity = {
+            "id": activity_id,
+            "lead": slug,
+            "activity_type": kind,
+            "created": timestamp(moment or _now()),
+            "activity": text,
+        }
+        self.store.put("crm_activities", str(activity_id), activity)
+
+
+_LEAD_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "status",
+    "source",
+    "phone",
+    "location",
+    "message",
+    "assignee",
+)
+
+
+def _caller(token_info: dict[str, Any]) -> str:
+    """The username behind the bearer token (Connexion keys AND-ed schemes' results by name)."""
+    return token_info["bearerAuth"]["sub"]
+
+
+def _envelope(data: Any) -> dict[str, Any]:
+    return {"status_code": 200, "errors": {}, "data": data}
+
+
+def _lead_summary(lead: Doc) -> dict[str, Any]:
+    return {
+        "id": lead["id"],
+        "slug": lead["slug"],
+        "first_name": lead["first_name"],
+        "last_name": lead["last_name"],
+        "name": f"{lead['first_name']} {lead['last_name']}",
+        "phone": lead["phone"],
+        "email": lead["email"],
+        "added_on": lead["added_on"],
+        "status": lead["status"],
+        "source": lead["source"],
+        "owner": lead["owner"],
+    }
+
+
+def _appointment(item: Doc, lead: Doc) -> dict[str, Any]:
+    return {
+        "id": item["id"],
+        "lead_id": lead["id"],
+        "lead": f"{lead['first_name']} {lead['last_name']}",
+        "leadslug": lead["slug"],
+        "leadstatus": lead["status"],
+        "fromdate": item["fromdate"],
+        "appointment_note": item["appointment_note"],
+        "appointment_status": item["appointment_status"],
+        "todate": item["todate"],
+    }
+
+
+def _page(results: list[dict[str, Any]], window: Window, total: int) -> dict[str, Any]:
+    """DRF's limit/offset page: the count, and the neighbours' URLs with the same filters."""
+    url = connexion.request.url
+
+    def link(offset: int | None) -> str | None:
+        if offset is None:
+            return None
+        moved = url.include_query_params(limit=window.limit, offset=offset)
+        return str(moved.remove_query_params("offset") if offset == 0 else moved)
+
+    return {
+        "results": results,
+        "count": total,
+        "previous": link(window.previous()),
+        "next": link(window.next(total)),
+    }
+
+
+def _times(start_text: str, end_text: str) -> tuple[datetime, datetime]:
+    """Both appointment times, or one 400 naming every field whose date does not exist."""
+    start, end = _parse_time(start_text), _parse_time(end_text)
+    bad = {"appointment_date": start, "appointment_to": end}
+    fields = {name: [INVALID_DATE] for name, moment in bad.items() if moment is None}
+    if fields:
+        raise fields_error(fields)
+    assert start is not None and end is not None
+    return start, end
+
+
+def _on_date(datesetting: str | None, ondate: str | None) -> date | None:
+    if datesetting is None:
+        return None
+    if ondate is None:
+        raise field_error("ondate", fielderrors.REQUIRED)
+    try:
+        return datetime.strptime(ondate, "%m/%d/%Y").date()
+    except ValueError:
+        raise field_error("ondate", INVALID_DATE) from None
+
+
+def _on_day(day: date, datesetting: str | None, ondate: date) -> bool:
+    if datesetting == "before":
+        return day < ondate
+    if datesetting == "after":
+        return day > ondate
+    return day == ondate
+
+
+def _overview_window(name: str, now: datetime) -> tuple[datetime, datetime]:
+    """The overview's appointment window: from now on, today, this week or this month."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if name == "today":
+        return midnight, midnight + timedelta(days=1)
+    if name == "week":
+        monday = midnight - timedelta(days=midnight.weekday())
+        return monday, monday + timedelta(days=7)
+    if name == "month":
+        first = midnight.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following
+    return now, datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def render_error(error: ApiError) -> ErrorBody:
+    """The envelope with messages by field (400) or one ``detail`` message."""
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    if "fields" in detail:
+        errors = detail["fields"]
+    elif error.code == "unauthorized":
+        # Connexion's "no credentials" for a request without a bearer token.
+        errors = {"detail": ["Authentication credentials were not provided."]}
+    else:
+        errors = {"detail": [error.message]}
+    body = {"status_code": error.status, "errors": errors, "data": {}}
+    return ErrorBody(error.status, json.dumps(body).encode(), "application/json", error.headers)
+
+
+# -- seed data ---------------------------------------------------------------------------
+
+_SEED_EPOCH = datetime(2022, 1, 1, tzinfo=UTC)
+_SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
+# Seeded appointments start on the hour, 09:00 to 16:00, and last 30 minutes, from 2024 to 2031:
+# some are upcoming, and a test that books at hh:40 never meets one.
+_APPOINTMENTS_FROM = date(2024, 1, 1)
+_APPOINTMENT_DAYS = 8 * 365
+_CAMPAIGNS = ("spring-sale", "webinar-2024", "partner-referral")
+# The documents' sample slug (Delete Lead's PHP code), kept so it answers as shown.
+DOCS_LEAD_SLUG = "binuser1"
+
+
+def seed(store: Store, config: Config) -> dict[str, Any]:
+    """An API key, two active API users and an inactive one, ``config.leads`` leads (every
+    status and source; 1 in 20 deleted), their notes, appointments and activities."""
+    fake = Faker("en_US")
+    fake.seed_instance(config.seed + 2)
+    api_key = fake.sha1()
+    store.put("crm_apikeys", api_key, {"name": "leadmock"})
+    users = []
+    for number, active in ((1, True), (2, True), (3, False)):
+        user = {
+            "username": f"apiuser{number}",
+            "password": fake.password(length=12, special_chars=False),
+            "first_name": fake.first_name(),
+            "last_name": fake.last_name(),
+            "active": active,
+        }
+        store.put("crm_users", user["username"], user)
+        users.append(user)
+    handlers = CrmHandlers(store, config)
+    taken: set[tuple[str, date, int]] = set()
+    for position in range(config.leads):
+        lead_id = store.next_sequence("crm.lead")
+        owner, other = users[position % 2], users[(position + 1) % 2]
+        added = fake.date_time_between(_SEED_EPOCH, _SEED_END, tzinfo=UTC)
+        if lead_id == 1:
+            first, last, slug = "Bin", "User", DOCS_LEAD_SLUG
+        else:
+            first, last = fake.first_name(), fake.last_name()
+            slug = re.sub(r"[^a-z0-9]", "", f"{first}{last}".lower()) + str(lead_id)
+        lead = {
+            "id": lead_id,
+            "slug": slug,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first}.{last}{lead_id}@example.com".lower(),
+            "phone": fake.numerify("9#########"),
+            "status": LEAD_STATUSES[position % len(LEAD_STATUSES)],
+            "source": LEAD_SOURCES[position % len(LEAD_SOURCES)],
+            "location": fake.city(),
+            "message": fake.sentence(nb_words=8),
+            "owner": owner["username"],
+            "assignee": other["username"],
+            "campaign_slug": fake.random_element((*_CAMPAIGNS, None, None)),
+            "added_on": timestamp(added),
+            "deleted": position % 20 == 10,
+        }
+        store.put("crm_leads", slug, lead)
+        handlers._record(slug, "lead", "Lead created", added)
+        for _ in range(fake.random_int(0, 2)):
+            written = added + timedelta(minutes=fake.random_int(10, 60 * 24 * 60))
+            note_id = store.next_sequence("crm.note")
+            note = {
+                "id": note_id,
+                "lead": slug,
+                "note": fake.sentence(nb_words=10),
+                "created": timestamp(written),
+                "user": owner["username"],
+            }
+            store.put("crm_notes", str(note_id), note)
+            handlers._record(slug, "note", "Note added", written)
+        if fake.boolean(chance_of_getting_true=60):
+            day = _APPOINTMENTS_FROM + timedelta(days=fake.random_int(0, _APPOINTMENT_DAYS))
+            hour = fake.random_int(9, 16)
+            if (owner["username"], day, hour) in taken:
+                continue
+            taken.add((owner["username"], day, hour))
+            start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+            appointment_id = store.next_sequence("crm.appointment")
+            appointment = {
+                "id": appointment_id,
+                "lead": slug,
+                "created_by": owner["username"],
+                "fromdate": start.strftime(APPOINTMENT_TIME),
+                "todate": (start + timedelta(minutes=30)).strftime(APPOINTMENT_TIME),
+                "appointment_note": fake.random_element((DEFAULT_NOTE, fake.sentence(nb_words=5))),
+                "appointment_status": fake.random_element(APPOINTMENT_STATUSES),
+            }
+            store.put("crm_appointments", str(appointment_id), appointment)
+            handlers._record(slug, "appointment", "Appointment set", added)
+    access = handlers.tokens(users[0]["username"])["access"]
+    return {
+        "base_path": mounted(_MOUNT, config).base_path,
+        "apikey": api_key,
+        "users": [
+            {"username": u["username"], "password": u["password"], "active": u["active"]}
+            for u in users
+        ],
+        "leads": config.leads,
+        "lead_slug": DOCS_LEAD_SLUG,
+        "access_token": access,
+    }
+
+
+def describe(facts: dict[str, Any], base_url: str) -> list[str]:
+    """The base URL, the API key, the API users and a login to paste."""
+    url = f"{base_url}{facts['base_path']}"
+    lines = [
+        f"Leads & CRM   {url}   (Swagger UI: {url}/ui/)",
+        f"  apikey {facts['apikey']}: {facts['leads']} leads, e.g. slug {facts['lead_slug']}",
+    ]
+    for user in facts["users"]:
+        state = "" if user["active"] else "  (inactive)"
+        lines.append(f"    API user {user['username']}:{user['password']}{state}")
+    first = facts["users"][0]
+    lines.append(
+        f"  try: curl -H 'apikey: {facts['apikey']}' -d username={first['username']} "
+        f"-d password={first['password']} {url}/user/login/"
+    )
+    return lines
+
+
+def check_target(facts: dict[str, Any]) -> CheckTarget:
+    """The seeded API key and an access token of the first API user."""
+    return CheckTarget(
+        headers={"apikey": facts["apikey"], "Authorization": f"Bearer {facts['access_token']}"}
+    )
+
+
+def remote_target(base_url: str, credentials: Credentials) -> CheckTarget:
+    """``--api-key`` with ``--token``, or with ``--user``/``--password`` exchanged at the login."""
+    if not credentials.api_key:
+        raise ValueError("Leads & CRM needs --api-key, and --token or --user and --password")
+    if credentials.token:
+        token = credentials.token
+    elif credentials.user and credentials.password:
+        answer = httpx.post(
+            f"{base_url.rstrip('/')}/user/login/",
+            headers={"apikey": credentials.api_key},
+            json={"username": credentials.user, "password": credentials.password},
+            timeout=30,
+        )
+        if answer.status_code != 200:
+            raise ValueError(f"login at {base_url}/user/login/ answered {answer.status_code}")
+        token = answer.json()["access"]
+    else:
+        raise ValueError("Leads & CRM needs --token, or --user and --password, with --api-key")
+    return CheckTarget(
+        headers={"apikey": credentials.api_key, "Authorization": f"Bearer {token}"},
+        parameters=dict(credentials.parameters),
+    )
+
+
+_MOUNT = Mount(name=API, spec="leads-crm.yaml", base_path=BASE_PATH)
+
+VENDOR = Vendor(
+    name="leads-crm",
+    mounts=(_MOUNT,),
+    handlers=CrmHandlers,
+    seed=seed,
+    describe=describe,
+    render_error=render_error,
+    check_target=check_target,
+    remote_target=remote_target,
+    validator_map=fielderrors.VALIDATOR_MAP,
+    valid_data_statuses={
+        "400": (
+            "Leads & CRM answers 400 to schema-valid bodies that name a slug, note, "
+            "appointment or assignee that does not exist (its error tables' Validation Errors)."
+        ),
+    },
+)
