@@ -34,8 +34,8 @@ def served() -> Iterator[tuple[str, list[str]]]:
     try:
         assert process.stdout is not None
         banner = [process.stdout.readline()]
-        # The banner ends with the last vendor's "try:" line.
-        while not (banner[-1].lstrip().startswith("try:") and "public/v1" in banner[-1]):
+        # The banner ends with the admin plane's line, after every vendor's.
+        while not banner[-1].startswith("Admin plane"):
             banner.append(process.stdout.readline())
         deadline = time.monotonic() + 20
         while True:
@@ -187,3 +187,37 @@ def test_overloop_documented_curls_answer_as_documented(served: tuple[str, list[
     updated = httpx.patch(f"{base_url}/public/v1/leads/1", headers=headers, json=document)
     assert updated.status_code == 200
     assert updated.json()["data"]["attributes"]["first_name"] == "Vincent"
+
+
+def test_leads_crm_banner_gives_a_login_that_opens_the_api(served: tuple[str, list[str]]) -> None:
+    base_url, lines = served
+    crm = [line for line in lines if "Leads & CRM" in line or "apiuser" in line or "apikey" in line]
+    assert crm[0].split()[3] == f"{base_url}/api/v1"
+    try_line = next(line for line in crm if line.lstrip().startswith("try:"))
+    # try: curl -H 'apikey: KEY' -d username=U -d password=P URL/user/login/
+    words = try_line.split()
+    key = words[4].rstrip("'")
+    username, password = words[6].split("=", 1)[1], words[8].split("=", 1)[1]
+    assert words[-1] == f"{base_url}/api/v1/user/login/"
+    login = {"username": username, "password": password}
+    tokens = httpx.post(words[-1], headers={"apikey": key}, data=login).json()
+    headers = {"apikey": key, "Authorization": f"Bearer {tokens['access']}"}
+    overview = httpx.get(f"{base_url}/api/v1/leads/overview/", headers=headers)
+    assert overview.status_code == 200 and overview.json()["data"]["TotalLeads"] > 0
+    # The documents' Delete Lead sample (PHP) posts slug binuser1 as form data.
+    deleted = httpx.post(
+        f"{base_url}/api/v1/delete/lead/", headers=headers, files={"slug": (None, "binuser1")}
+    )
+    assert deleted.json() == {"status_code": 200, "errors": {}, "data": {}}
+
+
+@pytest.mark.parametrize("value", ["nope=/x", "leads-crm=x", "leads-crm=/", "leads-crm"])
+def test_a_bad_base_path_is_refused(value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["serve", "--base-path", value])
+    assert exited.value.code == 2
+
+
+def test_base_path_moves_an_api() -> None:
+    args = build_parser().parse_args(["serve", "--base-path", "leads-crm=/crm/v2/"])
+    assert args.base_path == [("leads-crm", "/crm/v2/")]
