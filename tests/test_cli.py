@@ -221,3 +221,19 @@ def test_a_bad_base_path_is_refused(value: str) -> None:
 def test_base_path_moves_an_api() -> None:
     args = build_parser().parse_args(["serve", "--base-path", "leads-crm=/crm/v2/"])
     assert args.base_path == [("leads-crm", "/crm/v2/")]
+
+
+def test_leads_crm_remote_target_logs_in_for_a_token(served: tuple[str, list[str]]) -> None:
+    from mockserver.vendors import Credentials
+    from mockserver.vendors.leads_crm import remote_target
+
+    base_url, lines = served
+    try_line = next(line for line in lines if "/api/v1/user/login/" in line).split()
+    key, password = try_line[4].rstrip("'"), try_line[8].split("=", 1)[1]
+    api = f"{base_url}/api/v1"
+    target = remote_target(api, Credentials(api_key=key, user="apiuser1", password=password))
+    assert httpx.get(f"{api}/leads/overview/", headers=target.headers).status_code == 200
+    with pytest.raises(ValueError, match="--api-key"):
+        remote_target(api, Credentials(user="apiuser1", password=password))
+    with pytest.raises(ValueError, match="answered 401"):
+        remote_target(api, Credentials(api_key=key, user="apiuser1", password="wrong"))

@@ -69,6 +69,18 @@ CONVERSION = {
     "customer": 100,
     "closed": 0,
 }
+# What a create or update may set on a lead.
+LEAD_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "status",
+    "source",
+    "phone",
+    "location",
+    "message",
+    "assignee",
+)
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 RECENT_ACTIVITIES = 10
 DEFAULT_NOTE = "Prospect appointment"
@@ -242,12 +254,8 @@ class CrmHandlers:
             Where("assignee" if list_type == "assigned" else "owner", "eq", me),
             Where("deleted", "eq", False),
         ]
-        for name, value in (("first_name", first_name), ("last_name", last_name)):
-            if value:
-                where.append(Where(name, "text", value))
-        for name, value in (("email", email), ("phone", phone)):
-            if value:
-                where.append(Where(name, "text", value))
+        partial = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone}
+        where += [Where(name, "text", value) for name, value in partial.items() if value]
         for name, value in (("status", status), ("owner", owner), ("campaign_slug", campaign_slug)):
             if value is not None:
                 where.append(Where(name, "eq", value))
@@ -300,7 +308,7 @@ class CrmHandlers:
             "id": self.store.next_sequence("crm.lead"),
             "status": "prospect",
             "source": "direct",
-            **{name: body[name] for name in _LEAD_FIELDS if name in body},
+            **{name: body[name] for name in LEAD_FIELDS if name in body},
             "owner": me,
             "campaign_slug": None,
             "added_on": timestamp(_now()),
@@ -319,7 +327,7 @@ class CrmHandlers:
             raise _failed(LEAD_DOES_NOT_EXIST)
         if lead["owner"] != me:
             raise _failed(NOT_OWNER)
-        changes = {name: body[name] for name in _LEAD_FIELDS if name in body}
+        changes = {name: body[name] for name in LEAD_FIELDS if name in body}
         self.store.update("crm_leads", lead["slug"], changes)
         moved = changes.get("status", lead["status"]) != lead["status"]
         note = f": status {lead['status']} to {changes['status']}" if moved else ""
@@ -582,19 +590,6 @@ class CrmHandlers:
             "activity": text,
         }
         self.store.put("crm_activities", str(activity_id), activity)
-
-
-_LEAD_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "status",
-    "source",
-    "phone",
-    "location",
-    "message",
-    "assignee",
-)
 
 
 def _caller(token_info: dict[str, Any]) -> str:

@@ -404,7 +404,7 @@ def test_details_keep_the_ten_most_recent_activities(
 def test_conversion_follows_the_status(client: TestClient, mock: Mock, me: dict) -> None:
     stored = lead(mock, "binuser1")
     assert stored is not None
-    fields = {**{k: stored[k] for k in leads_crm._LEAD_FIELDS}, "slug": "binuser1"}
+    fields = {**{k: stored[k] for k in leads_crm.LEAD_FIELDS}, "slug": "binuser1"}
     data_of(send(client, "/leads/update/lead/", me, {**fields, "status": "customer"}))
     assert (
         data_of(client.get(f"{B}/leads/view/lead/?slug=binuser1", headers=me))["conversion"] == 100
@@ -524,7 +524,7 @@ def test_bodies_that_are_not_objects_or_not_json_are_400(client: TestClient, me:
 def full_fields(mock: Mock, lead_slug: str, /, **changes: Any) -> dict[str, Any]:
     stored = lead(mock, lead_slug)
     assert stored is not None
-    fields = {k: stored[k] for k in leads_crm._LEAD_FIELDS}
+    fields = {k: stored[k] for k in leads_crm.LEAD_FIELDS}
     fields["slug"] = lead_slug
     fields.update(changes)
     return {k: v for k, v in fields.items() if v is not MISSING}
