@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 SEED ?= 1
+BENCH_SECONDS ?= 5
+BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test lint contract clean
+.PHONY: install install-dev run test lint contract bench wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,15 @@ test: lint
 # Longer than the bounded run in `make test`: every spec against the mock, a JUnit report.
 contract: install
 	$(BIN)/leadmock check all --max-examples 50 --stateful-steps 40 --seed $(SEED) --junit reports/contract.xml
+
+# Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
+# Prism is installed into .cache/prism on first use when Node is present.
+bench: install wrk
+	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE)
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq wrk'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -105,7 +105,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     app_class = connexion.AsyncApp if config.framework == "async" else connexion.FlaskApp
     app = app_class(__name__)
     mounts: list[tuple[Mount, Vendor]] = []
-    for vendor in VENDORS:
+    for vendor in served_vendors(config):
         handlers = vendor.handlers(store, config)
         for mount in (mounted(m, config) for m in vendor.mounts):
             app.add_api(
@@ -164,7 +164,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
 
 def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:
     """Seed every vendor into ``store``; the facts each seed reports, by vendor name."""
-    return {vendor.name: vendor.seed(store, config) for vendor in VENDORS}
+    return {vendor.name: vendor.seed(store, config) for vendor in served_vendors(config)}
+
+
+def served_vendors(config: Config) -> list[Vendor]:
+    """The vendors ``config`` asks for (all of them unless it names some)."""
+    return [v for v in VENDORS if not config.vendors or v.name in config.vendors]
 
 
 def mount_of(path: str, mounts: list[tuple[Mount, Vendor]]) -> tuple[Mount, Vendor] | None:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver.app import create_app
+from mockserver.app import create_app, served_vendors
 from mockserver.config import Config
 from mockserver.ratelimit import RateLimit
 from mockserver.vendors import VENDORS, CheckTarget, Credentials, vendor_of
@@ -59,12 +59,13 @@ def serve(args: argparse.Namespace) -> int:
         rate_limit=args.rate_limit,
         admin_token=args.admin_token,
         base_paths=dict(args.base_path),
+        vendors=tuple(args.vendor),
     )
     mock = create_app(config)
     base_url = f"http://{args.host}:{args.port}"
     limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
     print(f"leadmock on {base_url} (seed {config.seed}, {config.framework} app{limit})")
-    for vendor in VENDORS:
+    for vendor in served_vendors(config):
         for line in vendor.describe(mock.facts[vendor.name], base_url):
             print(line)
     guard = "X-Leadmock-Admin-Token required" if config.admin_token else "loopback callers only"
@@ -203,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="bind address (default: %(default)s)"
     )
     serve_parser.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
+    serve_parser.add_argument(
+        "--vendor",
+        action="append",
+        default=[],
+        choices=[v.name for v in VENDORS],
+        help="serve only this vendor's APIs (repeatable; default: every vendor)",
+    )
     serve_parser.add_argument(
         "--base-path",
         action="append",

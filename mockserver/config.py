@@ -26,5 +26,7 @@ class Config:
     """Per-credential limit such as ``200/min``; None (the default) serves without limit."""
     admin_token: str | None = None
     """With a token, ``/__admin`` answers anyone who sends it; without, loopback callers only."""
+    vendors: tuple[str, ...] = ()
+    """The vendors to serve and seed, by name; empty serves them all."""
     base_paths: dict[str, str] = field(default_factory=dict, hash=False)
     """Where an API is served instead of its default, by API name: ``{"leads-crm": "/crm/v2"}``."""

@@ -9,7 +9,7 @@ a store backed by another process can translate them.
 
 from __future__ import annotations
 
-import copy
+import pickle
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -100,6 +100,21 @@ class Store(Protocol):
         ...
 
 
+def _clone(value: Any) -> Any:
+    """A deep copy of a JSON-able value: several times faster than ``copy.deepcopy``, which
+    tracks shared references that JSON documents cannot have."""
+    if isinstance(value, dict):
+        return {key: _clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clone(item) for item in value]
+    return value
+
+
+def _snapshot(value: Any) -> Any:
+    """A deep copy of a whole state at once; pickle copies large trees fastest."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _sort_key(value: Any) -> tuple[int, str, Any]:
     # Missing and null sort first, as in MongoDB; the type name keeps mixed types comparable.
     if value is None:
@@ -133,15 +148,15 @@ class MemoryStore:
     def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None:
         with self._lock:
             doc = self._collections.get((coll, scope), {}).get(id)
-            return copy.deepcopy(doc) if doc is not None else None
+            return _clone(doc) if doc is not None else None
 
     def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
-        stored = copy.deepcopy(doc)
+        stored = _clone(doc)
         with self._lock:
             self._collection(coll, scope)[id] = stored
 
     def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
-        stored = copy.deepcopy(doc)
+        stored = _clone(doc)
         with self._lock:
             docs = self._collection(coll, scope)
             if id in docs:
@@ -150,14 +165,14 @@ class MemoryStore:
             return True
 
     def update(self, coll: str, id: str, patch: Doc, *, scope: str | None = None) -> Doc | None:
-        patch = copy.deepcopy(patch)
+        patch = _clone(patch)
         with self._lock:
             docs = self._collections.get((coll, scope), {})
             if id not in docs:
                 return None
             merged = {**docs[id], **patch}
             docs[id] = merged
-            return copy.deepcopy(merged)
+            return _clone(merged)
 
     def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool:
         with self._lock:
@@ -179,7 +194,7 @@ class MemoryStore:
             matched = [doc for doc in docs if all(c.matches(doc) for c in conditions)]
             ordered = order_documents(matched, order)
             end = None if limit is None else offset + limit
-            return copy.deepcopy(ordered[offset:end]), len(matched)
+            return _clone(ordered[offset:end]), len(matched)
 
     def next_sequence(self, name: str) -> int:
         with self._lock:
@@ -189,16 +204,18 @@ class MemoryStore:
     def dump(self) -> dict[str, Any]:
         with self._lock:
             collections = [
-                {"collection": coll, "scope": scope, "documents": copy.deepcopy(docs)}
+                {"collection": coll, "scope": scope, "documents": docs}
                 for (coll, scope), docs in sorted(
                     self._collections.items(), key=lambda item: (item[0][0], item[0][1] or "")
                 )
             ]
-            return {"collections": collections, "sequences": dict(sorted(self._sequences.items()))}
+            sequences = dict(sorted(self._sequences.items()))
+            return _snapshot({"collections": collections, "sequences": sequences})
 
     def load(self, state: dict[str, Any]) -> None:
+        state = _snapshot(state)
         collections = {
-            (entry["collection"], entry["scope"]): copy.deepcopy(entry["documents"])
+            (entry["collection"], entry["scope"]): entry["documents"]
             for entry in state["collections"]
         }
         with self._lock:

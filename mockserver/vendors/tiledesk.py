@@ -37,6 +37,7 @@ from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_j
 from mockserver.config import Config
 from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
 from mockserver.paging import Page
+from mockserver.seeding import Pool
 from mockserver.store import Store, Where
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
 
@@ -372,40 +373,41 @@ def _user(
 
 
 def _lead(
-    fake: Faker, handlers: TiledeskHandlers, project_id: str, creators: list[str]
+    pool: Pool, handlers: TiledeskHandlers, project_id: str, creators: list[str]
 ) -> dict[str, Any]:
-    created = fake.date_time_between(_SEED_EPOCH, _SEED_END, tzinfo=UTC)
-    updated = created + timedelta(seconds=fake.random_int(0, 90 * 24 * 3600))
-    first, last = fake.first_name(), fake.last_name()
+    rnd = pool.random
+    created = pool.moment(_SEED_EPOCH, _SEED_END)
+    updated = created + timedelta(seconds=rnd.randint(0, 90 * 24 * 3600))
+    first, last = pool.pick("first_name"), pool.pick("last_name")
     lead = {
         "_id": handlers.new_object_id(created),
-        "lead_id": fake.uuid4(),
+        "lead_id": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
         "fullname": f"{first} {last}",
-        "email": f"{first}.{last}@{fake.domain_name()}".lower(),
-        "phone": fake.phone_number(),
-        "company": fake.company(),
-        "streetAddress": fake.street_address(),
-        "city": fake.city(),
-        "region": fake.state(),
-        "zipcode": fake.postcode(),
-        "country": fake.country_code(),
-        "note": fake.sentence(nb_words=8),
-        "tags": sorted(fake.random_elements(_TAGS, length=fake.random_int(0, 3), unique=True)),
+        "email": f"{first}.{last}{rnd.randint(1, 9999)}@{pool.pick('domain_name')}".lower(),
+        "phone": pool.pick("phone_number"),
+        "company": pool.pick("company"),
+        "streetAddress": pool.pick("street_address"),
+        "city": pool.pick("city"),
+        "region": pool.pick("state"),
+        "zipcode": pool.pick("postcode"),
+        "country": pool.pick("country_code"),
+        "note": pool.pick("sentence", nb_words=8),
+        "tags": sorted(rnd.sample(_TAGS, rnd.randint(0, 3))),
         "attributes": {
-            "source": fake.random_element(_SOURCES),
-            "plan": fake.random_element(_PLANS),
-            "newsletter": fake.boolean(),
-            "score": fake.random_int(0, 100),
+            "source": rnd.choice(_SOURCES),
+            "plan": rnd.choice(_PLANS),
+            "newsletter": pool.chance(50),
+            "score": rnd.randint(0, 100),
         },
         "status": STATUS_NORMAL,
         "id_project": project_id,
-        "createdBy": fake.random_element(creators),
+        "createdBy": rnd.choice(creators),
         "createdAt": timestamp(created),
         "updatedAt": timestamp(updated),
         "__v": 0,
     }
     # Not every lead leaves an email or a name, as on the real service.
-    if fake.random_int(1, 10) == 1:
+    if pool.chance(10):
         del lead["email"]
     return lead
 
@@ -415,6 +417,7 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
     fake = Faker("en_US")
     fake.seed_instance(config.seed)
     handlers = TiledeskHandlers(store, config)
+    pool = Pool(fake)
     outsider = _user(handlers, fake)
     facts: dict[str, Any] = {"projects": [], "users": [], "outsider": _public(outsider)}
     for index in range(2):
@@ -437,7 +440,7 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
             members.append(member)
             facts["users"].append({**_public(user), "project_id": project_id, "role": role})
         creators = ["system"] + [user["_id"] for user, _ in team]
-        leads = [_lead(fake, handlers, project_id, creators) for _ in range(config.leads)]
+        leads = [_lead(pool, handlers, project_id, creators) for _ in range(config.leads)]
         if index == 0:
             leads = [_docs_lead(project_id, documented) for documented in DOCS_LEADS] + leads[2:]
         for position, lead in enumerate(leads):
@@ -445,7 +448,7 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
             if position % 20 == 10:
                 lead["status"] = STATUS_DELETED
             store.put("leads", lead["_id"], lead, scope=project_id)
-        requests = _requests(handlers, fake, project_id, leads, members, config.leads // 2)
+        requests = _requests(handlers, pool, project_id, leads, members, config.leads // 2)
         for request in requests:
             store.put("requests", request["request_id"], request, scope=project_id)
         facts["projects"].append(
@@ -484,23 +487,24 @@ def _member(
 
 def _requests(
     handlers: TiledeskHandlers,
-    fake: Faker,
+    pool: Pool,
     project_id: str,
     leads: list[dict[str, Any]],
     members: list[dict[str, Any]],
     count: int,
 ) -> list[dict[str, Any]]:
     """Conversations opened by seeded leads, offered to the project's agents and above."""
+    rnd = pool.random
     agents = [m for m in members if ROLES.index(m["role"]) >= ROLES.index(MIN_ROLE)]
     department = handlers.new_object_id(_SEED_EPOCH)
     requests = []
     for index in range(max(count, 1)):
         lead = leads[index % len(leads)]
         created = datetime.strptime(lead["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-        created += timedelta(seconds=fake.random_int(1, 600))
-        served = fake.random_element((100, 200, 200, 1000))
-        participant = fake.random_element(agents)
-        request_id = f"support-group-{project_id}-{fake.uuid4().replace('-', '')}"
+        created += timedelta(seconds=rnd.randint(1, 600))
+        served = rnd.choice((100, 200, 200, 1000))
+        participant = rnd.choice(agents)
+        request_id = f"support-group-{project_id}-{rnd.getrandbits(128):032x}"
         if project_id == DOCS_PROJECT_ID and index == 0:
             request_id = DOCS_REQUEST_ID
         requests.append(
@@ -508,23 +512,21 @@ def _requests(
                 "_id": handlers.new_object_id(created),
                 "request_id": request_id,
                 "requester_id": lead["_id"],
-                "first_text": fake.sentence(nb_words=10),
+                "first_text": pool.pick("sentence", nb_words=10),
                 "department": department,
-                "sourcePage": fake.url(),
-                "language": fake.random_element(("en", "it", "es", "de", "fr")),
-                "userAgent": fake.user_agent(),
-                "waiting_time": fake.random_int(500, 120_000),
+                "sourcePage": pool.pick("url"),
+                "language": rnd.choice(("en", "it", "es", "de", "fr")),
+                "userAgent": pool.pick("user_agent"),
+                "waiting_time": rnd.randint(500, 120_000),
                 "agents": agents,
-                "tags": sorted(
-                    fake.random_elements(_TAGS, length=fake.random_int(0, 2), unique=True)
-                ),
-                "messages_count": fake.random_int(1, 40),
+                "tags": sorted(rnd.sample(_TAGS, rnd.randint(0, 2))),
+                "messages_count": rnd.randint(1, 40),
                 "participants": [participant["id_user"]] if served != 100 else [],
                 "status": served,
                 "id_project": project_id,
                 "createdBy": lead["_id"],
                 "createdAt": timestamp(created),
-                "updatedAt": timestamp(created + timedelta(seconds=fake.random_int(10, 3600))),
+                "updatedAt": timestamp(created + timedelta(seconds=rnd.randint(10, 3600))),
                 "__v": 0,
             }
         )

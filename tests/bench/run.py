@@ -1,0 +1,607 @@
+"""``make bench``: leadmock's speed, start-up and scale, beside baselines measured in the same run.
+
+Three servers take the same requests from wrk (a native load generator in its own process):
+leadmock (``leadmock serve``, request validation on, as users run it), a bare Starlette app on the
+same uvicorn stack replaying the mock's recorded answers (the floor), and, when Node is present,
+Prism serving the same spec from its examples with logging silenced. Then start-up (process
+launch and fixture start to the first 200, resident memory) and scale (1,000 to 1,000,000 leads
+in a Tiledesk project: seeding time, memory per lead, p99 of get by id, an email filter, a sort
+and a deep page). Prints tables and writes ``reports/bench.json``.
+
+    python tests/bench/run.py [--seconds 5] [--scale 1000,100000,1000000] [--skip-prism]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PRISM = ROOT / ".cache" / "prism" / "node_modules" / ".bin" / "prism"
+PYTHON = sys.executable
+TILEDESK_USER = ("andrea.leo@f21.it", "123456")
+BASIC = "Basic " + base64.b64encode(":".join(TILEDESK_USER).encode()).decode()
+
+
+@dataclass
+class Scenario:
+    """One benchmarked request; ``{n}`` in the body becomes a number unique to each request."""
+
+    api: str
+    name: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: str | None = None
+
+
+@dataclass
+class Figure:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+@dataclass
+class Row:
+    api: str
+    scenario: str
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+
+# -- servers ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+@contextmanager
+def server(
+    command: list[str], ready: str, headers: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen, float]]:
+    """Run ``command`` until the block ends; yields the process and its seconds to a 200."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
+    try:
+        deadline = started + 600
+        while True:
+            try:
+                if httpx.get(ready, headers=headers, timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"{command[:4]} did not answer 200 at {ready}")
+            time.sleep(0.01)
+        yield process, time.perf_counter() - started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def leadmock_command(port: int, *extra: str) -> list[str]:
+    return [
+        PYTHON,
+        "-m",
+        "mockserver",
+        "serve",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        *extra,
+    ]
+
+
+# -- load -------------------------------------------------------------------------------
+
+_LUA = """
+wrk.method = {method}
+wrk.headers = {headers}
+local template = {body}
+local counter = 0
+-- A global: setup() sets it in each thread's own state, after this chunk ran there.
+thread_id = 0
+local next_thread = 0
+function setup(thread)
+  thread:set("thread_id", next_thread)
+  next_thread = next_thread + 1
+end
+request = function()
+  if template == nil then return wrk.format() end
+  counter = counter + 1
+  local n = tostring(thread_id) .. "x" .. tostring(counter)
+  return wrk.format(nil, nil, nil, (string.gsub(template, "{{n}}", n)))
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk(base_url: str, scenario: Scenario, seconds: int, threads: int, connections: int) -> Figure:
+    """Run wrk on one scenario; throughput, p50/p99 and the count of non-2xx answers."""
+    headers = (
+        "{"
+        + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in scenario.headers.items())
+        + "}"
+    )
+    body = _lua_string(scenario.body.replace("{n}", "{{n}}")) if scenario.body else "nil"
+    script = _LUA.format(method=_lua_string(scenario.method), headers=headers, body=body)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "30s",
+                "-s",
+                handle.name,
+                base_url + scenario.path,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+    try:
+        return _parse_wrk(out)
+    except (AttributeError, KeyError) as exc:
+        raise RuntimeError(f"unreadable wrk output for {scenario.path}:\n{out}") from exc
+
+
+def _duration_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def _parse_wrk(out: str) -> Figure:
+    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", out, re.MULTILINE))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Figure(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_duration_ms(percentiles["50"]),
+        p99_ms=_duration_ms(percentiles["99"]),
+        requests=requests,
+        errors=errors,
+    )
+
+
+# -- what is measured ---------------------------------------------------------------------
+
+
+def scenarios(facts: dict[str, Any], crm_token: str) -> list[Scenario]:
+    """Get by id, list (first page, filter, sort) and create, for every API."""
+    project = facts["tiledesk"]["projects"][0]["id"]
+    found: list[Scenario] = []
+    tiledesk = {"Authorization": BASIC}
+    json_type = {"Content-Type": "application/json"}
+    for version in ("v1", "v2", "v3"):
+        api, leads = f"tiledesk-{version}", f"/{version}/{project}/leads"
+        found += [
+            Scenario(api, "get by id", "GET", f"{leads}/5c81593adf767b0017d1aa66", tiledesk),
+            Scenario(api, "list", "GET", leads, tiledesk),
+            Scenario(api, "list, filter", "GET", f"{leads}?email=andrea.leo@f21.it", tiledesk),
+            Scenario(api, "list, sort", "GET", f"{leads}?sortField=fullname&direction=1", tiledesk),
+            Scenario(
+                api,
+                "create",
+                "POST",
+                leads,
+                {**tiledesk, **json_type},
+                '{"fullname": "Bench {n}", "lead_id": "bench-{n}",'
+                ' "email": "bench{n}@example.com"}',
+            ),
+        ]
+    key = {"Authorization": facts["overloop"]["api_key"]}
+    overloop = "/public/v1/leads"
+    found += [
+        Scenario("overloop", "get by id", "GET", f"{overloop}/1", key),
+        Scenario("overloop", "list", "GET", overloop, key),
+        Scenario("overloop", "list, filter", "GET", f"{overloop}?filter=first_name:Vincenzo", key),
+        Scenario("overloop", "list, sort", "GET", f"{overloop}?sort=-created_at", key),
+        Scenario(
+            "overloop",
+            "create",
+            "POST",
+            overloop,
+            {**key, "Content-Type": "application/vnd.api+json"},
+            '{"data": {"type": "leads", "attributes": {"email": "bench{n}@example.com"}}}',
+        ),
+    ]
+    crm = {"apikey": facts["leads-crm"]["apikey"], "Authorization": f"Bearer {crm_token}"}
+    base = facts["leads-crm"]["base_path"]
+    found += [
+        Scenario("leads-crm", "get by id", "GET", f"{base}/leads/view/lead/?slug=binuser1", crm),
+        Scenario("leads-crm", "list", "GET", f"{base}/leads/list/", crm),
+        Scenario("leads-crm", "list, filter", "GET", f"{base}/leads/list/?status=prospect", crm),
+        Scenario(
+            "leads-crm",
+            "create",
+            "POST",
+            f"{base}/leads/create/lead/",
+            {**crm, **json_type},
+            '{"first_name": "Bench", "last_name": "Lead", "email": "bench{n}@example.com",'
+            ' "phone": "9876543210", "location": "Kochi", "message": "m", "assignee": "apiuser2"}',
+        ),
+    ]
+    return found
+
+
+def crm_login(base_url: str, facts: dict[str, Any]) -> str:
+    crm = facts["leads-crm"]
+    user = crm["users"][0]
+    answer = httpx.post(
+        f"{base_url}{crm['base_path']}/user/login/",
+        headers={"apikey": crm["apikey"]},
+        data={"username": user["username"], "password": user["password"]},
+    )
+    return answer.json()["access"]
+
+
+def record(base_url: str, cases: list[Scenario]) -> dict[str, dict[str, Any]]:
+    """Each scenario's answer from the mock, for the baseline to replay."""
+    answers = {}
+    for case in cases:
+        body = case.body.replace("{n}", "recorded") if case.body else None
+        answer = httpx.request(
+            case.method, base_url + case.path, headers=case.headers, content=body
+        )
+        answers[f"{case.method} {case.path}"] = {
+            "status": answer.status_code,
+            "type": answer.headers.get("content-type", "application/json"),
+            "body": answer.text,
+        }
+    return answers
+
+
+PRISM_SPECS = {
+    "tiledesk-v1": "tiledesk-v1.yaml",
+    "tiledesk-v2": "tiledesk-v2.yaml",
+    "tiledesk-v3": "tiledesk-v3.yaml",
+    "overloop": "overloop.yaml",
+    "leads-crm": "leads-crm.yaml",
+}
+
+
+def prism_path(case: Scenario, facts: dict[str, Any]) -> str:
+    """Prism routes on the spec's paths, without the base path the mock serves them under."""
+    prefix = re.match(r"^/(v1|v2|v3|public/v1)(?=/)", case.path)
+    if case.api == "leads-crm":
+        return case.path.removeprefix(facts["leads-crm"]["base_path"])
+    return case.path[prefix.end() :] if prefix else case.path
+
+
+def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, Any]) -> None:
+    rows: dict[tuple[str, str], Row] = {}
+    load = (args.seconds, args.threads, args.connections)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    ready = f"{base_url}/v3/{facts['tiledesk']['projects'][0]['id']}/leads/5c81593adf767b0017d1aa66"
+    with server(leadmock_command(port), ready, {"Authorization": BASIC}) as (process, _):
+        cases = scenarios(facts, crm_login(base_url, facts))
+        answers = record(base_url, cases)
+        report["rss_mb"] = {"leadmock": rss_mb(process.pid)}
+        for case in cases:
+            row = rows.setdefault((case.api, case.name), Row(case.api, case.name))
+            row.figures["leadmock"] = wrk(base_url, case, *load)
+            if case.method == "POST":
+                # Back to the seed, so the next API's lists are as long as this one's were.
+                httpx.post(f"{base_url}/__admin/reset").raise_for_status()
+            measured("leadmock", case, row.figures["leadmock"])
+        report["rss_mb"]["leadmock after load"] = rss_mb(process.pid)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(answers, handle)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    baseline = [PYTHON, str(ROOT / "tests" / "bench" / "baseline.py"), handle.name, str(port)]
+    first = cases[0]
+    with server(baseline, base_url + first.path, {}) as (process, _):
+        report["rss_mb"]["baseline"] = rss_mb(process.pid)
+        for case in cases:
+            rows[(case.api, case.name)].figures["baseline"] = wrk(base_url, case, *load)
+            measured("baseline", case, rows[(case.api, case.name)].figures["baseline"])
+    os.unlink(handle.name)
+    if prism_available(args):
+        for api, spec in PRISM_SPECS.items():
+            port = free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            command = [
+                str(PRISM),
+                "mock",
+                "-p",
+                str(port),
+                "-v",
+                "silent",
+                str(ROOT / "specs" / spec),
+            ]
+            mine = [c for c in cases if c.api == api]
+            probe = Scenario(api, "probe", "GET", prism_path(mine[0], facts), mine[0].headers)
+            with server(command, base_url + probe.path, probe.headers) as (process, _):
+                report["rss_mb"].setdefault("prism", rss_mb(process.pid))
+                for case in mine:
+                    moved = Scenario(
+                        case.api,
+                        case.name,
+                        case.method,
+                        prism_path(case, facts),
+                        case.headers,
+                        case.body,
+                    )
+                    rows[(case.api, case.name)].figures["prism"] = wrk(base_url, moved, *load)
+                    measured("prism", case, rows[(case.api, case.name)].figures["prism"])
+    report["throughput"] = [
+        {"api": r.api, "scenario": r.scenario, **{k: asdict(v) for k, v in r.figures.items()}}
+        for r in rows.values()
+    ]
+
+
+def prism_available(args: argparse.Namespace) -> bool:
+    if args.skip_prism or shutil.which("node") is None:
+        return False
+    if not PRISM.exists():
+        progress("installing Prism (@stoplight/prism-cli 5) into .cache/prism ...")
+        done = subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(PRISM.parents[2]),
+                "@stoplight/prism-cli@5",
+                "--no-audit",
+                "--no-fund",
+            ],
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            progress("Prism could not be installed; its columns stay empty")
+            return False
+    return True
+
+
+def startup(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, Any]) -> None:
+    """Median seconds from launch to the first 200, for leadmock (every API), the fixture, Prism."""
+    project = facts["tiledesk"]["projects"][0]["id"]
+    path = f"/v3/{project}/leads/5c81593adf767b0017d1aa66"
+    launches = []
+    for _ in range(args.runs):
+        port = free_port()
+        with server(
+            leadmock_command(port), f"http://127.0.0.1:{port}{path}", {"Authorization": BASIC}
+        ) as (_, took):
+            launches.append(took)
+    from mockserver import LeadMock
+
+    fixture_starts, resets = [], []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        mock = LeadMock().start()
+        try:
+            assert httpx.get(mock.url + path, headers={"Authorization": BASIC}).status_code == 200
+            fixture_starts.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            mock.reset()
+            resets.append(time.perf_counter() - started)
+        finally:
+            mock.stop()
+    report["startup_s"] = {
+        "leadmock process launch to first 200": statistics.median(launches),
+        "leadmock fixture start to first 200": statistics.median(fixture_starts),
+        "leadmock fixture reset": statistics.median(resets),
+    }
+    if prism_available(args):
+        prism = []
+        for _ in range(max(1, args.runs // 2)):
+            port = free_port()
+            command = [
+                str(PRISM),
+                "mock",
+                "-p",
+                str(port),
+                "-v",
+                "silent",
+                str(ROOT / "specs" / "tiledesk-v3.yaml"),
+            ]
+            probe = f"http://127.0.0.1:{port}/{project}/leads/5c81593adf767b0017d1aa66"
+            with server(command, probe, {"Authorization": BASIC}) as (_, took):
+                prism.append(took)
+        report["startup_s"]["prism process launch to first 200 (one spec)"] = statistics.median(
+            prism
+        )
+
+
+def scale(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Seeding time, memory per lead and p99s as a Tiledesk project grows.
+
+    Each size is one ``leadmock serve --vendor tiledesk --leads N`` (two projects of N leads and
+    N/2 requests each): its launch to the first 200, less the smallest size's, is the seeding
+    time; its resident memory, less the smallest size's, over the leads added, the memory a
+    lead costs (the reset snapshot included).
+    """
+    results = []
+    project = "5b55e806c93dde00143163dd"
+    leads = f"/v3/{project}/leads"
+    auth = {"Authorization": BASIC}
+    floor: tuple[float, float, int] | None = None
+    for count in args.scale:
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        command = leadmock_command(port, "--vendor", "tiledesk", "--leads", str(count))
+        ready = f"{base_url}{leads}/5c81593adf767b0017d1aa66"
+        with server(command, ready, auth) as (process, took):
+            memory = rss_mb(process.pid)
+            if floor is None:
+                floor = (took, memory, 2 * count)
+            added = max(1, 2 * count - floor[2])
+            entry: dict[str, Any] = {
+                "leads per project": count,
+                "launch to first 200 s": took,
+                "seeding s (less the smallest)": took - floor[0],
+                "RSS MB": memory,
+                "bytes per lead": (memory - floor[1]) * 1024 * 1024 / added,
+            }
+            page = httpx.get(f"{base_url}{leads}?limit=1&page=3&with_email=true", headers=auth)
+            email = page.json()["leads"][0]["email"]
+            probes = {
+                "get by id": f"{leads}/5c81593adf767b0017d1aa66",
+                "email filter": f"{leads}?email={email}",
+                "sort": f"{leads}?sortField=fullname&direction=1",
+                "deep page": f"{leads}?page={max(0, count // 40 - 1)}",
+            }
+            for name, path in probes.items():
+                case = Scenario("tiledesk-v3", name, "GET", path, auth)
+                figure = wrk(base_url, case, args.scale_seconds, 1, 4)
+                entry[f"p99 {name} ms"] = figure.p99_ms
+                entry[f"{name} req/s"] = figure.rps
+        progress(f"scale {count}: {entry}")
+        results.append(entry)
+    report["scale"] = results
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def progress(text: str) -> None:
+    print(f"  {text}", file=sys.stderr, flush=True)
+
+
+def measured(server_name: str, case: Scenario, figure: Figure) -> None:
+    progress(f"{server_name:<9} {case.api:<12} {case.name:<13} {figure.rps:8.0f} req/s")
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"\nleadmock bench, {report['machine']}, wrk {report['load']}\n")
+    heads = ("api", "scenario", "req/s", "p50 ms", "p99 ms", "x baseline", "x prism")
+    print("{:<12} {:<13} {:>7} {:>7} {:>7} {:>10} {:>8}   baseline  prism".format(*heads))
+    for row in report.get("throughput", []):
+        mine, floor, prism = row["leadmock"], row.get("baseline"), row.get("prism")
+        vs_floor = f"{mine['rps'] / floor['rps']:.2f}" if floor else "-"
+        vs_prism = f"{mine['rps'] / prism['rps']:.2f}" if prism else "-"
+        errors = f"  ({mine['errors']} errors)" if mine["errors"] else ""
+        others = f"{floor['rps'] if floor else 0:>8.0f} {prism['rps'] if prism else 0:>6.0f}"
+        figures = f"{mine['rps']:>7.0f} {mine['p50_ms']:>7.1f} {mine['p99_ms']:>7.1f}"
+        print(
+            f"{row['api']:<12} {row['scenario']:<13} {figures} {vs_floor:>10} {vs_prism:>8}   "
+            f"{others}{errors}"
+        )
+    if "rss_mb" in report:
+        print(
+            "\nresident memory, MB: "
+            + ", ".join(f"{k} {v:.0f}" for k, v in report["rss_mb"].items())
+        )
+    if "startup_s" in report:
+        print(
+            "start-up, median s: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in report["startup_s"].items())
+        )
+    for entry in report.get("scale", []):
+        print(
+            "scale: "
+            + ", ".join(
+                f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in entry.items()
+            )
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per scenario")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=5, help="start-up runs (median)")
+    parser.add_argument(
+        "--scale",
+        type=lambda t: [int(n) for n in t.split(",") if n],
+        default=[1000, 100000, 1000000],
+    )
+    parser.add_argument("--scale-seconds", type=int, default=5)
+    parser.add_argument("--skip-prism", action="store_true")
+    parser.add_argument("--only", choices=("throughput", "startup", "scale"), action="append")
+    parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print(
+            "make bench needs wrk (apt-get install -y wrk; the Makefile does it)", file=sys.stderr
+        )
+        return 2
+    from mockserver import Config, create_app
+
+    facts = create_app(Config()).facts
+    report: dict[str, Any] = {
+        "machine": f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load": f"{args.threads} threads x {args.connections} connections, {args.seconds} s each",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    parts = args.only or ["throughput", "startup", "scale"]
+    if "throughput" in parts:
+        throughput(args, facts, report)
+    if "startup" in parts:
+        startup(args, facts, report)
+    if "scale" in parts:
+        scale(args, report)
+    print_report(report)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, indent=1))
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
