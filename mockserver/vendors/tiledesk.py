@@ -37,7 +37,7 @@ from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_j
 from mockserver.config import Config
 from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
 from mockserver.paging import Page
-from mockserver.seeding import Pool
+from mockserver.seeding import POOL_SIZE, Pool
 from mockserver.store import Store, Where
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
 
@@ -417,7 +417,7 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
     fake = Faker("en_US")
     fake.seed_instance(config.seed)
     handlers = TiledeskHandlers(store, config)
-    pool = Pool(fake)
+    pool = Pool(fake, size=min(POOL_SIZE, max(8, config.leads)))
     outsider = _user(handlers, fake)
     facts: dict[str, Any] = {"projects": [], "users": [], "outsider": _public(outsider)}
     for index in range(2):
