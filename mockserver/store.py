@@ -9,6 +9,7 @@ a store backed by another process can translate them.
 
 from __future__ import annotations
 
+import json
 import pickle
 import threading
 from collections.abc import Iterable, Sequence
@@ -135,15 +136,32 @@ def order_documents(docs: list[Doc], order: Order) -> list[Doc]:
 
 
 class MemoryStore:
-    """A thread-safe, in-process ``Store``: dicts behind one re-entrant lock."""
+    """A thread-safe, in-process ``Store``: dicts behind one re-entrant lock.
+
+    Two things keep queries flat as a collection grows. An equality condition is answered from
+    a hash index on its field, built the first time a query asks for that field and kept up to
+    date by every write. And a query's ordered result is kept until the next write to its
+    collection, so paging through one listing sorts it once.
+    """
+
+    _CACHED_RESULTS = 16
+    """Ordered results kept per collection (each a list of references, 8 bytes a match)."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._collections: dict[tuple[str, str | None], dict[str, Doc]] = {}
         self._sequences: dict[str, int] = {}
+        self._derived: dict[tuple[str, str | None], _Derived] = {}
 
     def _collection(self, coll: str, scope: str | None) -> dict[str, Doc]:
         return self._collections.setdefault((coll, scope), {})
+
+    def _wrote(
+        self, key: tuple[str, str | None], id: str, old: Doc | None, new: Doc | None
+    ) -> None:
+        derived = self._derived.get(key)
+        if derived is not None:
+            derived.wrote(id, old, new)
 
     def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None:
         with self._lock:
@@ -153,7 +171,9 @@ class MemoryStore:
     def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
         stored = _clone(doc)
         with self._lock:
-            self._collection(coll, scope)[id] = stored
+            docs = self._collection(coll, scope)
+            self._wrote((coll, scope), id, docs.get(id), stored)
+            docs[id] = stored
 
     def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
         stored = _clone(doc)
@@ -161,6 +181,7 @@ class MemoryStore:
             docs = self._collection(coll, scope)
             if id in docs:
                 return False
+            self._wrote((coll, scope), id, None, stored)
             docs[id] = stored
             return True
 
@@ -171,12 +192,18 @@ class MemoryStore:
             if id not in docs:
                 return None
             merged = {**docs[id], **patch}
+            self._wrote((coll, scope), id, docs[id], merged)
             docs[id] = merged
             return _clone(merged)
 
     def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool:
         with self._lock:
-            return self._collections.get((coll, scope), {}).pop(id, None) is not None
+            docs = self._collections.get((coll, scope), {})
+            if id not in docs:
+                return False
+            self._wrote((coll, scope), id, docs[id], None)
+            del docs[id]
+            return True
 
     def query(
         self,
@@ -190,11 +217,22 @@ class MemoryStore:
     ) -> tuple[list[Doc], int]:
         conditions = list(where)
         with self._lock:
-            docs = self._collections.get((coll, scope), {}).values()
-            matched = [doc for doc in docs if all(c.matches(doc) for c in conditions)]
-            ordered = order_documents(matched, order)
+            key = (coll, scope)
+            docs = self._collections.get(key)
+            if docs is None:
+                return [], 0
+            derived = self._derived.get(key)
+            if derived is None:
+                derived = self._derived[key] = _Derived(docs, self._CACHED_RESULTS)
+            asked = (repr(conditions), repr(list(order)))
+            ordered = derived.results.get(asked)
+            if ordered is None:
+                candidates = derived.candidates(conditions)
+                matched = [doc for doc in candidates if all(c.matches(doc) for c in conditions)]
+                ordered = order_documents(matched, order)
+                derived.remember(asked, ordered)
             end = None if limit is None else offset + limit
-            return _clone(ordered[offset:end]), len(matched)
+            return _clone(ordered[offset:end]), len(ordered)
 
     def next_sequence(self, name: str) -> int:
         with self._lock:
@@ -221,8 +259,90 @@ class MemoryStore:
         with self._lock:
             self._collections = collections
             self._sequences = dict(state["sequences"])
+            self._derived.clear()
 
     def reset(self) -> None:
         with self._lock:
             self._collections.clear()
             self._sequences.clear()
+            self._derived.clear()
+
+
+class _Derived:
+    """What ``MemoryStore`` derives from one collection: equality indexes and recent results.
+
+    Index buckets are put back in insertion order (a rank given at first insertion, the order
+    the collection's dict keeps), so a query answered from an index lists ties as a scan would.
+    """
+
+    def __init__(self, docs: dict[str, Doc], cached: int) -> None:
+        self.docs = docs
+        self.cached = cached
+        self.indexes: dict[str, dict[Any, dict[str, None]]] = {}
+        self.ranks = {id: rank for rank, id in enumerate(docs)}
+        self.next_rank = len(self.ranks)
+        self.results: dict[tuple[str, str], list[Doc]] = {}
+
+    def wrote(self, id: str, old: Doc | None, new: Doc | None) -> None:
+        """Keep the indexes true and forget every result, before ``id`` goes from old to new."""
+        self.results.clear()
+        if old is None:
+            self.ranks[id] = self.next_rank
+            self.next_rank += 1
+        elif new is None:
+            del self.ranks[id]
+        for field, index in self.indexes.items():
+            before, after = _index_key(old, field), _index_key(new, field)
+            if before == after:
+                continue
+            if before is not _ABSENT:
+                bucket = index[before]
+                del bucket[id]
+                if not bucket:
+                    del index[before]
+            if after is not _ABSENT:
+                index.setdefault(after, {})[id] = None
+
+    def candidates(self, conditions: list[Where]) -> Iterable[Doc]:
+        """The documents that may match: the smallest equality bucket, or all of them."""
+        best: dict[str, None] | None = None
+        for condition in conditions:
+            if condition.op != "eq" or not isinstance(condition.field, str):
+                continue
+            bucket = self._index(condition.field).get(_hashable(condition.value), {})
+            if best is None or len(bucket) < len(best):
+                best = bucket
+        if best is None:
+            return self.docs.values()
+        return [self.docs[id] for id in sorted(best, key=self.ranks.__getitem__)]
+
+    def remember(self, asked: tuple[str, str], ordered: list[Doc]) -> None:
+        if len(self.results) >= self.cached:
+            self.results.pop(next(iter(self.results)))
+        self.results[asked] = ordered
+
+    def _index(self, field: str) -> dict[Any, dict[str, None]]:
+        index = self.indexes.get(field)
+        if index is None:
+            index = self.indexes[field] = {}
+            for id, doc in self.docs.items():
+                key = _index_key(doc, field)
+                if key is not _ABSENT:
+                    index.setdefault(key, {})[id] = None
+        return index
+
+
+_ABSENT = object()
+
+
+def _hashable(value: Any) -> Any:
+    # Lists and objects are indexed by their JSON text: equal values give equal text.
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def _index_key(doc: Doc | None, field: str) -> Any:
+    if doc is None or field not in doc:
+        return _ABSENT
+    return _hashable(doc[field])

@@ -98,3 +98,44 @@ def test_dump_and_load_round_trip(store: Store) -> None:
     assert store.dump() == state
     assert store.get("c", "2", scope="s") is None
     assert store.next_sequence("x") == 2
+
+
+def test_equality_queries_follow_every_write(store: Store) -> None:
+    for number in range(6):
+        store.put("c", str(number), {"email": f"{number % 3}@x", "n": number})
+    assert [d["n"] for d in store.query("c", where=[Where("email", "eq", "1@x")])[0]] == [1, 4]
+    store.update("c", "1", {"email": "9@x"})
+    store.put("c", "7", {"email": "1@x", "n": 7})
+    store.delete("c", "4")
+    store.insert("c", "8", {"n": 8})
+    found, total = store.query("c", where=[Where("email", "eq", "1@x")])
+    assert ([d["n"] for d in found], total) == ([7], 1)
+    assert [d["n"] for d in store.query("c", where=[Where("email", "eq", "9@x")])[0]] == [1]
+    assert store.query("c", where=[Where("email", "eq", "nobody")]) == ([], 0)
+
+
+def test_indexed_and_scanned_queries_list_ties_alike(store: Store) -> None:
+    for number in range(8):
+        store.put("c", str(number), {"group": number % 2, "n": number})
+    store.update("c", "2", {"group": 1})
+    store.update("c", "2", {"group": 0})
+    # With an equality condition (indexed) and without (a scan), ties keep insertion order.
+    indexed = store.query("c", where=[Where("group", "eq", 0)], order=[("group", 1)])[0]
+    scanned = [d for d in store.query("c", order=[("group", 1)])[0] if d["group"] == 0]
+    assert [d["n"] for d in indexed] == [d["n"] for d in scanned] == [0, 2, 4, 6]
+
+
+def test_a_remembered_result_is_forgotten_on_write(store: Store) -> None:
+    store.put("c", "1", {"n": 2})
+    store.put("c", "2", {"n": 1})
+    assert [d["n"] for d in store.query("c", order=[("n", 1)])[0]] == [1, 2]
+    store.put("c", "3", {"n": 0})
+    assert [d["n"] for d in store.query("c", order=[("n", 1)])[0]] == [0, 1, 2]
+    page, total = store.query("c", order=[("n", 1)], offset=1, limit=1)
+    page[0]["n"] = 99
+    assert (store.query("c", order=[("n", 1)], offset=1, limit=1), total) == (([{"n": 1}], 3), 3)
+
+
+def test_queries_of_an_unknown_collection_leave_no_trace(store: Store) -> None:
+    assert store.query("nothing", where=[Where("a", "eq", 1)]) == ([], 0)
+    assert store.dump()["collections"] == []
