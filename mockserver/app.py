@@ -72,7 +72,8 @@ class Mock:
     journal: Journal
     faults: Faults
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    seed_state: dict[str, Any] = field(default_factory=dict, repr=False)
+    seed_state: bytes = field(default=b"", repr=False)
+    """The store's state after seeding, pickled: a few times smaller than the live objects."""
     admin: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -80,7 +81,7 @@ class Mock:
 
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
-        self.store.load(self.seed_state)
+        self.store.load(pickle.loads(self.seed_state))
         self.journal.clear()
         self.faults.clear()
 
@@ -89,7 +90,7 @@ class Mock:
         self.config = replace(self.config, seed=seed, leads=leads or self.config.leads)
         self.store.reset()
         self.facts = seed_all(self.store, self.config)
-        self.seed_state = self.store.dump()
+        self.seed_state = _pickled(self.store.dump())
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
@@ -172,8 +173,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         journal=journal,
         faults=faults,
         facts=facts,
-        seed_state=store.dump(),
+        seed_state=_pickled(store.dump()),
     )
+
+
+def _pickled(state: dict[str, Any]) -> bytes:
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:

@@ -6,6 +6,7 @@ The only module that prints. Exit codes: 0 success, 1 failures found, 2 bad inpu
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -71,6 +72,10 @@ def serve(args: argparse.Namespace) -> int:
     guard = "X-Leadmock-Admin-Token required" if config.admin_token else "loopback callers only"
     print(f"Admin plane   {base_url}/__admin/   ({guard})")
     sys.stdout.flush()
+    # The seed lives as long as the server: without this, each full collection walks every
+    # seeded object, a pause of hundreds of milliseconds with a million leads.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(mock, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

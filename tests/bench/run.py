@@ -102,7 +102,7 @@ def server(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
     )
     try:
-        deadline = started + 600
+        deadline = started + 1800
         while True:
             try:
                 if httpx.get(ready, headers=headers, timeout=5).status_code == 200:
@@ -474,44 +474,59 @@ def scale(args: argparse.Namespace, report: dict[str, Any]) -> None:
     time; its resident memory, less the smallest size's, over the leads added, the memory a
     lead costs (the reset snapshot included).
     """
-    results = []
+    results: list[dict[str, Any]] = []
+    floor: tuple[float, float, int] | None = None
+    for count in args.scale:
+        try:
+            entry = scale_one(args, count, floor)
+        except (RuntimeError, httpx.HTTPError, subprocess.SubprocessError) as exc:
+            entry = {"leads per project": count, "error": f"{type(exc).__name__}: {exc}"}
+        if floor is None and "error" not in entry:
+            floor = (entry["launch to first 200 s"], entry["RSS MB"], 2 * count)
+        progress(f"scale {count}: {entry}")
+        results.append(entry)
+        report["scale"] = results
+        save(args, report)
+
+
+def scale_one(
+    args: argparse.Namespace, count: int, floor: tuple[float, float, int] | None
+) -> dict[str, Any]:
+    """One size: launch, memory, and the p99 of each probe."""
     project = "5b55e806c93dde00143163dd"
     leads = f"/v3/{project}/leads"
     auth = {"Authorization": BASIC}
-    floor: tuple[float, float, int] | None = None
-    for count in args.scale:
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        command = leadmock_command(port, "--vendor", "tiledesk", "--leads", str(count))
-        ready = f"{base_url}{leads}/5c81593adf767b0017d1aa66"
-        with server(command, ready, auth) as (process, took):
-            memory = rss_mb(process.pid)
-            if floor is None:
-                floor = (took, memory, 2 * count)
-            added = max(1, 2 * count - floor[2])
-            entry: dict[str, Any] = {
-                "leads per project": count,
-                "launch to first 200 s": took,
-                "seeding s (less the smallest)": took - floor[0],
-                "RSS MB": memory,
-                "bytes per lead": (memory - floor[1]) * 1024 * 1024 / added,
-            }
-            page = httpx.get(f"{base_url}{leads}?limit=1&page=3&with_email=true", headers=auth)
-            email = page.json()["leads"][0]["email"]
-            probes = {
-                "get by id": f"{leads}/5c81593adf767b0017d1aa66",
-                "email filter": f"{leads}?email={email}",
-                "sort": f"{leads}?sortField=fullname&direction=1",
-                "deep page": f"{leads}?page={max(0, count // 40 - 1)}",
-            }
-            for name, path in probes.items():
-                case = Scenario("tiledesk-v3", name, "GET", path, auth)
-                figure = wrk(base_url, case, args.scale_seconds, 1, 4)
-                entry[f"p99 {name} ms"] = figure.p99_ms
-                entry[f"{name} req/s"] = figure.rps
-        progress(f"scale {count}: {entry}")
-        results.append(entry)
-    report["scale"] = results
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = leadmock_command(port, "--vendor", "tiledesk", "--leads", str(count))
+    ready = f"{base_url}{leads}/5c81593adf767b0017d1aa66"
+    with server(command, ready, auth) as (process, took):
+        memory = rss_mb(process.pid)
+        smallest = floor or (took, memory, 2 * count)
+        added = max(1, 2 * count - smallest[2])
+        entry: dict[str, Any] = {
+            "leads per project": count,
+            "launch to first 200 s": took,
+            "seeding s (less the smallest)": took - smallest[0],
+            "RSS MB": memory,
+            "bytes per lead": (memory - smallest[1]) * 1024 * 1024 / added,
+        }
+        page = httpx.get(
+            f"{base_url}{leads}?limit=1&page=3&with_email=true", headers=auth, timeout=600
+        )
+        email = page.json()["leads"][0]["email"]
+        probes = {
+            "get by id": f"{leads}/5c81593adf767b0017d1aa66",
+            "email filter": f"{leads}?email={email}",
+            "sort": f"{leads}?sortField=fullname&direction=1",
+            "deep page": f"{leads}?page={max(0, count // 40 - 1)}",
+        }
+        for name, path in probes.items():
+            case = Scenario("tiledesk-v3", name, "GET", path, auth)
+            figure = wrk(base_url, case, args.scale_seconds, 1, 4)
+            entry[f"p99 {name} ms"] = figure.p99_ms
+            entry[f"{name} req/s"] = figure.rps
+    return entry
 
 
 # -- output -------------------------------------------------------------------------------
@@ -551,12 +566,21 @@ def print_report(report: dict[str, Any]) -> None:
             + ", ".join(f"{k} {v:.2f}" for k, v in report["startup_s"].items())
         )
     for entry in report.get("scale", []):
+        if "error" in entry:
+            print(f"scale: {entry['leads per project']} leads per project: {entry['error']}")
+            continue
         print(
             "scale: "
             + ", ".join(
                 f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in entry.items()
             )
         )
+
+
+def save(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Write what is measured so far, so a failure late in the run loses nothing."""
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, indent=1))
 
 
 def main() -> int:
@@ -591,13 +615,14 @@ def main() -> int:
     parts = args.only or ["throughput", "startup", "scale"]
     if "throughput" in parts:
         throughput(args, facts, report)
+        save(args, report)
     if "startup" in parts:
         startup(args, facts, report)
+        save(args, report)
     if "scale" in parts:
         scale(args, report)
     print_report(report)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(report, indent=1))
+    save(args, report)
     print(f"\nwritten to {args.json}")
     return 0
 
