@@ -127,7 +127,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
                 load_spec(mount.spec),
                 base_path=mount.base_path,
                 name=mount.name,
-                resolver=Resolver(function_resolver=lambda name, h=handlers: getattr(h, name)),
+                resolver=Resolver(function_resolver=_handler_of(handlers, config.framework)),
                 security_map=handlers.security_map(),
                 validator_map=vendor.validator_map or None,
                 pythonic_params=True,
@@ -175,6 +175,27 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         facts=facts,
         seed_state=_pickled(store.dump()),
     )
+
+
+def _handler_of(handlers: Any, framework: str) -> Any:
+    """Connexion's resolver: the handler method named by an operationId.
+
+    Under AsyncApp a plain function runs in a worker thread, a hop that costs more than the
+    handler itself; ours only touch the in-memory store, so they run on the event loop.
+    """
+
+    def resolve(name: str) -> Any:
+        function = getattr(handlers, name)
+        if framework != "async":
+            return function
+
+        @functools.wraps(function)
+        async def on_the_loop(*args: Any, **kwargs: Any) -> Any:
+            return function(*args, **kwargs)
+
+        return on_the_loop
+
+    return resolve
 
 
 def _pickled(state: dict[str, Any]) -> bytes:
