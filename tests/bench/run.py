@@ -121,6 +121,11 @@ def server(
             process.kill()
 
 
+def prism_command(port: int, spec: str) -> list[str]:
+    """Prism serving one spec from its examples, logging silenced (its best figures)."""
+    return [str(PRISM), "mock", "-p", str(port), "-v", "silent", str(ROOT / "specs" / spec)]
+
+
 def leadmock_command(port: int, *extra: str) -> list[str]:
     return [
         PYTHON,
@@ -362,15 +367,7 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
         for api, spec in PRISM_SPECS.items():
             port = free_port()
             base_url = f"http://127.0.0.1:{port}"
-            command = [
-                str(PRISM),
-                "mock",
-                "-p",
-                str(port),
-                "-v",
-                "silent",
-                str(ROOT / "specs" / spec),
-            ]
+            command = prism_command(port, spec)
             mine = [c for c in cases if c.api == api]
             probe = Scenario(api, "probe", "GET", prism_path(mine[0], facts), mine[0].headers)
             with server(command, base_url + probe.path, probe.headers) as (process, _):
@@ -449,15 +446,7 @@ def startup(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, A
         prism = []
         for _ in range(max(1, args.runs // 2)):
             port = free_port()
-            command = [
-                str(PRISM),
-                "mock",
-                "-p",
-                str(port),
-                "-v",
-                "silent",
-                str(ROOT / "specs" / "tiledesk-v3.yaml"),
-            ]
+            command = prism_command(port, "tiledesk-v3.yaml")
             probe = f"http://127.0.0.1:{port}/{project}/leads/5c81593adf767b0017d1aa66"
             with server(command, probe, {"Authorization": BASIC}) as (_, took):
                 prism.append(took)

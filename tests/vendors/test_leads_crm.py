@@ -348,9 +348,16 @@ def test_list_pages_by_offset_with_next_and_previous_urls(
     assert second["previous"].endswith("/api/v1/leads/list/?limit=7")
 
 
-def test_list_limit_is_capped_at_100(client: TestClient, me: dict) -> None:
-    data = data_of(client.get(f"{B}/leads/list/?limit=1000&list_type=assigned", headers=me))
-    assert len(data["results"]) <= 100
+def test_list_limit_is_capped_at_100(client: TestClient, mock: Mock, me: dict) -> None:
+    template = owned_by(mock, "apiuser1", "apiuser2")
+    for number in range(1, 81):
+        slug = f"extra{number}"
+        mock.store.put("crm_leads", slug, {**template, "id": 10_000 + number, "slug": slug})
+    owned = len(leads_of(mock, owner="apiuser1", deleted=False))
+    assert owned > 100
+    data = data_of(client.get(f"{B}/leads/list/?limit=1000", headers=me))
+    assert (len(data["results"]), data["count"]) == (100, owned)
+    assert "limit=100" in data["next"] and "offset=100" in data["next"]
 
 
 @pytest.mark.parametrize(
