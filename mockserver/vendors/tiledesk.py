@@ -11,7 +11,8 @@ Quirks, and where they come from (docs = ../shared/seeds, observed = tiledesk-se
   < owner (observed).
 - 401 is the plain text ``Unauthorized``; 403/404 are ``{"success": false, "msg": ...}``; a bad
   or unknown project id is 400 ``{"error": ...}`` (observed).
-- Create answers 200; an absent or empty ``lead_id`` becomes a UUID (observed).
+- Create answers 200; an absent or empty ``lead_id`` becomes a UUID; ``phone`` is always null
+  (observed).
 - Update changes only the fields sent, ignores nulls, always moves ``updatedAt`` (observed).
 - Delete is soft: ``status`` 1000, lead returned; the list hides it, get still finds it (observed).
 - List: 0-based ``page``, ``limit`` 40, ``sort``/``sortField`` default ``createdAt``,
@@ -83,6 +84,8 @@ UPDATABLE_FIELDS = (
     "tags",
     "status",
 )
+# The user as the sign-in answers it (observed): no time stamps.
+SIGNIN_USER_FIELDS = ("_id", "email", "firstname", "lastname", "emailverified")
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 _JSON = {"Content-Type": "application/json"}
 
@@ -181,7 +184,8 @@ class TiledeskHandlers:
         token = issue_jwt(
             claims, secret=self.config.jwt_secret, ttl_seconds=self.config.jwt_ttl_seconds
         )
-        return {"success": True, "token": f"JWT {token}", "user": user}, 200, _JSON
+        public = {name: user[name] for name in SIGNIN_USER_FIELDS}
+        return {"success": True, "token": f"JWT {token}", "user": public}, 200, _JSON
 
     def list_leads(
         self,
@@ -256,6 +260,8 @@ class TiledeskHandlers:
         lead: dict[str, Any] = {
             "_id": self.new_object_id(moment),
             "lead_id": body.get("lead_id") or self.new_uuid(),
+            # The server does not read a phone on create and stores null (observed).
+            "phone": None,
         }
         for name in ("fullname", "email", "attributes"):
             if body.get(name) is not None:

@@ -156,7 +156,8 @@ def test_signin_issues_a_jwt_that_authenticates(
     assert body["success"] is True
     assert body["token"].startswith("JWT ")
     assert body["user"]["email"] == OWNER[0]
-    assert "password" not in body["user"]
+    # The user's public fields only, as tiledesk-server answers (observed): no password, no times.
+    assert sorted(body["user"]) == ["_id", "email", "emailverified", "firstname", "lastname"]
     listed = client.get(leads, headers={"Authorization": body["token"]})
     assert assert_json(listed, 200)["perPage"] == 40
 
@@ -387,6 +388,17 @@ def test_create_keeps_the_fields_sent(leads: str, client: TestClient) -> None:
     }
     lead = assert_json(client.post(leads, json=sent, auth=OWNER), 200)
     assert {k: lead[k] for k in sent} == sent
+
+
+def test_create_stores_no_phone_even_when_sent(leads: str, client: TestClient) -> None:
+    """As tiledesk-server does (observed): its create reads no phone and stores null."""
+    lead = assert_json(
+        client.post(leads, json={"lead_id": "p", "phone": "+1 555"}, auth=OWNER), 200
+    )
+    assert lead["phone"] is None
+    assert client.get(f"{leads}/{lead['_id']}", auth=OWNER).json()["phone"] is None
+    updated = client.put(f"/v3{leads[3:]}/{lead['_id']}", json={"phone": "+1 555"}, auth=OWNER)
+    assert assert_json(updated, 200)["phone"] == "+1 555"
 
 
 def test_empty_lead_id_becomes_a_uuid(leads: str, client: TestClient) -> None:
