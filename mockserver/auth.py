@@ -30,20 +30,48 @@ BasicVerify = Callable[[str, str], TokenInfo | None]
 TokenVerify = Callable[[str], TokenInfo | None]
 
 
-def basic_scheme(verify: BasicVerify) -> type[AbstractSecurityHandler]:
-    """A handler for ``type: http, scheme: basic`` that checks ``user:password`` with ``verify``."""
+def basic_scheme(
+    verify: BasicVerify, *, malformed: Callable[[str], Exception | None] | None = None
+) -> type[AbstractSecurityHandler]:
+    """A handler for ``type: http, scheme: basic`` that checks ``user:password`` with ``verify``.
+
+    With ``malformed``, each ``Authorization`` header is shown to it first, and the exception it
+    returns is raised: a vendor that refuses a header it cannot parse with its own status.
+    """
 
     class _Basic(BasicSecurityHandler):
         def _resolve_func(self, security_scheme: dict) -> Callable:
             return lambda username, password: verify(username, password)
 
+        def _get_verify_func(self, basic_info_func: Callable) -> Callable:
+            return _guarded(super()._get_verify_func(basic_info_func), malformed)
+
     return _Basic
 
 
-def http_token_scheme(scheme: str, verify: TokenVerify) -> type[AbstractSecurityHandler]:
+def _guarded(check: Callable, malformed: Callable[[str], Exception | None] | None) -> Callable:
+    # Connexion raises the 401 of every scheme over any other error, so a vendor's refusal of
+    # a header it cannot parse must come from each scheme that reads the header.
+    if malformed is None:
+        return check
+
+    def wrapper(request: Any) -> Any:
+        header = request.headers.get("Authorization")
+        problem = malformed(header) if header else None
+        if problem is not None:
+            raise problem
+        return check(request)
+
+    return wrapper
+
+
+def http_token_scheme(
+    scheme: str, verify: TokenVerify, *, malformed: Callable[[str], Exception | None] | None = None
+) -> type[AbstractSecurityHandler]:
     """A handler for ``type: http`` with any token scheme: ``Authorization: <scheme> <token>``.
 
     Tiledesk's ``JWT <token>`` is such a scheme; Connexion only knows ``bearer`` itself.
+    ``malformed`` as for ``basic_scheme``.
     """
     expected = scheme.lower()
 
@@ -60,7 +88,7 @@ def http_token_scheme(scheme: str, verify: TokenVerify) -> type[AbstractSecurity
                     return NO_VALUE
                 return check(request, token)
 
-            return wrapper
+            return _guarded(wrapper, malformed)
 
     return _Token
 

@@ -32,11 +32,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from connexion.datastructures import MediaTypeDict
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+)
 from faker import Faker
 
 from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
 from mockserver.config import Config
-from mockserver.errors import ApiError, BadRequest, Forbidden, NotFound, Unauthorized
+from mockserver.errors import (
+    ApiError,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
 from mockserver.paging import Page
 from mockserver.seeding import POOL_SIZE, Pool
 from mockserver.store import Store, Where
@@ -121,8 +134,8 @@ class TiledeskHandlers:
     def security_map(self) -> dict[str, type]:
         """Connexion security handlers for the spec's ``basic`` and ``JWT`` schemes."""
         return {
-            "basic": basic_scheme(self._verify_password),
-            "jwt": http_token_scheme("JWT", self._verify_jwt),
+            "basic": basic_scheme(self._verify_password, malformed=unparseable_authorization),
+            "jwt": http_token_scheme("JWT", self._verify_jwt, malformed=unparseable_authorization),
         }
 
     def _login(self, email: str, password: str) -> dict[str, Any] | None:
@@ -162,8 +175,12 @@ class TiledeskHandlers:
 
     # -- operations ----------------------------------------------------------------------
 
-    def signin(self, body: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+    def signin(self, body: dict[str, Any] | None = None) -> tuple[Any, int, dict[str, str]]:
         """POST /auth/signin: a JWT for a known user and the right password."""
+        body = body or {}
+        failing = signin_field_errors(body)
+        if failing:
+            raise Unprocessable("Invalid value", code="signin_invalid", detail=failing)
         email, password = str(body.get("email", "")), str(body.get("password", ""))
         login = self.store.get("logins", email.strip().lower())
         if login is None:
@@ -334,11 +351,77 @@ class TiledeskHandlers:
         return {**request, "lead": lead} if lead is not None else request
 
 
+class OptionalJSONBody(JSONRequestBodyValidator):
+    """Connexion refuses an empty JSON body unless its schema is nullable, even where the spec
+    makes the body optional; the sign-in's is, so that the server's own 422 can answer."""
+
+    def _validate(self, body: Any) -> Any:
+        if body is None and not self._required:
+            return None
+        return super()._validate(body)
+
+
+VALIDATOR_MAP = {
+    "body": MediaTypeDict(
+        {
+            "*/*json": OptionalJSONBody,
+            "application/x-www-form-urlencoded": FormDataValidator,
+            "multipart/form-data": MultiPartFormDataValidator,
+        }
+    )
+}
+
+
+# validator.js' isEmail, as express-validator runs it, in its common cases: a local part, one @,
+# a domain of dot-separated labels ending in a top-level domain of two letters or more.
+_EMAIL = re.compile(
+    r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
+)
+
+
+def signin_field_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sign-in's own checks (express-validator, observed): ``email`` must be an email
+    address, ``password`` not empty; one entry a failing field, ``value`` only when sent."""
+    failing = []
+    email, password = body.get("email"), body.get("password")
+    email_ok = isinstance(email, str) and _EMAIL.fullmatch(email) and ".." not in email
+    for name, value, ok in (("email", email, email_ok), ("password", password, password)):
+        if not ok:
+            entry = {"value": value} if value is not None else {}
+            failing.append({**entry, "msg": "Invalid value", "param": name, "location": "body"})
+    return failing
+
+
+def unparseable_authorization(header: str) -> ApiError | None:
+    """The 400 the server's Basic strategy (passport-http) answers to a header it cannot parse:
+    one word (``JWT``, a bare token), or Basic credentials without a colon (observed)."""
+    parts = header.split(" ")
+    if len(parts) < 2:
+        return BadRequest("Bad Request", code="unparseable_authorization")
+    if "basic" in parts[0].lower():
+        try:
+            credentials = base64.b64decode(parts[1]).decode("utf-8", "replace")
+        except ValueError:
+            credentials = ""
+        if ":" not in credentials:
+            return BadRequest("Bad Request", code="unparseable_authorization")
+    return None
+
+
+# The challenge tiledesk-server's 401 carries (passport-http's Basic strategy, observed).
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="Users"'}
+
+
 def render_error(error: ApiError) -> ErrorBody:
     """Tiledesk's error bodies: plain-text 401 and 429, ``{"error"}`` for project ids, else
     ``{"success": false, "msg"}``."""
     if error.status == 401 and error.code != "signin_failed":
-        return ErrorBody(401, b"Unauthorized", "text/plain", error.headers)
+        return ErrorBody(401, b"Unauthorized", "text/plain", {**error.headers, **CHALLENGE})
+    if error.code == "unparseable_authorization":
+        return ErrorBody(400, b"Bad Request", "text/plain", error.headers)
+    if error.code == "signin_invalid":
+        content = json.dumps({"errors": error.detail}).encode()
+        return ErrorBody(422, content, "application/json", error.headers)
     if error.status == 429:
         return ErrorBody(429, error.message.encode(), "text/plain", error.headers)
     if error.code in ("invalid_project_id", "project_not_found"):
@@ -635,6 +718,18 @@ VENDOR = Vendor(
         "use_after_free": (
             "Tiledesk deletes softly: a deleted lead gets status 1000 and a get by id still "
             "returns it (observed on tiledesk-server); the tests check that behaviour directly."
+        ),
+        "ignored_auth": (
+            "Its probe for the JWT scheme is a one-word Authorization header, which Tiledesk "
+            "answers with 400 Bad Request, not 401 (observed on tiledesk-server, served alike); "
+            "the tests check missing, wrong and unparseable credentials directly."
+        ),
+    },
+    validator_map=VALIDATOR_MAP,
+    valid_data_statuses={
+        "422": (
+            "The sign-in checks its fields itself (observed): an email JSON Schema accepts, "
+            "such as an empty one, that is not an email address to the server gets 422."
         ),
     },
 )

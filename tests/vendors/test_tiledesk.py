@@ -90,9 +90,9 @@ OPERATIONS = [
         {"Authorization": "Basic bm9ib2R5QGV4YW1wbGUuY29tOjEyMzQ1Ng=="},  # unknown user
         {"Authorization": "JWT not-a-token"},
         {"Authorization": "Bearer abc"},
-        {"Authorization": "garbage"},
+        {"Authorization": "JWT two words"},
     ],
-    ids=["none", "wrong-password", "unknown-user", "bad-jwt", "other-scheme", "malformed"],
+    ids=["none", "wrong-password", "unknown-user", "bad-jwt", "other-scheme", "jwt-two-words"],
 )
 def test_bad_credentials_are_plain_text_401_and_change_nothing(
     client: TestClient, mock: Mock, method: str, url: str, body: Any, headers: dict
@@ -101,7 +101,26 @@ def test_bad_credentials_are_plain_text_401_and_change_nothing(
     response = client.request(method, url, json=body, headers=headers)
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["www-authenticate"] == 'Basic realm="Users"'
     assert response.text == "Unauthorized"
+    assert mock.store.dump() == before
+
+
+@pytest.mark.parametrize(("method", "url", "body"), OPERATIONS)
+@pytest.mark.parametrize(
+    "header",
+    ["garbage", "JWT", "Basic", "Basic bm9jb2xvbg==", "Basic !!!"],
+    ids=["one-word", "jwt-alone", "basic-alone", "basic-without-colon", "basic-not-base64"],
+)
+def test_unparseable_credentials_are_plain_text_400_and_change_nothing(
+    client: TestClient, mock: Mock, method: str, url: str, body: Any, header: str
+) -> None:
+    """As passport-http answers on tiledesk-server (observed), before any other check."""
+    before = mock.store.dump()
+    response = client.request(method, url, json=body, headers={"Authorization": header})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "Bad Request"
     assert mock.store.dump() == before
 
 
@@ -183,9 +202,30 @@ def test_signin_failures_are_401_with_reason(
     assert assert_json(response, 401) == {"success": False, "msg": message}
 
 
-def test_signin_without_password_is_400(client: TestClient) -> None:
-    response = client.post("/v3/auth/signin", json={"email": OWNER[0]})
-    assert assert_json(response, 400)["success"] is False
+def _invalid(param: str, *value: Any) -> dict[str, Any]:
+    entry = {"value": value[0]} if value else {}
+    return {**entry, "msg": "Invalid value", "param": param, "location": "body"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "errors"),
+    [
+        ({"email": OWNER[0]}, [_invalid("password")]),
+        ({"email": OWNER[0], "password": ""}, [_invalid("password", "")]),
+        ({"email": "andrea", "password": "x"}, [_invalid("email", "andrea")]),
+        ({"email": "a@b", "password": ""}, [_invalid("email", "a@b"), _invalid("password", "")]),
+        ({}, [_invalid("email"), _invalid("password")]),
+    ],
+    ids=["no-password", "empty-password", "not-an-email", "both", "neither"],
+)
+def test_signin_checks_its_fields_with_422(
+    client: TestClient, mock: Mock, sent: dict, errors: list
+) -> None:
+    """express-validator's answer on tiledesk-server (observed), every failing field listed."""
+    before = mock.store.dump()
+    response = client.post("/v3/auth/signin", json=sent)
+    assert assert_json(response, 422) == {"errors": errors}
+    assert mock.store.dump() == before
 
 
 def test_expired_jwt_is_401(leads: str, client: TestClient, mock: Mock) -> None:
