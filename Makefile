@@ -8,7 +8,7 @@ SEED ?= 1
 BENCH_SECONDS ?= 5
 BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test lint contract bench wrk clean
+.PHONY: install install-dev run test lint contract contract-real bench wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: lint
 # Longer than the bounded run in `make test`: every spec against the mock, a JUnit report.
 contract: install
 	$(BIN)/leadmock check all --max-examples 50 --stateful-steps 40 --seed $(SEED) --junit reports/contract.xml
+
+# The Tiledesk specs against the real tiledesk-server (AGPL: installed from npm into
+# .cache/real-tiledesk at run time, never committed) on loopback; prints the drift report.
+contract-real: install
+	$(BIN)/python -m contracts.against_real --seed $(SEED)
 
 # Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
 # Prism is installed into .cache/prism on first use when Node is present.

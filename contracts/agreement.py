@@ -49,12 +49,14 @@ class Disagreement:
     mock: Step
     real: Step
 
-    def describe(self) -> str:
-        """Both answers, side by side."""
+    def describe(self, width: int = 400) -> str:
+        """Both answers, side by side, each body cut to ``width`` characters."""
+        ours = json.dumps(self.mock.body, sort_keys=True)
+        theirs = json.dumps(self.real.body, sort_keys=True)
         return (
             f"{self.step}: {self.mock.request}\n"
-            f"  mock: {self.mock.status} {json.dumps(self.mock.body, sort_keys=True)}\n"
-            f"  real: {self.real.status} {json.dumps(self.real.body, sort_keys=True)}"
+            f"  mock: {self.mock.status} {ours[:width]}\n"
+            f"  real: {self.real.status} {theirs[:width]}"
         )
 
 
@@ -82,7 +84,8 @@ UNKNOWN_LEAD = "5f0000000000000000000000"
 
 def run_sequence(side: Side, run_id: str) -> list[Step]:
     """Sign in, create, get, update, list with filters, delete, list and get after delete,
-    plus the errors a client meets on the way (wrong password, no credentials, unknown id)."""
+    plus the errors a client meets on the way (wrong password, a sign-in that is not an email,
+    no credentials, unparseable credentials, an unknown id)."""
     steps: list[Step] = []
     known: dict[str, str] = {side.project_id: "<project>"}
     email = f"ada-{run_id}@example.com"
@@ -116,9 +119,11 @@ def run_sequence(side: Side, run_id: str) -> list[Step]:
         "/auth/signin",
         json={"email": side.email, "password": side.password + "-wrong"},
     )
+    send("sign in, not an email", "POST", "/auth/signin", json={"email": "ada", "password": ""})
     auth = {"Authorization": token}
     leads = f"/{side.project_id}/leads"
     send("list without credentials", "GET", leads)
+    send("list, unparseable credentials", "GET", leads, headers={"Authorization": "JWT"})
     created = send("create", "POST", leads, json={**LEAD, "email": email}, headers=auth)
     lead_id = str(created.get("_id")) if isinstance(created, dict) else "missing"
     known[lead_id] = "<lead>"
@@ -127,10 +132,10 @@ def run_sequence(side: Side, run_id: str) -> list[Step]:
     send("list by email", "GET", leads, params={"email": email}, headers=auth)
     send("list by tag", "GET", leads, params={"tags": "agreement", "email": email}, headers=auth)
     send(
-        "list with email, sorted",
+        "list by tag, with an email, sorted",
         "GET",
         leads,
-        params={"with_email": "true", "email": email, "sort": "fullname", "direction": "1"},
+        params={"with_email": "true", "tags": "agreement", "sort": "fullname", "direction": "1"},
         headers=auth,
     )
     send("get unknown id", "GET", f"{leads}/{UNKNOWN_LEAD}", headers=auth)

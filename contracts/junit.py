@@ -1,10 +1,12 @@
-"""JUnit XML from checker reports: a suite per API, a case per operation, a failure per check."""
+"""JUnit XML from checker reports (a suite per API, a case per operation, a failure per check)
+and from drift reports (a case per operation and check, a failure per departure)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from contracts.drift import Drift
 from contracts.runner import Report
 
 
@@ -40,6 +42,39 @@ def write_junit(reports: list[Report], path: str | Path) -> None:
             ET.SubElement(case, "skipped", message=reason)
         for error in report.errors:
             ET.SubElement(suite, "error", message=error[:200]).text = error
+    ET.indent(suites)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_drift_junit(reports: list[Report], drift: list[Drift], path: str | Path) -> None:
+    """Write a drift report to ``path``: a suite per API, a case per operation and check, a
+    failure per departure whose ``type`` is its kind (``unclassified`` when unexplained)."""
+    suites = ET.Element("testsuites", name="leadmock drift")
+    for report in reports:
+        mine = [item for item in drift if item.api == report.api]
+        pairs = {(operation, check) for operation, check, _ in report.outcomes}
+        pairs |= {(item.operation, item.check) for item in mine}
+        failed = {(item.operation, item.check) for item in mine}
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=report.api,
+            tests=str(len(pairs)),
+            failures=str(len(failed)),
+            errors="0",
+            skipped="0",
+        )
+        for operation, check in sorted(pairs):
+            case = ET.SubElement(
+                suite, "testcase", classname=report.api, name=f"{operation} {check}"
+            )
+            for item in mine:
+                if (item.operation, item.check) != (operation, check):
+                    continue
+                element = ET.SubElement(case, "failure", type=item.kind, message=item.title)
+                why = f"{item.kind}: {item.known.summary}\n\n" if item.known else "unclassified\n\n"
+                element.text = f"{why}{item.detail}\n\nReproduce with:\n{item.reproduce}"
     ET.indent(suites)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

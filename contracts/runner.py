@@ -55,6 +55,8 @@ class Report:
     checks_by_phase: Counter[str] = field(default_factory=Counter)
     """How many check results each phase produced (examples, coverage, fuzzing, stateful)."""
     checks_by_operation: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    """Check results by (operation, check, passed), stateful steps under their own operation."""
 
     @property
     def ok(self) -> bool:
@@ -164,9 +166,12 @@ def _scenario(
     recorder = event.recorder
     phase = str(event.phase)
     checked = failed = 0
-    for checks in recorder.checks.values():
+    for case_id, checks in recorder.checks.items():
         checked += len(checks)
+        node = recorder.cases.get(case_id)
+        label = node.value.operation.label if node is not None else recorder.label
         for result in checks:
+            report.outcomes[(label, result.name, result.failure_info is None)] += 1
             info = result.failure_info
             if info is None:
                 continue

@@ -57,6 +57,36 @@ class Credentials:
     """Pinned values by ``location.name``, from ``--set``."""
 
 
+DRIFT_KINDS = {
+    "documentation gap": "the documents are silent or wrong; the spec gains the observed behaviour "
+    "(marked observed) and the mock serves it",
+    "vendor bug": "the real service misbehaves (500s, hangs, writes where it should refuse); the "
+    "mock does not copy it (README: known vendor deviations)",
+    "mock difference": "the mock answers otherwise than the real service; to fix in the mock",
+    "stand-in limitation": "an artefact of what runs the real service here, not of the service",
+}
+
+
+@dataclass(frozen=True)
+class KnownDrift:
+    """A known way a real service departs from its spec, as ``leadmock check`` reports it.
+
+    It matches a failure by check name and operation (``fnmatch`` patterns; ``error`` is the
+    check name of a request that got no answer) and a piece of the failure's text.
+    """
+
+    kind: str
+    """One of ``DRIFT_KINDS``."""
+    summary: str
+    check: str = "*"
+    operation: str = "*"
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in DRIFT_KINDS:
+            raise ValueError(f"unknown drift kind {self.kind!r}; known: {', '.join(DRIFT_KINDS)}")
+
+
 @dataclass(frozen=True)
 class Vendor:
     """Everything shared code needs from a vendor module.
@@ -87,6 +117,8 @@ class Vendor:
     valid_data_statuses: dict[str, str] = field(default_factory=dict)
     """Statuses the vendor documents for schema-valid requests beyond Schemathesis' defaults
     (2xx, 401, 403, 404, 409, 429...), each with the reason."""
+    known_drift: tuple[KnownDrift, ...] = ()
+    """How the vendor's real service departs from the specs, each departure classified."""
 
 
 def mounted(mount: Mount, config: Config | None) -> Mount:
@@ -115,10 +147,12 @@ def vendor_of(api: str, config: Config | None = None) -> tuple[Vendor, Mount]:
 
 
 __all__ = [
+    "DRIFT_KINDS",
     "VENDORS",
     "CheckTarget",
     "Credentials",
     "ErrorBody",
+    "KnownDrift",
     "Mount",
     "Vendor",
     "mounted",

@@ -73,3 +73,6 @@ def test_the_sequence_reaches_real_data(real_side: Side):
     assert steps["list by email after delete"].body == {"perPage": 40, "count": 0, "leads": []}
     assert steps["get unknown id"].status == 404
     assert steps["list without credentials"].status == 401
+    assert steps["list, unparseable credentials"].status == 400
+    assert steps["sign in, not an email"].status == 422
+    assert steps["list by tag, with an email, sorted"].body["count"] == 1

@@ -1,0 +1,127 @@
+"""``make contract-real``: the Tiledesk specs checked against a real tiledesk-server.
+
+Installs the server (cached), starts it with its database on loopback, signs a user up and gives
+it a project, runs ``leadmock check`` for each Tiledesk spec and the scripted CRUD sequence
+against it and against the mock, stops everything, and writes the drift report: Markdown (also
+printed) and JUnit. Exits 1 when a departure is unclassified or the sequence disagrees, 2 when
+the server cannot run here.
+
+    python -m contracts.against_real [--max-examples N] [--stateful-steps N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+from starlette.testclient import TestClient
+
+from contracts.agreement import Side, compare, run_sequence
+from contracts.drift import Drift, find_drift, observed_in_spec, render_markdown
+from contracts.junit import write_drift_junit
+from contracts.runner import OperationChecked, Report, RunFinished, check
+from contracts.tiledesk_server import (
+    DEFAULT_CACHE,
+    SERVER_VERSION,
+    Account,
+    Unavailable,
+    install,
+    running,
+)
+from mockserver import Config, create_app
+from mockserver.app import load_spec
+from mockserver.vendors import Credentials, vendor_of
+
+APIS = ("tiledesk-v1", "tiledesk-v2", "tiledesk-v3")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run it all; the exit status says whether every departure is explained."""
+    parser = argparse.ArgumentParser(prog="contract-real", description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="install folder")
+    parser.add_argument("--out", type=Path, default=Path("reports") / "real-tiledesk")
+    parser.add_argument("--max-examples", type=int, default=10, help="examples a phase")
+    parser.add_argument("--stateful-steps", type=int, default=10, help="steps a sequence")
+    parser.add_argument("--seed", type=int, default=0, help="generation seed")
+    args = parser.parse_args(argv)
+    try:
+        print(f"Installing tiledesk-server into {args.cache} (reused when present)...", flush=True)
+        installation = install(args.cache)
+        with running(installation, args.out / "logs") as server:
+            print(f"tiledesk-server at {server.base_url}; logs in {args.out / 'logs'}", flush=True)
+            account = server.provision()
+            print(f"user {account.email}, project {account.project_id}", flush=True)
+            # The sequence first, on a project that fuzzing has not filled yet.
+            agreement = _agreement(server.base_url, account)
+            reports = [_check(api, server.base_url, account, args) for api in APIS]
+    except Unavailable as exc:
+        print(f"contract-real: the real server cannot run here: {exc}", file=sys.stderr)
+        return 2
+    drift: list[Drift] = []
+    for report in reports:
+        vendor, _ = vendor_of(report.api)
+        drift += find_drift(report, vendor.known_drift)
+    observed = {api: list(observed_in_spec(load_spec(vendor_of(api)[1].spec))) for api in APIS}
+    markdown = render_markdown(
+        reports,
+        drift,
+        target=f"tiledesk-server {SERVER_VERSION}",
+        observed=observed,
+        agreement=agreement,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "drift.md").write_text(markdown)
+    write_drift_junit(reports, drift, args.out / "drift.xml")
+    print(markdown)
+    print(f"\nDrift report: {args.out / 'drift.md'} and {args.out / 'drift.xml'}")
+    unexplained = [item for item in drift if item.known is None]
+    return 1 if unexplained or agreement else 0
+
+
+def _check(api: str, base_url: str, account: Account, args: argparse.Namespace) -> Report:
+    vendor, _ = vendor_of(api)
+    target = vendor.remote_target(
+        base_url,
+        Credentials(token=account.token, parameters={"path.project_id": account.project_id}),
+    )
+    print(f"{api}: checking {base_url}", flush=True)
+    report = None
+    for event in check(
+        api,
+        target=target,
+        base_url=base_url,
+        max_examples=args.max_examples,
+        stateful_steps=args.stateful_steps,
+        seed=args.seed,
+    ):
+        if isinstance(event, OperationChecked) and event.phase != "stateful":
+            verdict = f"{event.failures} failed" if event.failures else "ok"
+            print(f"  {event.phase:<9} {event.operation:<36} {event.checks:>5} checks  {verdict}")
+        elif isinstance(event, RunFinished):
+            report = event.report
+    assert report is not None
+    return report
+
+
+def _agreement(base_url: str, account: Account) -> list[str]:
+    """The scripted sequence on the real server and on a fresh mock; the steps that differ."""
+    run_id = uuid.uuid4().hex[:10]
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        real_side = Side("real", http, "", account.email, account.password, account.project_id)
+        real = run_sequence(real_side, run_id)
+    mock = create_app(Config(validate_responses=True))
+    owner = mock.facts["tiledesk"]["users"][0]
+    with TestClient(mock) as client:
+        mock_side = Side(
+            "mock", client, "/v3", owner["email"], owner["password"], owner["project_id"]
+        )
+        ours = run_sequence(mock_side, run_id)
+    return [disagreement.describe() for disagreement in compare(ours, real)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
