@@ -9,6 +9,7 @@ reason) or left unclassified. ``render_markdown`` writes the report a person rea
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,7 +83,7 @@ def classify(
         if (
             fnmatch.fnmatchcase(check, entry.check)
             and fnmatch.fnmatchcase(operation, entry.operation)
-            and entry.text in text
+            and re.search(entry.text, text)
         ):
             return entry
     return None
@@ -172,8 +173,8 @@ def _report_section(report: Report, drift: Sequence[Drift]) -> list[str]:
     for operation, check in pairs:
         passed = report.outcomes[(operation, check, True)]
         failed = report.outcomes[(operation, check, False)]
-        mark = " **" if failed else " "
-        lines.append(f"| `{operation}` | {check} |{passed} |{mark}{failed}{mark.strip()} |")
+        shown = f"**{failed}**" if failed else "0"
+        lines.append(f"| `{operation}` | {check} | {passed} | {shown} |")
     for name, reason in sorted(report.excluded_checks.items()):
         lines.append(f"| (all) | {name} | excluded: {reason} | |")
     lines.append("")

@@ -183,16 +183,20 @@ class RealTiledesk:
             ],
             "tiledesk-server.log",
             env,
+            # It reads its templates and migrations relative to the working directory.
+            cwd=self.installation.root / "node_modules" / SERVER_PACKAGE,
         )
         self.base_url = f"http://127.0.0.1:{server_port}"
         _wait_for(lambda: _answers(self.base_url), server, timeout, "tiledesk-server")
         return self.base_url
 
-    def _spawn(self, command: list[str], log: str, env: dict[str, str]) -> subprocess.Popen:
+    def _spawn(
+        self, command: list[str], log: str, env: dict[str, str], cwd: Path | None = None
+    ) -> subprocess.Popen:
         with open(self.logs / log, "ab") as out:
             process = subprocess.Popen(
                 command,
-                cwd=self.installation.root,
+                cwd=cwd or self.installation.root,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **env},

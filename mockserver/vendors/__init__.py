@@ -72,7 +72,8 @@ class KnownDrift:
     """A known way a real service departs from its spec, as ``leadmock check`` reports it.
 
     It matches a failure by check name and operation (``fnmatch`` patterns; ``error`` is the
-    check name of a request that got no answer) and a piece of the failure's text.
+    check name of a request that got no answer) and a regular expression searched in the
+    failure's text (its title, message and reproducing curl).
     """
 
     kind: str
