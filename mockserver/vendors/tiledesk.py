@@ -9,16 +9,20 @@ Quirks, and where they come from (docs = ../shared/seeds, observed = tiledesk-se
 - Auth is Basic ``email:password`` or ``Authorization: JWT <token>`` from ``/auth/signin``;
   minimum role agent (docs). Roles rank guest < user < teammate < agent < supervisor < admin
   < owner (observed).
-- 401 is the plain text ``Unauthorized``; 403/404 are ``{"success": false, "msg": ...}``; a bad
-  or unknown project id is 400 ``{"error": ...}`` (observed).
+- 401 is the plain text ``Unauthorized`` with a Basic challenge; an ``Authorization`` header the
+  server cannot parse is the plain text 400 ``Bad Request``; 403/404 are ``{"success": false,
+  "msg": ...}``; a bad or unknown project id is 400 ``{"error": ...}`` (observed).
+- The sign-in checks its fields itself: 422 with express-validator's ``errors`` (observed).
 - Create answers 200; an absent or empty ``lead_id`` becomes a UUID; ``phone`` is always null
   (observed).
 - Update changes only the fields sent, ignores nulls, always moves ``updatedAt`` (observed).
 - Delete is soft: ``status`` 1000, lead returned; the list hides it, get still finds it (observed).
 - List: 0-based ``page``, ``limit`` 40, ``sort``/``sortField`` default ``createdAt``,
   ``direction`` -1 (docs + observed).
-Vendor bugs not copied: 500 on a malformed lead id (we answer 404), PUT/DELETE of a missing id
-creating a record (404), lead lookups ignoring the project (we scope by project).
+- v1 answers update and delete too: the server's routes have no version (observed).
+Vendor bugs not copied: ``KNOWN_DRIFT`` below lists each, as ``make contract-real`` finds them
+(500s, hangs, upserts on PUT/DELETE of a missing id, no validation); and lead lookups ignore the
+project there (we scope by project).
 """
 
 from __future__ import annotations
