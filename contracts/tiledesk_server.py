@@ -102,7 +102,9 @@ def _install_server(cache: Path, npm: str) -> None:
     (stand_in / "index.js").write_text('module.exports = require("node:http");\n')
     manifest.write_text(wanted)
     # --ignore-scripts: no post-install downloads (sharp's binary cannot be fetched here).
-    _run([npm, "install", "--ignore-scripts", "--no-audit", "--no-fund"], cache, "npm install")
+    # Short network timeouts: with no registry in reach, fail (and skip) in minutes.
+    command = [npm, "install", "--ignore-scripts", "--no-audit", "--no-fund"]
+    _run([*command, "--fetch-timeout=60000", "--fetch-retries=1"], cache, "npm install")
     if not installed.exists():
         raise Unavailable(f"npm install ended without {SERVER_PACKAGE} in {cache}")
 
@@ -147,8 +149,11 @@ def _run(command: list[str], cwd: Path, what: str) -> None:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Unavailable(f"{what} failed: {exc}") from exc
     if done.returncode != 0:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
-        raise Unavailable(f"{what} exited with {done.returncode}: {tail}")
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        # npm and pip say what went wrong first and how to get help last.
+        errors = [line.strip() for line in lines if "error" in line.lower()]
+        said = " / ".join(errors[:3] or lines[-1:])
+        raise Unavailable(f"{what} exited with {done.returncode}: {said}")
 
 
 class RealTiledesk:
