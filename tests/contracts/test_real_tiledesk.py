@@ -20,6 +20,7 @@ from contracts.tiledesk_server import RealTiledesk, Unavailable, install
 from mockserver import Config, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
+VERSIONS = ("v1", "v2", "v3")
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +44,20 @@ def real_side() -> Iterator[Side]:
         server.stop()
 
 
-@pytest.fixture(params=["async", "flask"])
+@pytest.fixture(
+    params=[(framework, version) for framework in ("async", "flask") for version in VERSIONS],
+    ids=lambda param: "-".join(param),
+)
 def mock_side(request: pytest.FixtureRequest) -> Iterator[Side]:
-    """The documents' project owner on a fresh mock, responses validated against the spec."""
-    mock = create_app(Config(framework=request.param, validate_responses=True))
+    """The documents' project owner on a fresh mock, through each API version (the real server
+    has one set of routes for all three), responses validated against the spec."""
+    framework, version = request.param
+    mock = create_app(Config(framework=framework, validate_responses=True))
     owner = mock.facts["tiledesk"]["users"][0]
     with TestClient(mock) as client:
-        yield Side("mock", client, "/v3", owner["email"], owner["password"], owner["project_id"])
+        yield Side(
+            "mock", client, f"/{version}", owner["email"], owner["password"], owner["project_id"]
+        )
 
 
 def test_mock_and_real_server_agree_on_the_crud_sequence(real_side: Side, mock_side: Side):
