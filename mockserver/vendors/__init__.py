@@ -113,8 +113,8 @@ class Vendor:
     remote_target: Callable[[str, Credentials], CheckTarget]
     excluded_checks: dict[str, str] = field(default_factory=dict)
     validator_map: dict[str, Any] = field(default_factory=dict)
-    """Replaces Connexion's request validators (``add_api(validator_map=...)``), to answer
-    validation failures in the vendor's words; empty keeps Connexion's."""
+    """Replaces the app's request validators (``app.SPEC_VALIDATORS``, Connexion's but for
+    optional bodies), to answer validation failures in the vendor's words; empty keeps them."""
     valid_data_statuses: dict[str, str] = field(default_factory=dict)
     """Statuses the vendor documents for schema-valid requests beyond Schemathesis' defaults
     (2xx, 401, 403, 404, 409, 429...), each with the reason."""

@@ -36,12 +36,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from connexion.datastructures import MediaTypeDict
-from connexion.validators import (
-    FormDataValidator,
-    JSONRequestBodyValidator,
-    MultiPartFormDataValidator,
-)
 from faker import Faker
 
 from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
@@ -360,27 +354,6 @@ class TiledeskHandlers:
         # The server populates the lead at read time, so a lead changed in any version shows.
         lead = self.store.get("leads", request["requester_id"], scope=project_id)
         return {**request, "lead": lead} if lead is not None else request
-
-
-class OptionalJSONBody(JSONRequestBodyValidator):
-    """Connexion refuses an empty JSON body unless its schema is nullable, even where the spec
-    makes the body optional; the sign-in's is, so that the server's own 422 can answer."""
-
-    def _validate(self, body: Any) -> Any:
-        if body is None and not self._required:
-            return None
-        return super()._validate(body)
-
-
-VALIDATOR_MAP = {
-    "body": MediaTypeDict(
-        {
-            "*/*json": OptionalJSONBody,
-            "application/x-www-form-urlencoded": FormDataValidator,
-            "multipart/form-data": MultiPartFormDataValidator,
-        }
-    )
-}
 
 
 # validator.js' isEmail, as express-validator runs it, in its common cases: a local part, one @,
@@ -826,7 +799,6 @@ VENDOR = Vendor(
             "the tests check missing, wrong and unparseable credentials directly."
         ),
     },
-    validator_map=VALIDATOR_MAP,
     known_drift=KNOWN_DRIFT,
     valid_data_statuses={
         "422": (

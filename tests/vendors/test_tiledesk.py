@@ -220,6 +220,12 @@ def test_signin_checks_its_fields_with_422(
     assert mock.store.dump() == before
 
 
+def test_signin_without_a_body_is_422_on_both_fields(client: TestClient) -> None:
+    """The spec makes the body optional, so the sign-in's own check answers (observed)."""
+    response = client.post("/v3/auth/signin")
+    assert assert_json(response, 422) == {"errors": [_invalid("email"), _invalid("password")]}
+
+
 def test_expired_jwt_is_401(leads: str, client: TestClient, mock: Mock) -> None:
     owner_id = mock.facts["tiledesk"]["users"][0]["id"]
     token = issue_jwt(
