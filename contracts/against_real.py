@@ -111,15 +111,10 @@ def _agreement(base_url: str, account: Account) -> list[str]:
     """The scripted sequence on the real server and on a fresh mock; the steps that differ."""
     run_id = uuid.uuid4().hex[:10]
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        real_side = Side("real", http, "", account.email, account.password, account.project_id)
-        real = run_sequence(real_side, run_id)
+        real = run_sequence(Side.of_real(http, account), run_id)
     mock = create_app(Config(validate_responses=True))
-    owner = mock.facts["tiledesk"]["users"][0]
     with TestClient(mock) as client:
-        mock_side = Side(
-            "mock", client, "/v3", owner["email"], owner["password"], owner["project_id"]
-        )
-        ours = run_sequence(mock_side, run_id)
+        ours = run_sequence(Side.of_mock(client, mock.facts["tiledesk"]), run_id)
     return [disagreement.describe() for disagreement in compare(ours, real)]
 
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from contracts.tiledesk_server import Account
+
 
 class HttpClient(Protocol):
     """httpx.Client and Starlette's TestClient both fit."""
@@ -31,6 +33,20 @@ class Side:
     email: str
     password: str
     project_id: str
+
+    @classmethod
+    def of_mock(cls, client: HttpClient, facts: dict[str, Any], version: str = "v3") -> Side:
+        """The mock, through one API version, as the owner of the documents' project
+        (``facts`` is the mock's Tiledesk seed facts)."""
+        owner = facts["users"][0]
+        return cls(
+            "mock", client, f"/{version}", owner["email"], owner["password"], owner["project_id"]
+        )
+
+    @classmethod
+    def of_real(cls, client: HttpClient, account: Account) -> Side:
+        """tiledesk-server, whose routes have no version prefix, as a provisioned account."""
+        return cls("real", client, "", account.email, account.password, account.project_id)
 
 
 @dataclass(frozen=True)

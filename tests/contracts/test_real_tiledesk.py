@@ -1,8 +1,8 @@
 """The mock against the real tiledesk-server on one scripted CRUD sequence.
 
 The server is installed from npm into .cache/real-tiledesk on first use (a few minutes, then
-reused) and started on loopback for this module. Where it cannot be installed or started
-(no Node, no network, no Python 3.13 for its MongoDB stand-in) the tests are skipped, saying why.
+reused) and started on loopback for this module. Where it cannot be installed (no Node, no
+network, no Python 3.13 for its MongoDB stand-in) the tests are skipped, saying why.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from contracts.agreement import Side, compare, run_sequence
-from contracts.tiledesk_server import RealTiledesk, Unavailable, install
+from contracts.tiledesk_server import Unavailable, install, running
 from mockserver import Config, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,23 +25,18 @@ VERSIONS = ("v1", "v2", "v3")
 
 @pytest.fixture(scope="module")
 def real_side() -> Iterator[Side]:
-    """A provisioned user and project on a running tiledesk-server."""
+    """A provisioned user and project on a running tiledesk-server. Only an install that cannot
+    be done here skips; a server that installs but does not start is a failure of ours."""
     try:
         installation = install(ROOT / ".cache" / "real-tiledesk")
-        server = RealTiledesk(installation, ROOT / "reports" / "real-tiledesk")
-        try:
-            server.start()
-            account = server.provision()
-        except Unavailable:
-            server.stop()
-            raise
     except Unavailable as exc:
         pytest.skip(f"the real Tiledesk server is unavailable here: {exc}")
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield Side("real", http, "", account.email, account.password, account.project_id)
-    finally:
-        server.stop()
+    logs = ROOT / "reports" / "real-tiledesk"
+    with (
+        running(installation, logs) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as http,
+    ):
+        yield Side.of_real(http, server.provision())
 
 
 @pytest.fixture(
@@ -53,11 +48,8 @@ def mock_side(request: pytest.FixtureRequest) -> Iterator[Side]:
     has one set of routes for all three), responses validated against the spec."""
     framework, version = request.param
     mock = create_app(Config(framework=framework, validate_responses=True))
-    owner = mock.facts["tiledesk"]["users"][0]
     with TestClient(mock) as client:
-        yield Side(
-            "mock", client, f"/{version}", owner["email"], owner["password"], owner["project_id"]
-        )
+        yield Side.of_mock(client, mock.facts["tiledesk"], version)
 
 
 def test_mock_and_real_server_agree_on_the_crud_sequence(real_side: Side, mock_side: Side):
