@@ -42,9 +42,7 @@ def write_junit(reports: list[Report], path: str | Path) -> None:
             ET.SubElement(case, "skipped", message=reason)
         for error in report.errors:
             ET.SubElement(suite, "error", message=error[:200]).text = error
-    ET.indent(suites)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+    _write(suites, path)
 
 
 def write_drift_junit(reports: list[Report], drift: list[Drift], path: str | Path) -> None:
@@ -75,6 +73,10 @@ def write_drift_junit(reports: list[Report], drift: list[Drift], path: str | Pat
                 element = ET.SubElement(case, "failure", type=item.kind, message=item.title)
                 why = f"{item.kind}: {item.known.summary}\n\n" if item.known else "unclassified\n\n"
                 element.text = f"{why}{item.detail}\n\nReproduce with:\n{item.reproduce}"
+    _write(suites, path)
+
+
+def _write(suites: ET.Element, path: str | Path) -> None:
     ET.indent(suites)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

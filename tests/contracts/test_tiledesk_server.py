@@ -24,11 +24,14 @@ def test_no_node_is_unavailable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         install(tmp_path / "cache")
 
 
-def test_a_failing_npm_says_its_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_failing_npm_says_its_error_and_is_tried_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls"
     npm = fake_program(
         tmp_path,
         "npm",
-        "echo 'npm error code E404' >&2; echo 'npm error 404 Not Found' >&2; "
+        f"echo run >> {calls}; echo 'npm error code E404' >&2; echo 'npm error 404 Not Found' >&2; "
         "echo 'npm error A complete log of this run...' >&2; echo 'see the log' >&2; exit 1",
     )
     monkeypatch.setattr(shutil, "which", lambda name: npm if name == "npm" else "/bin/true")
@@ -38,8 +41,10 @@ def test_a_failing_npm_says_its_error(monkeypatch: pytest.MonkeyPatch, tmp_path:
         "npm install exited with 1: npm error code E404 / npm error 404 Not Found / "
         "npm error A complete log of this run..."
     )
-    # Nothing half-installed is taken for an installation next time.
-    assert not (tmp_path / "cache" / "node_modules").exists()
+    # The manifest written before npm ran does not pass for an installation next time.
+    with pytest.raises(Unavailable):
+        install(tmp_path / "cache")
+    assert calls.read_text().splitlines() == ["run", "run"]
 
 
 def test_python313_skips_an_interpreter_that_fails(
