@@ -1,11 +1,12 @@
-"""The app factory: one Connexion API per vendor spec over one store, and one error handler.
+"""The app factory: one Connexion API per vendor spec over one store, and in front of it the gate.
 
-Connexion runs each request through routing, security, request validation, the vendor handler
-and (when asked) response validation. Around that sit the journal (outermost), the fault
-injector (after routing) and, when configured, the rate limiter. Every error on the way,
-Connexion's own or a handler's, reaches ``_ErrorRenderer``, which finds the vendor by base path
-and lets it write the body. ``/__admin`` never enters Connexion: ``Mock`` sends it to the admin
-plane.
+A request flows: the journal (outermost: it sees every final answer) -> the gate (headers, body
+and its limits, read and parsed once; ``gate.py``) -> the compiled request path, which answers
+what it can judge as Connexion would (``fastpath.py``) -> otherwise Connexion: routing,
+security, request validation, the vendor handler, and (when asked) response validation, with
+the fault injector after routing and, when configured, the rate limiter. Every error on the way
+reaches ``rendering.ErrorRenderer``, which finds the vendor by base path and lets it write the
+body. ``/__admin`` never enters Connexion: ``Mock`` sends it to the admin plane.
 """
 
 from __future__ import annotations
@@ -13,20 +14,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.resources
-import json
 import logging
 import pickle
-import re
 from dataclasses import dataclass, field, replace
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import connexion
 import yaml
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem, ProblemException, UnsupportedMediaTypeProblem
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from connexion.validators import (
@@ -39,13 +36,18 @@ from starlette.responses import JSONResponse
 
 from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
 from mockserver.config import Config
-from mockserver.errors import ApiError, error_for_status
+from mockserver.errors import ApiError
+from mockserver.fastpath import CompiledPath
 from mockserver.faults import FaultMiddleware, Faults
-from mockserver.journal import Journal, JournalMiddleware, mark_invalid
+from mockserver.gate import Gate
+from mockserver.journal import Journal, JournalMiddleware
+from mockserver.jsoncodec import OrjsonJsonifier
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
+from mockserver.rendering import ErrorRenderer, mount_of
+from mockserver.routing import compile_routes
 from mockserver.store import MemoryStore, Store
-from mockserver.vendors import VENDORS, ErrorBody, Mount, Vendor, mounted
+from mockserver.vendors import VENDORS, Mount, Vendor, mounted
 
 _REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -102,8 +104,8 @@ class Mock:
     journal: Journal
     faults: Faults
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    seed_state: bytes = field(default=b"", repr=False)
-    """The store's state after seeding, pickled: a few times smaller than the live objects."""
+    seed_state: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The store's dump after seeding; it shares the (never changed) documents with the store."""
     admin: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -111,7 +113,7 @@ class Mock:
 
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
-        self.store.load(pickle.loads(self.seed_state))
+        self.store.load(self.seed_state)
         self.journal.clear()
         self.faults.clear()
 
@@ -120,7 +122,7 @@ class Mock:
         self.config = replace(self.config, seed=seed, leads=leads or self.config.leads)
         self.store.reset()
         self.facts = seed_all(self.store, self.config)
-        self.seed_state = _pickled(self.store.dump())
+        self.seed_state = self.store.dump()
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
@@ -148,11 +150,15 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
     store = store if store is not None else MemoryStore()
     app_class = connexion.AsyncApp if config.framework == "async" else connexion.FlaskApp
-    app = app_class(__name__)
+    app = app_class(__name__, jsonifier=OrjsonJsonifier())
     mounts: list[tuple[Mount, Vendor]] = []
+    specs: dict[str, dict[str, Any]] = {}
+    handlers_by_api: dict[str, Any] = {}
     for vendor in served_vendors(config):
         handlers = vendor.handlers(store, config)
         for mount in (mounted(m, config) for m in vendor.mounts):
+            specs[mount.name] = load_spec(mount.spec)
+            handlers_by_api[mount.name] = handlers
             app.add_api(
                 load_spec(mount.spec),
                 base_path=mount.base_path,
@@ -172,19 +178,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         return found[0].name if found else None
 
     journal, faults = Journal(), Faults(config.seed)
-    # Outermost, so the journal sees every final answer, errors included.
-    app.add_middleware(
-        JournalMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        journal=journal,
-        api_of=api_of,
-    )
     # After routing (the operation is known) and inside error handling (vendor-shaped errors).
     app.add_middleware(
         FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, faults=faults, api_of=api_of
     )
     app.add_middleware(NestedQueryGuard, position=MiddlewarePosition.BEFORE_SWAGGER)
-    renderer = _ErrorRenderer(mounts)
+    renderer = ErrorRenderer(mounts, specs)
     # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
     for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):
         app.add_error_handler(source, renderer)
@@ -195,15 +194,31 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             position=MiddlewarePosition.BEFORE_SWAGGER,
             limit=RateLimit.parse(config.rate_limit),
         )
+    compiled = None
+    if config.fast_path and config.framework == "async":
+        compiled = CompiledPath(renderer, validate_responses=config.validate_responses)
+
+    def may_compile(headers: dict[str, str]) -> bool:
+        # Faults and the rate limit keep state per request: Connexion's stack applies them.
+        return not config.rate_limit and not faults.active and "x-leadmock-fault" not in headers
+
+    gate = Gate(
+        app,
+        limits=config.limits,
+        routes=compile_routes(mounts, specs, handlers_by_api),
+        renderer=renderer,
+        compiled=compiled,
+        may_compile=may_compile,
+    )
     facts = seed_all(store, config)
     return Mock(
-        app=app,
+        app=JournalMiddleware(gate, journal=journal, api_of=api_of),
         store=store,
         config=config,
         journal=journal,
         faults=faults,
         facts=facts,
-        seed_state=_pickled(store.dump()),
+        seed_state=store.dump(),
     )
 
 
@@ -231,10 +246,6 @@ def _handler_of(handlers: Any, framework: str) -> Any:
     return resolve
 
 
-def _pickled(state: dict[str, Any]) -> bytes:
-    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:
     """Seed every vendor into ``store``; the facts each seed reports, by vendor name."""
     return {vendor.name: vendor.seed(store, config) for vendor in served_vendors(config)}
@@ -243,93 +254,3 @@ def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:
 def served_vendors(config: Config) -> list[Vendor]:
     """The vendors ``config`` asks for (all of them unless it names some)."""
     return [v for v in VENDORS if not config.vendors or v.name in config.vendors]
-
-
-def mount_of(path: str, mounts: list[tuple[Mount, Vendor]]) -> tuple[Mount, Vendor] | None:
-    """The mount (and vendor) whose base path ``path`` is under; ``mounts`` longest first."""
-    for mount, vendor in mounts:
-        if path == mount.base_path or path.startswith(mount.base_path + "/"):
-            return mount, vendor
-    return None
-
-
-class _ErrorRenderer:
-    """Turns any error into the body of the vendor whose base path the request is under."""
-
-    def __init__(self, mounts: list[tuple[Mount, Vendor]]) -> None:
-        self.mounts = mounts
-        self.allowed_methods = _allowed_methods_by_path([mount for mount, _ in mounts])
-
-    def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        error = to_api_error(exc)
-        if isinstance(exc, _REQUEST_VALIDATION_PROBLEMS):
-            mark_invalid(request.scope)
-        path = request.url.path
-        if error.status == 405:
-            # Starlette lists the methods of the first route that matched the path, not all.
-            allowed = next((m for rx, m in self.allowed_methods if rx.fullmatch(path)), None)
-            if allowed:
-                error.headers["Allow"] = ", ".join(allowed)
-        found = mount_of(path, self.mounts)
-        if found is not None:
-            return _response(found[1].render_error(error))
-        body = json.dumps({"status": error.status, "message": error.message}).encode()
-        return _response(ErrorBody(error.status, body, "application/json", error.headers))
-
-
-def _allowed_methods_by_path(mounts: list[Mount]) -> list[tuple[re.Pattern[str], list[str]]]:
-    """For each path of each spec, a pattern of its full URL path and the methods it documents."""
-    table = []
-    for mount in mounts:
-        spec = load_spec(mount.spec)
-        for template, item in spec.get("paths", {}).items():
-            methods = sorted(m.upper() for m in item if m in _HTTP_METHODS)
-            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(mount.base_path + template))
-            table.append((re.compile(pattern), methods))
-    return table
-
-
-# What the spec's request validation raises: such a request is journalled as invalid.
-_REQUEST_VALIDATION_PROBLEMS = (BadRequestProblem, UnsupportedMediaTypeProblem, UnicodeDecodeError)
-_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-def to_api_error(exc: Exception) -> ApiError:
-    """The neutral form of a handler's, Connexion's or Starlette's error."""
-    if isinstance(exc, ApiError):
-        return exc
-    if isinstance(exc, UnicodeDecodeError):
-        return error_for_status(400, "The request body is not valid UTF-8.")
-    if isinstance(exc, ProblemException):
-        status, detail, headers = exc.status, exc.detail or exc.title, exc.headers
-    elif isinstance(exc, HTTPException):
-        status, detail, headers = exc.status_code, exc.detail, exc.headers
-    else:
-        status, detail, headers = 500, None, None
-    if status in (404, 405, 500) or not detail:
-        # Routing misses carry framework prose (Werkzeug's, Starlette's): use the phrase.
-        message = HTTPStatus(status).phrase
-    else:
-        # jsonschema appends the whole failing schema after a blank line; the first part says it.
-        message = str(detail).split("\n\n", 1)[0]
-    # Connexion ends a body error with the failing field's dotted path: " - 'data.attributes.x'".
-    field = _BODY_FIELD.search(message)
-    return error_for_status(
-        status,
-        message,
-        headers=dict(headers or {}),
-        detail={"field": field.group(1)} if field else None,
-    )
-
-
-_BODY_FIELD = re.compile(r" - '([^']+)'$")
-
-
-def _response(error: ErrorBody) -> ConnexionResponse:
-    return ConnexionResponse(
-        status_code=error.status,
-        mimetype=error.media_type,
-        content_type=error.media_type,
-        body=error.content,
-        headers=error.headers,
-    )

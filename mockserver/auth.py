@@ -15,6 +15,7 @@ import hmac
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -30,6 +31,18 @@ BasicVerify = Callable[[str, str], TokenInfo | None]
 TokenVerify = Callable[[str], TokenInfo | None]
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """What a scheme's handler class checks, kept on the class (``credentials``) so that the
+    compiled operations check a request exactly as Connexion's security step does."""
+
+    kind: str
+    """``basic``, ``apikey``, or the lower-cased token scheme (``bearer``, ``jwt``)."""
+    verify: Callable[..., TokenInfo | None]
+    malformed: Callable[[str], Exception | None] | None = None
+    missing: Callable[[], Exception] | None = None
+
+
 def basic_scheme(
     verify: BasicVerify, *, malformed: Callable[[str], Exception | None] | None = None
 ) -> type[AbstractSecurityHandler]:
@@ -40,6 +53,8 @@ def basic_scheme(
     """
 
     class _Basic(BasicSecurityHandler):
+        credentials = Credentials("basic", verify, malformed)
+
         def _resolve_func(self, security_scheme: dict) -> Callable:
             return lambda username, password: verify(username, password)
 
@@ -76,6 +91,8 @@ def http_token_scheme(
     expected = scheme.lower()
 
     class _Token(AbstractSecurityHandler):
+        credentials = Credentials(expected, verify, malformed)
+
         def _resolve_func(self, security_scheme: dict) -> Callable:
             return lambda token: verify(token)
 
@@ -103,6 +120,8 @@ def api_key_scheme(
     """
 
     class _ApiKey(ApiKeySecurityHandler):
+        credentials = Credentials("apikey", verify, missing=missing)
+
         def _resolve_func(self, security_scheme: dict) -> Callable:
             return lambda key: verify(key)
 

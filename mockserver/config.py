@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mockserver.limits import Limits
+
 
 @dataclass(frozen=True)
 class Config:
@@ -30,3 +32,8 @@ class Config:
     """The vendors to serve and seed, by name; empty serves them all."""
     base_paths: dict[str, str] = field(default_factory=dict, hash=False)
     """Where an API is served instead of its default, by API name: ``{"leads-crm": "/crm/v2"}``."""
+    limits: Limits = field(default_factory=Limits)
+    """Bounds on every request (body size, JSON depth, headers, timeouts)."""
+    fast_path: bool = True
+    """Answer the requests the specs' compiled operations can (AsyncApp only); off sends every
+    request through Connexion's own stack."""

@@ -6,6 +6,8 @@
     ├── Forbidden             403
     ├── NotFound              404
     ├── MethodNotAllowed      405
+    ├── RequestTimeout        408
+    ├── PayloadTooLarge       413
     ├── UnsupportedMediaType  415
     ├── Unprocessable         422
     └── TooManyRequests       429
@@ -69,6 +71,16 @@ class MethodNotAllowed(ApiError):
     default_code = "method_not_allowed"
 
 
+class RequestTimeout(ApiError):
+    status = 408
+    default_code = "request_timeout"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    default_code = "payload_too_large"
+
+
 class UnsupportedMediaType(ApiError):
     status = 415
     default_code = "unsupported_media_type"
@@ -92,6 +104,8 @@ _BY_STATUS: dict[int, type[ApiError]] = {
         Forbidden,
         NotFound,
         MethodNotAllowed,
+        RequestTimeout,
+        PayloadTooLarge,
         UnsupportedMediaType,
         Unprocessable,
         TooManyRequests,

@@ -67,6 +67,11 @@ class Faults:
             self._faults.append(fault)
             return fault
 
+    @property
+    def active(self) -> bool:
+        """Whether any fault is set (one spent by ``times`` still counts until cleared)."""
+        return bool(self._faults)
+
     def list(self) -> list[Fault]:
         with self._lock:
             return list(self._faults)

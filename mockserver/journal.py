@@ -1,7 +1,11 @@
 """The request journal: what each request asked of which API operation, and how it was answered.
 
-Entries know the spec: the API, the operationId that Connexion routed to, and whether the
-request passed the spec's validation. Tests filter them and assert on them.
+Entries know the spec: the API, the operationId the request routed to, and whether the request
+passed the spec's validation. Tests filter them and assert on them.
+
+It is bounded twice: in entries and in bytes. An entry keeps at most ``body_bytes`` of its body
+(marked truncated) as the raw bytes, parsed only when read, so a small body that parses into a
+large structure costs its size, not the structure's.
 """
 
 from __future__ import annotations
@@ -10,15 +14,19 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.datastructures import Headers
+import orjson
 
 # Where, in the scope's ``extensions``, the error handler marks a request the spec refused.
 # Extensions is a dict shared by every copy of the scope down the middleware chain.
 INVALID_MARK = "leadmock.invalid"
+REQUEST_KEY = "leadmock.request"
+"""Where the gate leaves what it read of a request (``gate.ReadRequest``)."""
+_ENTRY_OVERHEAD = 512
+"""Bytes an entry costs beside its body and headers, for the journal's byte budget."""
 
 
 def mark_invalid(scope: Any) -> None:
@@ -36,33 +44,88 @@ class Entry:
     path: str
     query: str
     headers: dict[str, str]
-    body: Any
+    raw_body: bytes
     status: int
     valid: bool
     at: float = field(default_factory=time.time)
+    body_size: int = 0
+    """The body's whole size; ``raw_body`` holds at most the journal's ``body_bytes`` of it."""
+
+    @property
+    def body(self) -> Any:
+        """The body as JSON when it is JSON, else as text; None when there was none."""
+        return _decode(self.raw_body)
+
+    @property
+    def body_truncated(self) -> bool:
+        return self.body_size > len(self.raw_body)
+
+    @property
+    def cost(self) -> int:
+        """Bytes this entry holds, roughly."""
+        headers = sum(len(k) + len(v) for k, v in self.headers.items())
+        return _ENTRY_OVERHEAD + len(self.raw_body) + headers + len(self.path) + len(self.query)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, for the admin plane."""
-        return asdict(self)
+        return {
+            "api": self.api,
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "headers": self.headers,
+            "body": self.body,
+            "body_size": self.body_size,
+            "body_truncated": self.body_truncated,
+            "status": self.status,
+            "valid": self.valid,
+            "at": self.at,
+        }
 
 
 class Journal:
     """A thread-safe list of entries, with filters and assertions for tests.
 
-    It keeps the newest ``limit`` entries, so a long-running stand-in under load stays bounded.
+    It keeps the newest ``limit`` entries within ``max_bytes``, each body cut to ``body_bytes``,
+    so a long-running stand-in under load, or under attack, stays bounded.
     """
 
-    def __init__(self, limit: int = 10_000) -> None:
+    def __init__(
+        self, limit: int = 10_000, *, max_bytes: int = 64 * 1024 * 1024, body_bytes: int = 64 * 1024
+    ) -> None:
+        self.limit, self.max_bytes, self.body_bytes = limit, max_bytes, body_bytes
         self._lock = threading.Lock()
-        self._entries: deque[Entry] = deque(maxlen=limit)
+        self._entries: deque[Entry] = deque()
+        self._bytes = 0
 
     def record(self, entry: Entry) -> None:
+        cost = entry.cost
         with self._lock:
             self._entries.append(entry)
+            self._bytes += cost
+            while len(self._entries) > self.limit or (
+                self._bytes > self.max_bytes and len(self._entries) > 1
+            ):
+                self._bytes -= self._entries.popleft().cost
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+
+    @property
+    def size_bytes(self) -> int:
+        """What the entries hold, roughly (the byte budget counts this)."""
+        with self._lock:
+            return self._bytes
+
+    def export(self, entries: list[Entry]) -> Iterator[bytes]:
+        """``entries`` as one JSON array, a chunk at a time (for a streamed answer)."""
+        yield b"["
+        for index, entry in enumerate(entries):
+            yield (b"," if index else b"") + _json_bytes(entry.to_dict())
+        yield b"]"
 
     def entries(
         self,
@@ -128,7 +191,7 @@ def _contains(actual: Any, expected: Any) -> bool:
 
 
 class JournalMiddleware:
-    """ASGI middleware that records each HTTP request under the vendor mounts in a journal."""
+    """ASGI middleware that records each HTTP request in a journal, with what the gate read."""
 
     def __init__(self, app: Any, journal: Journal, api_of: Callable[[str], str | None]) -> None:
         self.app = app
@@ -139,16 +202,9 @@ class JournalMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
         status = [0]
         # Created here, so inner middlewares that copy the scope still write into this dict.
         extensions = scope.setdefault("extensions", {})
-
-        async def recording_receive() -> Any:
-            message = await receive()
-            if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
-            return message
 
         async def recording_send(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -156,18 +212,27 @@ class JournalMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, recording_receive, recording_send)
+            await self.app(scope, receive, recording_send)
         finally:
-            routing = extensions.get("connexion_routing", {})
+            read = extensions.get(REQUEST_KEY)
+            operation = getattr(read, "operation", None)
+            if operation is not None:
+                api, operation_id = operation.api, operation.operation_id
+            else:
+                api = self.api_of(scope["path"])
+                operation_id = extensions.get("connexion_routing", {}).get("operation_id")
+            body = getattr(read, "body", b"")
+            headers = getattr(read, "headers", None) or {}
             self.journal.record(
                 Entry(
-                    api=self.api_of(scope["path"]),
-                    operation=routing.get("operation_id"),
+                    api=api,
+                    operation=operation_id,
                     method=scope["method"],
                     path=scope["path"],
                     query=scope.get("query_string", b"").decode("latin1"),
-                    headers=dict(Headers(scope=scope)),
-                    body=_decode(b"".join(chunks)),
+                    headers=headers,
+                    raw_body=body[: self.journal.body_bytes],
+                    body_size=len(body),
                     status=status[0],
                     valid=not extensions.get(INVALID_MARK, False),
                 )
@@ -178,6 +243,14 @@ def _decode(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return orjson.loads(raw)
     except ValueError:
         return raw.decode("utf-8", "replace")
+
+
+def _json_bytes(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        # A body that was kept as text with lone surrogates: the standard library escapes them.
+        return json.dumps(value).encode()

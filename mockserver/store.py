@@ -10,7 +10,6 @@ a store backed by another process can translate them.
 from __future__ import annotations
 
 import json
-import pickle
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,7 +54,12 @@ class Where:
 
 
 class Store(Protocol):
-    """What handlers may ask of the state. Documents go in and come out as copies."""
+    """What handlers may ask of the state.
+
+    Documents go in as copies; they come out read-only: a document a read returns may be shared
+    with the store and with other readers, so a caller that wants to change one builds a new
+    one (``{**doc, ...}``) and writes it back.
+    """
 
     def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None: ...
 
@@ -89,11 +93,11 @@ class Store(Protocol):
         ...
 
     def dump(self) -> dict[str, Any]:
-        """Everything, as one JSON-able value in a stable order."""
+        """Everything, as one JSON-able value in a stable order (read-only, like documents)."""
         ...
 
     def load(self, state: dict[str, Any]) -> None:
-        """Replace everything with a ``dump()``."""
+        """Replace everything with a ``dump()``, which stays the caller's, unchanged."""
         ...
 
     def reset(self) -> None:
@@ -109,11 +113,6 @@ def _clone(value: Any) -> Any:
     if isinstance(value, list):
         return [_clone(item) for item in value]
     return value
-
-
-def _snapshot(value: Any) -> Any:
-    """A deep copy of a whole state at once; pickle copies large trees fastest."""
-    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _sort_key(value: Any) -> tuple[int, str, Any]:
@@ -137,6 +136,10 @@ def order_documents(docs: list[Doc], order: Order) -> list[Doc]:
 
 class MemoryStore:
     """A thread-safe, in-process ``Store``: dicts behind one re-entrant lock.
+
+    Stored documents are never changed in place: a write stores a new document. So reads hand
+    out the stored objects themselves, with no copy, and a dump or a reset snapshot shares them
+    (a shallow copy of each collection, not of its documents).
 
     Two things keep queries flat as a collection grows. An equality condition is answered from
     a hash index on its field, built the first time a query asks for that field and kept up to
@@ -165,8 +168,7 @@ class MemoryStore:
 
     def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None:
         with self._lock:
-            doc = self._collections.get((coll, scope), {}).get(id)
-            return _clone(doc) if doc is not None else None
+            return self._collections.get((coll, scope), {}).get(id)
 
     def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
         stored = _clone(doc)
@@ -194,7 +196,7 @@ class MemoryStore:
             merged = {**docs[id], **patch}
             self._wrote((coll, scope), id, docs[id], merged)
             docs[id] = merged
-            return _clone(merged)
+            return merged
 
     def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool:
         with self._lock:
@@ -232,7 +234,7 @@ class MemoryStore:
                 ordered = order_documents(matched, order)
                 derived.remember(asked, ordered)
             end = None if limit is None else offset + limit
-            return _clone(ordered[offset:end]), len(ordered)
+            return ordered[offset:end], len(ordered)
 
     def next_sequence(self, name: str) -> int:
         with self._lock:
@@ -242,18 +244,17 @@ class MemoryStore:
     def dump(self) -> dict[str, Any]:
         with self._lock:
             collections = [
-                {"collection": coll, "scope": scope, "documents": docs}
+                {"collection": coll, "scope": scope, "documents": dict(docs)}
                 for (coll, scope), docs in sorted(
                     self._collections.items(), key=lambda item: (item[0][0], item[0][1] or "")
                 )
             ]
             sequences = dict(sorted(self._sequences.items()))
-            return _snapshot({"collections": collections, "sequences": sequences})
+            return {"collections": collections, "sequences": sequences}
 
     def load(self, state: dict[str, Any]) -> None:
-        state = _snapshot(state)
         collections = {
-            (entry["collection"], entry["scope"]): entry["documents"]
+            (entry["collection"], entry["scope"]): dict(entry["documents"])
             for entry in state["collections"]
         }
         with self._lock:

@@ -375,7 +375,7 @@ class CrmHandlers:
     def delete_lead_note(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
         """POST /leads/delete/leadnote/: a note the caller wrote."""
         me = _caller(token_info)
-        note = self.store.get("crm_notes", str(int(body["note_id"])))
+        note = self.store.get("crm_notes", _record_id(body["note_id"]))
         if note is None:
             raise field_error("note_id", NOTE_NOT_FOUND)
         if note["user"] != me:
@@ -464,7 +464,7 @@ class CrmHandlers:
             raise _failed(BODY_DATA_NOT_FOUND)
         if "appointment_id" not in fields:
             raise field_error("appointment_id", fielderrors.REQUIRED)
-        current = self.store.get("crm_appointments", str(int(fields["appointment_id"])))
+        current = self.store.get("crm_appointments", _record_id(fields["appointment_id"]))
         if current is None:
             raise field_error("appointment_id", APPOINTMENT_NOT_FOUND)
         if current["created_by"] != me:
@@ -498,7 +498,7 @@ class CrmHandlers:
     def delete_appointment(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
         """POST /leads/delete/appointment/: one the caller made."""
         me = _caller(token_info)
-        current = self.store.get("crm_appointments", str(int(body["appointment_id"])))
+        current = self.store.get("crm_appointments", _record_id(body["appointment_id"]))
         if current is None:
             raise field_error("appointment_id", APPOINTMENT_NOT_FOUND)
         if current["created_by"] != me:
@@ -590,6 +590,14 @@ class CrmHandlers:
             "activity": text,
         }
         self.store.put("crm_activities", str(activity_id), activity)
+
+
+def _record_id(value: Any) -> str:
+    """A note's or appointment's store key from the integer the request names; an integer
+    longer than any id (past Python's int parsing limit too) names nothing."""
+    text = str(value).strip()
+    digits = text.lstrip("+-")
+    return str(int(text)) if digits.isdigit() and len(digits) <= 20 else f"none:{text[:40]}"
 
 
 def _caller(token_info: dict[str, Any]) -> str:

@@ -34,8 +34,11 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers
+from peers import prism_command
+
 ROOT = Path(__file__).resolve().parents[2]
-PRISM = ROOT / ".cache" / "prism" / "node_modules" / ".bin" / "prism"
 PYTHON = sys.executable
 TILEDESK_USER = ("andrea.leo@f21.it", "123456")
 BASIC = "Basic " + base64.b64encode(":".join(TILEDESK_USER).encode()).decode()
@@ -121,11 +124,6 @@ def server(
             process.kill()
 
 
-def prism_command(port: int, spec: str) -> list[str]:
-    """Prism serving one spec from its examples, logging silenced (its best figures)."""
-    return [str(PRISM), "mock", "-p", str(port), "-v", "silent", str(ROOT / "specs" / spec)]
-
-
 def leadmock_command(port: int, *extra: str) -> list[str]:
     return [
         PYTHON,
@@ -202,6 +200,12 @@ def wrk(base_url: str, scenario: Scenario, seconds: int, threads: int, connectio
         return _parse_wrk(out)
     except (AttributeError, KeyError) as exc:
         raise RuntimeError(f"unreadable wrk output for {scenario.path}:\n{out}") from exc
+
+
+def measure(base_url: str, scenario: Scenario, load: tuple[int, int, int]) -> Figure:
+    """One second of load not counted (the JVM and caches warm up), then the measured run."""
+    wrk(base_url, scenario, 1, *load[1:])
+    return wrk(base_url, scenario, *load)
 
 
 def _duration_ms(text: str) -> float:
@@ -345,7 +349,7 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
         report["rss_mb"] = {"leadmock": rss_mb(process.pid)}
         for case in cases:
             row = rows.setdefault((case.api, case.name), Row(case.api, case.name))
-            row.figures["leadmock"] = wrk(base_url, case, *load)
+            row.figures["leadmock"] = measure(base_url, case, load)
             if case.method == "POST":
                 # Back to the seed, so the next API's lists are as long as this one's were.
                 httpx.post(f"{base_url}/__admin/reset").raise_for_status()
@@ -360,7 +364,7 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
     with server(baseline, base_url + first.path, {}) as (process, _):
         report["rss_mb"]["baseline"] = rss_mb(process.pid)
         for case in cases:
-            rows[(case.api, case.name)].figures["baseline"] = wrk(base_url, case, *load)
+            rows[(case.api, case.name)].figures["baseline"] = measure(base_url, case, load)
             measured("baseline", case, rows[(case.api, case.name)].figures["baseline"])
     os.unlink(handle.name)
     if prism_available(args):
@@ -381,8 +385,30 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
                         case.headers,
                         case.body,
                     )
-                    rows[(case.api, case.name)].figures["prism"] = wrk(base_url, moved, *load)
+                    rows[(case.api, case.name)].figures["prism"] = measure(base_url, moved, load)
                     measured("prism", case, rows[(case.api, case.name)].figures["prism"])
+    jar = None if args.skip_wiremock else peers.wiremock_jar()
+    if jar is not None:
+        from mockserver.app import load_spec
+        from mockserver.routing import resolve_refs
+        from mockserver.vendors import vendor_of
+
+        for api in PRISM_SPECS:
+            _, mount = vendor_of(api)
+            with tempfile.TemporaryDirectory() as root:
+                peers.wiremock_stubs(
+                    resolve_refs(load_spec(mount.spec)), mount.base_path, Path(root)
+                )
+                port = free_port()
+                base_url = f"http://127.0.0.1:{port}"
+                mine = [c for c in cases if c.api == api]
+                command = peers.wiremock_command(jar, port, Path(root))
+                with server(command, base_url + mine[0].path, mine[0].headers) as (process, _):
+                    report["rss_mb"].setdefault("wiremock", rss_mb(process.pid))
+                    for case in mine:
+                        figure = measure(base_url, case, load)
+                        rows[(case.api, case.name)].figures["wiremock"] = figure
+                        measured("wiremock", case, figure)
     report["throughput"] = [
         {"api": r.api, "scenario": r.scenario, **{k: asdict(v) for k, v in r.figures.items()}}
         for r in rows.values()
@@ -390,26 +416,7 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
 
 
 def prism_available(args: argparse.Namespace) -> bool:
-    if args.skip_prism or shutil.which("node") is None:
-        return False
-    if not PRISM.exists():
-        progress("installing Prism (@stoplight/prism-cli 5) into .cache/prism ...")
-        done = subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(PRISM.parents[2]),
-                "@stoplight/prism-cli@5",
-                "--no-audit",
-                "--no-fund",
-            ],
-            capture_output=True,
-        )
-        if done.returncode != 0:
-            progress("Prism could not be installed; its columns stay empty")
-            return False
-    return True
+    return not args.skip_prism and shutil.which("node") is not None and peers.prism_available()
 
 
 def startup(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, Any]) -> None:
@@ -536,18 +543,25 @@ def measured(server_name: str, case: Scenario, figure: Figure) -> None:
 
 def print_report(report: dict[str, Any]) -> None:
     print(f"\nleadmock bench, {report['machine']}, wrk {report['load']}\n")
-    heads = ("api", "scenario", "req/s", "p50 ms", "p99 ms", "x baseline", "x prism")
-    print("{:<12} {:<13} {:>7} {:>7} {:>7} {:>10} {:>8}   baseline  prism".format(*heads))
+    heads = ("api", "scenario", "req/s", "p50 ms", "p99 ms", "x floor", "x prism", "x wiremock")
+    print(
+        "{:<12} {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>10}   floor  prism  wiremock".format(*heads)
+    )
     for row in report.get("throughput", []):
-        mine, floor, prism = row["leadmock"], row.get("baseline"), row.get("prism")
-        vs_floor = f"{mine['rps'] / floor['rps']:.2f}" if floor else "-"
-        vs_prism = f"{mine['rps'] / prism['rps']:.2f}" if prism else "-"
+        mine = row["leadmock"]
+
+        def ratio(peer: str, row: dict[str, Any] = row, mine: dict[str, Any] = mine) -> str:
+            return f"{mine['rps'] / row[peer]['rps']:.2f}" if row.get(peer) else "-"
+
+        def rps(peer: str, row: dict[str, Any] = row) -> float:
+            return row[peer]["rps"] if row.get(peer) else 0
+
         errors = f"  ({mine['errors']} errors)" if mine["errors"] else ""
-        others = f"{floor['rps'] if floor else 0:>8.0f} {prism['rps'] if prism else 0:>6.0f}"
+        others = f"{rps('baseline'):>6.0f} {rps('prism'):>6.0f} {rps('wiremock'):>9.0f}"
         figures = f"{mine['rps']:>7.0f} {mine['p50_ms']:>7.1f} {mine['p99_ms']:>7.1f}"
         print(
-            f"{row['api']:<12} {row['scenario']:<13} {figures} {vs_floor:>10} {vs_prism:>8}   "
-            f"{others}{errors}"
+            f"{row['api']:<12} {row['scenario']:<13} {figures} {ratio('baseline'):>8} "
+            f"{ratio('prism'):>8} {ratio('wiremock'):>10}   {others}{errors}"
         )
     if "rss_mb" in report:
         print(
@@ -607,6 +621,7 @@ def main() -> int:
     )
     parser.add_argument("--scale-seconds", type=int, default=5)
     parser.add_argument("--skip-prism", action="store_true")
+    parser.add_argument("--skip-wiremock", action="store_true")
     parser.add_argument("--only", choices=("throughput", "startup", "scale"), action="append")
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
     parser.add_argument("--print", action="store_true", help="print the report in --json again")

@@ -584,11 +584,17 @@ def test_swagger_ui_is_served(client: TestClient) -> None:
 
 def test_non_ascii_passwords_are_refused_not_crashed(leads: str, client: TestClient) -> None:
     # Found by Schemathesis: hmac.compare_digest raised on non-ASCII str, a 500.
-    body = b'{"email": "andrea.leo@f21.it", "password": "p\\u00e4ss\\udfaf"}'
+    body = b'{"email": "andrea.leo@f21.it", "password": "p\\u00e4ss\\u00f6"}'
     signin = client.post(
         "/v3/auth/signin", content=body, headers={"Content-Type": "application/json"}
     )
     assert assert_json(signin, 401)["msg"] == "Authentication failed. Wrong password."
+    # A lone surrogate is not text at all: refused as the body it is, before any check.
+    lone = body.replace(b"\\u00f6", b"\\udfaf")
+    signin = client.post(
+        "/v3/auth/signin", content=lone, headers={"Content-Type": "application/json"}
+    )
+    assert "lone surrogates" in assert_json(signin, 400)["msg"]
     listed = client.get(leads, auth=(OWNER[0], "pässwörd"))
     assert listed.status_code == 401 and listed.text == "Unauthorized"
 

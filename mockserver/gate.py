@@ -1,0 +1,203 @@
+"""The gate: the one place where a vendor request's headers are checked and its body is read
+and parsed, for every API and whichever path answers it.
+
+In order: the headers' count and size, over-long digit runs in the path and query, the route
+(from the compiled table), the body (at most ``body_bytes``, within ``body_seconds``), its
+Content-Type, and a JSON body parsed strictly (``jsoncodec``). A request past a limit is
+answered here in the vendor's error shape. One that passes goes to the compiled path, which
+answers it or declines, and then to Connexion, which is handed the body already read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.utils import split_content_type
+
+from mockserver import jsoncodec
+from mockserver.errors import (
+    ApiError,
+    BadRequest,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
+from mockserver.fastpath import CompiledPath
+from mockserver.journal import REQUEST_KEY, mark_invalid
+from mockserver.limits import Limits
+from mockserver.rendering import ErrorRenderer, send_error
+from mockserver.routing import Operation, RouteTable
+
+
+@dataclass
+class ReadRequest:
+    """What the gate read of one request, for the compiled path and the journal."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    """Lower-cased names; the first of repeated headers, as Starlette's ``Headers.get``."""
+    body: bytes = b""
+    """The body as received, or its first bytes when it was refused for its size."""
+    json: Any = None
+    """The parsed body, when it is JSON the operation accepts."""
+    operation: Operation | None = None
+
+
+class Gate:
+    """ASGI middleware in front of Connexion (see the module docstring)."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        limits: Limits,
+        routes: RouteTable,
+        renderer: ErrorRenderer,
+        compiled: CompiledPath | None,
+        may_compile: Callable[[dict[str, str]], bool],
+    ) -> None:
+        self.app = app
+        self.limits = limits
+        self.routes = routes
+        self.renderer = renderer
+        self.compiled = compiled
+        self.may_compile = may_compile
+        self._consumes = {
+            id(op): MediaTypeDict([(m.lower(), None) for m in op.consumes])
+            for op in routes.operations
+        }
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        read = ReadRequest()
+        scope.setdefault("extensions", {})[REQUEST_KEY] = read
+        try:
+            read.headers = self._headers(scope["headers"])
+            found = self.routes.match(scope["method"], scope["path"])
+            if found is not None:
+                read.operation = found[0]
+                self._check_digits(*found)
+            read.body = await self._body(read.headers, receive, read)
+            if read.body and read.operation is not None:
+                read.json = self._parsed(read.operation, read.headers, read.body)
+        except ApiError as error:
+            mark_invalid(scope)
+            rendered = self.renderer.render(scope["path"], error)
+            await send_error(
+                send, rendered, close=isinstance(error, PayloadTooLarge | RequestTimeout)
+            )
+            return
+        replayed = _replay(read.body, receive)
+        if (
+            found is not None
+            and self.compiled is not None
+            and self.may_compile(read.headers)
+            and await self.compiled.answer(
+                scope, found[0], found[1], read.headers, read.json, replayed, send
+            )
+        ):
+            return
+        await self.app(scope, replayed, send)
+
+    def _headers(self, raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+        limits = self.limits
+        if len(raw) > limits.header_count:
+            raise BadRequest(f"Too many request headers: {len(raw)}, at most {limits.header_count}")
+        headers: dict[str, str] = {}
+        size = 0
+        for name, value in raw:
+            size += len(name) + len(value)
+            key = name.decode("latin-1").lower()
+            if key not in headers:
+                headers[key] = value.decode("latin-1")
+        if size > limits.header_bytes:
+            raise BadRequest(
+                f"Request headers too large: {size} bytes, at most {limits.header_bytes}"
+            )
+        return headers
+
+    def _check_digits(self, operation: Operation, path_text: dict[str, str]) -> None:
+        # Routing turns integer path parameters into ints, before any other check.
+        for parameter in operation.path_parameters:
+            text = path_text[parameter.group]
+            if parameter.kind == "integer" and len(text) > self.limits.integer_digits:
+                raise BadRequest(
+                    f"Path parameter {parameter.name}: an integer of more than "
+                    f"{self.limits.integer_digits} digits"
+                )
+
+    async def _body(self, headers: dict[str, str], receive: Any, read: ReadRequest) -> bytes:
+        """The whole body, within the size and time limits."""
+        if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
+            return b""
+        limit = self.limits.body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"Request body of {declared} bytes; at most {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.limits.body_seconds):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        break
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        read.body = b"".join(chunks)
+                        raise PayloadTooLarge(f"Request body over {limit} bytes")
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            read.body = b"".join(chunks)
+            raise RequestTimeout(
+                f"The request body did not arrive within {self.limits.body_seconds:g} seconds"
+            ) from None
+        return b"".join(chunks)
+
+    def _parsed(self, operation: Operation, headers: dict[str, str], body: bytes) -> Any:
+        """The JSON body, for an operation that takes one; form bodies are Connexion's."""
+        content_type = headers.get("content-type", "").strip()
+        if not content_type:
+            if operation.consumes:
+                # Where the documents are silent, as a wrong Content-Type is answered.
+                raise UnsupportedMediaType(
+                    f"Invalid Content-type (), expected {list(operation.consumes)}"
+                )
+            return None
+        mime, charset = split_content_type(content_type)
+        mime = (mime or "").lower()
+        if mime not in self._consumes[id(operation)]:
+            return None
+        if not mime.endswith("json"):
+            return None
+        try:
+            text = body if charset in (None, "utf-8", "utf8") else body.decode(charset).encode()
+            return jsoncodec.parse_request_json(
+                text, max_depth=self.limits.json_depth, max_digits=self.limits.integer_digits
+            )
+        except (LookupError, UnicodeDecodeError):
+            raise BadRequest(f"The request body is not valid {charset}.") from None
+        except jsoncodec.InvalidJSON as exc:
+            raise BadRequest(str(exc)) from None
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """A ``receive`` that hands over the body already read, then the client's own messages."""
+    delivered = False
+
+    async def replayed() -> Any:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed

@@ -1,0 +1,119 @@
+"""JSON in and out, once for every API: orjson for speed, strict where the standard library is lax.
+
+Bodies out are compact JSON with a final newline, whichever path answers (Connexion's, through
+``Jsonifier``, or the compiled one). Bodies in are parsed by ``parse_request_json``, which refuses
+what would break the mock later: NaN and Infinity (not JSON; they would be echoed as bare ``NaN``),
+lone surrogates (not encodable), nesting past a limit and integers past a number of digits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+from connexion.jsonifier import Jsonifier
+
+# orjson reads integers past 64 bits as floats; a run this long sends the body to the standard
+# library, which keeps every digit.
+_LONG_NUMBER = re.compile(rb"\d{19,}")
+
+Fragment = orjson.Fragment
+"""Already-serialised JSON, placed as is inside a document by ``dumps``."""
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON, UTF-8, with a final newline."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        # orjson stops at 64-bit integers; the standard library writes any (compact, alike).
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return text.encode("utf-8", "surrogatepass") + b"\n"
+
+
+def loads(raw: bytes) -> Any:
+    """Parse JSON the mock wrote, every integer exact."""
+    if _LONG_NUMBER.search(raw):
+        return json.loads(raw)
+    return orjson.loads(raw)
+
+
+class OrjsonJsonifier(Jsonifier):
+    """Connexion's serialiser, writing the same bytes as ``dumps``."""
+
+    def __init__(self) -> None:
+        super().__init__(json)
+
+    def dumps(self, data: Any, **kwargs: Any) -> bytes:  # type: ignore[override]
+        return dumps(data)
+
+
+class InvalidJSON(ValueError):
+    """A request body that is not JSON the mock accepts; the message says why."""
+
+
+
+def parse_request_json(raw: bytes, *, max_depth: int, max_digits: int) -> Any:
+    """A request body as JSON, or ``InvalidJSON`` saying why it is refused."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidJSON(_reason(raw, exc, max_digits)) from None
+    if _LONG_NUMBER.search(raw):
+        value = _exact(raw, max_digits)
+    # A document of n bytes nests at most n/2 deep: short ones need no walk.
+    if len(raw) > 2 * max_depth and _depth_exceeds(value, max_depth):
+        raise InvalidJSON(f"JSON nested deeper than {max_depth} levels")
+    return value
+
+
+def _reason(raw: bytes, exc: orjson.JSONDecodeError, max_digits: int) -> str:
+    """The standard library's words where it refuses the body too (they are what Connexion
+    answered before); ours where it would have accepted it."""
+    try:
+        _exact(raw, max_digits)
+    except InvalidJSON as std:
+        return str(std)
+    message = str(exc)
+    if "surrogate" in message:
+        return "JSON strings must not hold lone surrogates (\\ud800-\\udfff)"
+    if "depth" in message:
+        return "JSON nested too deeply"
+    return "NaN, Infinity and numbers out of range are not JSON"
+
+
+def _exact(raw: bytes, max_digits: int) -> Any:
+    def integer(text: str) -> int:
+        if len(text.lstrip("-")) > max_digits:
+            raise InvalidJSON(f"JSON integer of more than {max_digits} digits")
+        return int(text)
+
+    def refuse(text: str) -> Any:
+        raise InvalidJSON(f"{text} is not JSON")
+
+    try:
+        return json.loads(raw, parse_int=integer, parse_constant=refuse)
+    except RecursionError:
+        raise InvalidJSON("JSON nested too deeply") from None
+    except InvalidJSON:
+        raise
+    except UnicodeDecodeError:
+        raise InvalidJSON("The request body is not valid UTF-8.") from None
+    except ValueError as exc:
+        raise InvalidJSON(str(exc)) from None
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        node, depth = level.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        if depth > limit:
+            return True
+        level.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return False

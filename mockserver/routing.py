@@ -1,0 +1,256 @@
+"""The specs' operations compiled once at start-up: a routing table the gate and the compiled
+request path share.
+
+Each ``Operation`` holds what answering a request needs without per-request introspection: the
+path pattern, each parameter's type and a validator built once, the JSON body's validator, the
+security alternatives with the vendor's verify functions, and the handler with the arguments it
+takes. Schemas are resolved and validated with Connexion's own code and validator classes, so an
+operation judges a request exactly as Connexion does.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from connexion.decorators.parameter import _get_query_defaults, _get_val_from_param, pythonic
+from connexion.json_schema import Draft4RequestValidator, resolve_refs
+from connexion.utils import inspect_function_arguments
+from jsonschema import Draft4Validator
+
+from mockserver.auth import Credentials
+from mockserver.rendering import HTTP_METHODS, Mounts
+
+# Starlette's int converter, which Connexion gives integer path parameters.
+_SEGMENT = {"integer": "[0-9]+", "number": "[0-9]+(?:\\.[0-9]+)?"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A path or query parameter: how to turn its text into the handler's argument."""
+
+    name: str
+    argument: str
+    group: str
+    """The path pattern's group for a path parameter."""
+    kind: str | None
+    """``string``, ``integer`` or ``boolean``; None for a type the compiled path leaves to
+    Connexion (objects, arrays, numbers)."""
+    validator: Draft4Validator
+    required: bool
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One security scheme of a requirement, as the request must satisfy it."""
+
+    name: str
+    location: str
+    """``authorization`` for HTTP schemes, else the API key's header name (lower case)."""
+    credentials: Credentials
+
+
+@dataclass
+class Operation:
+    """One operation of one mounted spec, compiled."""
+
+    api: str
+    operation_id: str
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    path_parameters: list[Parameter]
+    query_parameters: dict[str, Parameter]
+    query_defaults: dict[str, Any]
+    """Handler arguments Connexion fills from the spec's defaults when a query omits them."""
+    json_media: dict[str, Any]
+    """Lower-cased JSON media types of the request body, each with its validator."""
+    consumes: tuple[str, ...]
+    security: list[list[Scheme]]
+    """Alternatives, each a list of schemes that must all pass; empty: no security."""
+    handler: Any
+    arguments: frozenset[str]
+    has_kwargs: bool
+    responses: dict[str, Any]
+    produces: tuple[str, ...]
+    compiled: bool = True
+    """False when the operation uses something the compiled path does not do (Connexion
+    answers all its requests)."""
+    components: dict[str, Any] = field(default_factory=dict)
+
+
+class RouteTable:
+    """Every mounted operation, found by method and path."""
+
+    def __init__(self, operations: list[Operation]) -> None:
+        self.operations = operations
+        self._by_shape: dict[tuple[str, int], list[Operation]] = {}
+        for operation in operations:
+            key = (operation.method, operation.template.count("/"))
+            self._by_shape.setdefault(key, []).append(operation)
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        """The one operation ``method path`` routes to, and its path parameters' text; None
+        when none does, or several could (Connexion decides those)."""
+        found = None
+        for operation in self._by_shape.get((method, path.count("/")), ()):
+            matched = operation.pattern.fullmatch(path)
+            if matched is not None:
+                if found is not None:
+                    return None
+                found = (operation, matched.groupdict())
+        return found
+
+
+def compile_routes(
+    mounts: Mounts, specs: dict[str, dict[str, Any]], handlers: dict[str, Any]
+) -> RouteTable:
+    """The route table of every mount: ``specs`` and ``handlers`` by API name."""
+    operations = []
+    for mount, _vendor in mounts:
+        spec = resolve_refs(specs[mount.name])
+        security_map = handlers[mount.name].security_map()
+        for template, item in spec.get("paths", {}).items():
+            shared = item.get("parameters", [])
+            for method, definition in item.items():
+                if method not in HTTP_METHODS:
+                    continue
+                operations.append(
+                    _operation(
+                        mount.name,
+                        mount.base_path + template,
+                        method.upper(),
+                        definition,
+                        shared,
+                        spec,
+                        getattr(handlers[mount.name], definition["operationId"]),
+                        security_map,
+                    )
+                )
+    return RouteTable(operations)
+
+
+def _operation(
+    api: str,
+    template: str,
+    method: str,
+    definition: dict[str, Any],
+    shared: list[dict[str, Any]],
+    spec: dict[str, Any],
+    handler: Any,
+    security_map: dict[str, Any],
+) -> Operation:
+    by_name = {(p["in"], p["name"]): p for p in [*shared, *definition.get("parameters", [])]}
+    parameters = list(by_name.values())
+    compiled = all(p["in"] in ("path", "query") for p in parameters if p.get("required"))
+    path_parameters = [_parameter(p) for p in parameters if p["in"] == "path"]
+    query = {p["name"]: p for p in parameters if p["in"] == "query"}
+    arguments, has_kwargs = inspect_function_arguments(handler)
+    # Connexion's own code fills the defaults, so the compiled path passes the same values.
+    query_defaults = {
+        pythonic(name): _get_val_from_param(value, query[name])
+        for name, value in _get_query_defaults(query).items()
+        if has_kwargs or pythonic(name) in arguments
+    }
+    kinds = {p.name: p.kind for p in path_parameters}
+    pattern = re.sub(
+        r"\\\{([^}]+)\\\}",
+        lambda m: f"(?P<{_group(m.group(1))}>{_SEGMENT.get(kinds.get(m.group(1)) or '', '[^/]+')})",
+        re.escape(template),
+    )
+    compiled = compiled and len({_group(n) for n in kinds}) == len(kinds)
+    body = definition.get("requestBody", {})
+    content = body.get("content", {})
+    json_media = {
+        media.lower(): Draft4RequestValidator(
+            {**entry.get("schema", {}), "components": spec.get("components", {})},
+            format_checker=Draft4Validator.FORMAT_CHECKER,
+        )
+        for media, entry in content.items()
+        if media.lower().split(";")[0].endswith("json")
+    }
+    if content and body.get("x-body-name", "body") != "body":
+        compiled = False
+    security, known = _security(
+        definition.get("security", spec.get("security", [])), spec, security_map
+    )
+    responses = definition.get("responses", {})
+    produces = tuple(
+        dict.fromkeys(
+            media for response in responses.values() for media in response.get("content", {})
+        )
+    )
+    return Operation(
+        api=api,
+        operation_id=definition["operationId"],
+        method=method,
+        template=template,
+        pattern=re.compile(pattern),
+        path_parameters=path_parameters,
+        query_parameters={name: _parameter(p) for name, p in query.items()},
+        query_defaults=query_defaults,
+        json_media=json_media,
+        consumes=tuple(content),
+        security=security,
+        handler=handler,
+        arguments=frozenset(arguments),
+        has_kwargs=has_kwargs,
+        responses=responses,
+        produces=produces,
+        compiled=compiled and known,
+        components=spec.get("components", {}),
+    )
+
+
+def _group(name: str) -> str:
+    return "p_" + re.sub(r"\W", "_", name)
+
+
+def _parameter(definition: dict[str, Any]) -> Parameter:
+    schema = definition.get("schema", {})
+    kind = schema.get("type")
+    return Parameter(
+        name=definition["name"],
+        argument=pythonic(definition["name"]),
+        group=_group(definition["name"]),
+        kind=kind
+        if kind in ("string", "integer", "boolean") and "style" not in definition
+        else None,
+        validator=Draft4Validator(
+            copy.deepcopy(schema), format_checker=Draft4Validator.FORMAT_CHECKER
+        ),
+        required=bool(definition.get("required")),
+        nullable=bool(schema.get("nullable") or schema.get("x-nullable")),
+    )
+
+
+def _security(
+    requirements: list[dict[str, Any]], spec: dict[str, Any], security_map: dict[str, Any]
+) -> tuple[list[list[Scheme]], bool]:
+    """The requirement alternatives, and whether every scheme is one the compiled path checks."""
+    definitions = spec.get("components", {}).get("securitySchemes", {})
+    alternatives = []
+    for requirement in requirements:
+        schemes = []
+        for name in requirement:
+            definition = definitions.get(name, {})
+            if definition.get("type") == "http":
+                key = definition.get("scheme", "").lower()
+                location = "authorization"
+            elif definition.get("type") == "apiKey" and definition.get("in") == "header":
+                key = "apiKey"
+                location = definition["name"].lower()
+            else:
+                return [], False
+            credentials = getattr(security_map.get(key), "credentials", None)
+            if credentials is None:
+                return [], False
+            schemes.append(Scheme(name, location, credentials))
+        if not schemes:
+            # An empty requirement ({}) makes security optional: Connexion's verify_none.
+            return [], False
+        alternatives.append(schemes)
+    return alternatives, True
