@@ -142,7 +142,7 @@ class CompiledPath:
     ) -> None:
         """What Connexion's response validation checks, with its messages."""
         header = next((v.decode("latin-1") for k, v in raw if k == b"content-type"), None)
-        mime, encoding = split_content_type(header) if header else (None, None)
+        mime = split_content_type(header)[0] if header else None
         if mime is None:
             mime = operation.produces[0] if operation.produces else "application/octet-stream"
         if status < 400 and operation.produces:

@@ -54,7 +54,6 @@ class InvalidJSON(ValueError):
     """A request body that is not JSON the mock accepts; the message says why."""
 
 
-
 def parse_request_json(raw: bytes, *, max_depth: int, max_digits: int) -> Any:
     """A request body as JSON, or ``InvalidJSON`` saying why it is refused."""
     try:
