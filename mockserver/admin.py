@@ -1,27 +1,47 @@
 """The admin plane at ``/__admin``: reset, re-seed, state export/import, journal and faults.
 
-Never part of a vendor's spec. Reachable from loopback only, unless the mock was given an admin
-token: then every admin request must carry it in ``X-Leadmock-Admin-Token``, from anywhere.
+Never part of a vendor's spec. Reachable from loopback only (the socket's peer), unless the mock
+was given an admin token: then every admin request must carry it in ``X-Leadmock-Admin-Token``,
+from anywhere. Every input is checked before anything changes: a bad one is a 400 that names the
+field and says why, and the mock is left as it was. Long work (seeding, importing, exporting a
+large state) runs off the event loop or in chunks, so vendor requests keep being answered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
+import math
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from mockserver.faults import Fault
+from mockserver import jsoncodec
+from mockserver.faults import Fault, FaultError
 
 if TYPE_CHECKING:
     from mockserver.app import Mock
 
 ADMIN_PREFIX = "/__admin"
 TOKEN_HEADER = "x-leadmock-admin-token"
+MAX_ADMIN_BODY = 512 * 1024 * 1024
+"""Bytes: the largest admin body (a state document of a million leads fits)."""
+_EXPORT_CHUNK = 2000
+"""Documents serialised between two yields to the event loop."""
+
+
+class AdminError(ValueError):
+    """An admin input refused: ``field`` names what is wrong, the message says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 def admin_app(mock: Mock) -> Starlette:
@@ -32,28 +52,39 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"reset": True})
 
     async def seed(request: Request) -> Response:
-        options = await _json(request)
-        facts = mock.reseed(
-            seed=int(options.get("seed", mock.config.seed)), leads=options.get("leads")
-        )
+        options = _object(await _json(request), "body")
+        _known(options, ("seed", "leads"))
+        config = mock.config
+        try:
+            config = replace(
+                config,
+                seed=options.get("seed", config.seed),
+                leads=options.get("leads", config.leads),
+            )
+        except ValueError as exc:
+            raise AdminError(getattr(exc, "field", "body"), str(exc)) from None
+        facts = await asyncio.to_thread(mock.reseed, seed=config.seed, leads=config.leads)
         return JSONResponse(facts)
 
     async def export_state(request: Request) -> Response:
-        return JSONResponse(mock.store.dump())
+        return StreamingResponse(_state_chunks(mock.store.dump()), media_type="application/json")
 
     async def import_state(request: Request) -> Response:
-        mock.store.load(await _json(request))
+        raw = await _body(request)
+
+        def checked_load() -> None:
+            state = _parse(raw, depth=mock.config.limits.json_depth + 8)
+            validate_state(state)
+            mock.store.load(state)
+
+        await asyncio.to_thread(checked_load)
         return JSONResponse({"imported": True})
 
     async def journal(request: Request) -> Response:
-        query = request.query_params
-        entries = mock.journal.entries(
-            query.get("operation"),
-            api=query.get("api"),
-            status=int(query["status"]) if "status" in query else None,
-            since=float(query["since"]) if "since" in query else None,
+        entries = mock.journal.entries(**_journal_filters(request.query_params))
+        return StreamingResponse(
+            _iterate(mock.journal.export(entries)), media_type="application/json"
         )
-        return JSONResponse([entry.to_dict() for entry in entries])
 
     async def clear_journal(request: Request) -> Response:
         mock.journal.clear()
@@ -64,14 +95,18 @@ def admin_app(mock: Mock) -> Starlette:
 
     async def add_fault(request: Request) -> Response:
         try:
-            fault = mock.faults.add(Fault(**await _json(request)))
-        except (TypeError, ValueError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(fault.to_dict(), status_code=201)
+            fault = Fault.from_dict(await _json(request))
+        except FaultError as exc:
+            raise AdminError(exc.field, str(exc)) from None
+        return JSONResponse(mock.faults.add(fault).to_dict(), status_code=201)
 
     async def clear_faults(request: Request) -> Response:
         mock.faults.clear()
         return Response(status_code=204)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AdminError)
+        return JSONResponse({"error": str(exc), "field": exc.field}, status_code=400)
 
     routes = [
         Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
@@ -84,7 +119,7 @@ def admin_app(mock: Mock) -> Starlette:
         Route(f"{ADMIN_PREFIX}/faults", add_fault, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/faults", clear_faults, methods=["DELETE"]),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={AdminError: refused})
 
 
 def admin_allowed(scope: Any, token: str | None) -> bool:
@@ -103,6 +138,125 @@ def admin_allowed(scope: Any, token: str | None) -> bool:
         return False
 
 
+def validate_state(state: Any) -> None:
+    """That ``state`` is a document ``GET /__admin/state`` could have written (``AdminError``)."""
+    state = _object(state, "state")
+    _known(state, ("collections", "sequences"), where="state")
+    for name in ("collections", "sequences"):
+        if name not in state:
+            raise AdminError(name, f"{name} is required")
+    collections = state["collections"]
+    if not isinstance(collections, list):
+        raise AdminError("collections", "collections is a list of {collection, scope, documents}")
+    seen = set()
+    for index, entry in enumerate(collections):
+        where = f"collections[{index}]"
+        entry = _object(entry, where)
+        _known(entry, ("collection", "scope", "documents"), where=where)
+        name, scope, documents = entry.get("collection"), entry.get("scope"), entry.get("documents")
+        if not isinstance(name, str) or not name:
+            raise AdminError(f"{where}.collection", "a collection's name, a non-empty string")
+        if scope is not None and not isinstance(scope, str):
+            raise AdminError(f"{where}.scope", "a scope is a string or null")
+        if (name, scope) in seen:
+            raise AdminError(where, f"collection {name!r} with scope {scope!r} appears twice")
+        seen.add((name, scope))
+        if not isinstance(documents, dict):
+            raise AdminError(f"{where}.documents", "documents is an object of documents by id")
+        for key, document in documents.items():
+            if not isinstance(document, dict):
+                raise AdminError(f"{where}.documents.{key}", "a document is a JSON object")
+    sequences = _object(state["sequences"], "sequences")
+    for key, value in sequences.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise AdminError(
+                f"sequences.{key}", f"a sequence is a whole number 0 or more, not {value!r}"
+            )
+
+
+def _journal_filters(query: Any) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    _known(dict(query), ("operation", "api", "status", "since", "valid"), where="query")
+    for name in ("operation", "api"):
+        if name in query:
+            filters[name] = query[name]
+    if "status" in query:
+        text = query["status"]
+        if not (text.isdigit() and 100 <= int(text[:4]) <= 599 and len(text) == 3):
+            raise AdminError("status", f"an HTTP status 100 to 599, not {text[:20]!r}")
+        filters["status"] = int(text)
+    if "since" in query:
+        try:
+            since = float(query["since"])
+        except ValueError:
+            since = math.nan
+        if not math.isfinite(since):
+            raise AdminError("since", f"a Unix time in seconds, not {query['since'][:40]!r}")
+        filters["since"] = since
+    if "valid" in query:
+        if query["valid"] not in ("true", "false"):
+            raise AdminError("valid", f"true or false, not {query['valid'][:20]!r}")
+        filters["valid"] = query["valid"] == "true"
+    return filters
+
+
+async def _state_chunks(state: dict[str, Any]) -> AsyncIterator[bytes]:
+    """The state document, serialised a few thousand documents at a time."""
+    yield b'{"collections":['
+    for index, entry in enumerate(state["collections"]):
+        head = {"collection": entry["collection"], "scope": entry["scope"]}
+        yield (b"," if index else b"") + jsoncodec.encode(head)[:-1] + b',"documents":{'
+        items = list(entry["documents"].items())
+        for start in range(0, len(items), _EXPORT_CHUNK):
+            part = b",".join(
+                jsoncodec.encode(key) + b":" + jsoncodec.encode(document)
+                for key, document in items[start : start + _EXPORT_CHUNK]
+            )
+            yield (b"," if start else b"") + part
+            await asyncio.sleep(0)
+        yield b"}}"
+    yield b'],"sequences":' + jsoncodec.encode(state["sequences"]) + b"}"
+
+
+async def _iterate(chunks: Any) -> AsyncIterator[bytes]:
+    for count, chunk in enumerate(chunks):
+        yield chunk
+        if count % _EXPORT_CHUNK == 0:
+            await asyncio.sleep(0)
+
+
+async def _body(request: Request) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_ADMIN_BODY:
+            raise AdminError("body", f"an admin body is at most {MAX_ADMIN_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes, *, depth: int = 16) -> Any:
+    if not raw.strip():
+        return {}
+    try:
+        return jsoncodec.parse_request_json(raw, max_depth=depth, max_digits=100)
+    except jsoncodec.InvalidJSON as exc:
+        raise AdminError("body", f"the body is not JSON the mock accepts: {exc}") from None
+
+
 async def _json(request: Request) -> Any:
-    raw = await request.body()
-    return await request.json() if raw else {}
+    return _parse(await _body(request))
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AdminError(where, f"{where} must be a JSON object")
+    return value
+
+
+def _known(given: dict[str, Any], names: tuple[str, ...], *, where: str = "body") -> None:
+    for name in given:
+        if name not in names:
+            raise AdminError(
+                str(name), f"{name!r} is not a field of the {where}; known: {', '.join(names)}"
+            )

@@ -119,10 +119,13 @@ class Mock:
 
     def reseed(self, *, seed: int, leads: int | None = None) -> dict[str, dict[str, Any]]:
         """Seed again from another seed (and lead count); it becomes the state reset returns to."""
-        self.config = replace(self.config, seed=seed, leads=leads or self.config.leads)
-        self.store.reset()
-        self.facts = seed_all(self.store, self.config)
-        self.seed_state = self.store.dump()
+        config = replace(self.config, seed=seed, leads=leads or self.config.leads)
+        # Seeded apart, then swapped in at once: requests meanwhile see the old state whole.
+        fresh = MemoryStore()
+        facts = seed_all(fresh, config)
+        self.seed_state = fresh.dump()
+        self.store.load(self.seed_state)
+        self.config, self.facts = config, facts
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
@@ -188,11 +191,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):
         app.add_error_handler(source, renderer)
     if config.rate_limit:
-        # Inside Connexion's exception handling, so the 429 gets the vendor's body.
+        # After security (the identity is known), inside error handling (the vendor's 429).
         app.add_middleware(
             RateLimitMiddleware,
-            position=MiddlewarePosition.BEFORE_SWAGGER,
+            position=MiddlewarePosition.BEFORE_VALIDATION,
             limit=RateLimit.parse(config.rate_limit),
+            api_of=api_of,
         )
     compiled = None
     if config.fast_path and config.framework == "async":

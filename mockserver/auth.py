@@ -158,8 +158,13 @@ def issue_jwt(claims: dict[str, Any], *, secret: str, ttl_seconds: int) -> str:
 
 def decode_jwt(token: str, *, secret: str, audience: str | None = None) -> dict[str, Any] | None:
     """The claims of a valid, unexpired token signed with ``secret``; None otherwise."""
+    key = (token, secret, audience)
+    claims = _VERIFIED.get(key)
+    if claims is not None:
+        # A signature, once verified, stays so; only the expiry moves.
+        return claims if claims["exp"] > time.time() else None
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
@@ -168,3 +173,13 @@ def decode_jwt(token: str, *, secret: str, audience: str | None = None) -> dict[
         )
     except jwt.PyJWTError:
         return None
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = claims
+    return claims
+
+
+# Tokens whose signature and claims were checked, with their claims: a request that carries one
+# again costs a dict lookup, not an HMAC and a JSON parse.
+_VERIFIED: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+_VERIFIED_MAX = 10_000

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from mockserver.app import create_app, served_vendors
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
+from mockserver.limits import Limits
 from mockserver.ratelimit import RateLimit
+from mockserver.server import server_config
 from mockserver.vendors import VENDORS, CheckTarget, Credentials, vendor_of
 
 
@@ -49,11 +51,54 @@ def _base_path(text: str) -> tuple[str, str]:
     return api, path
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a whole number 1 to 65535")
+    return int(text)
+
+
+def _above_zero(kind: type) -> Any:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            noun = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun} above 0")
+        return value
+
+    return parse
+
+
+# Each limit's option: (Limits field, type, what it bounds).
+LIMIT_OPTIONS = {
+    "--max-body-bytes": ("body_bytes", int, "request body size; 413 past it"),
+    "--max-json-depth": ("json_depth", int, "nesting of a JSON body"),
+    "--max-integer-digits": ("integer_digits", int, "digits of an integer in a JSON body or path"),
+    "--max-headers": ("header_count", int, "request headers"),
+    "--max-header-bytes": ("header_bytes", int, "request header names and values together"),
+    "--header-timeout": ("header_seconds", float, "seconds to receive a request's headers"),
+    "--body-timeout": ("body_seconds", float, "seconds to receive a request's body; 408 past it"),
+    "--keep-alive-timeout": ("keep_alive_seconds", float, "seconds an idle connection stays open"),
+    "--shutdown-timeout": ("shutdown_seconds", float, "seconds a shutdown waits for requests"),
+}
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    given = {
+        field: getattr(args, option[2:].replace("-", "_"))
+        for option, (field, _, _) in LIMIT_OPTIONS.items()
+    }
+    return Limits(**{k: v for k, v in given.items() if v is not None})
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the mock on ``--host``/``--port`` until interrupted."""
     import uvicorn
 
     config = Config(
+        limits=_limits(args),
         seed=args.seed,
         leads=args.leads,
         framework=args.framework,
@@ -76,7 +121,10 @@ def serve(args: argparse.Namespace) -> int:
     # seeded object, a pause of hundreds of milliseconds with a million leads.
     gc.collect()
     gc.freeze()
-    uvicorn.run(mock, host=args.host, port=args.port, log_level=args.log_level)
+    settings = server_config(
+        mock, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
+    )
+    uvicorn.Server(settings).run()
     return 0
 
 
@@ -208,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--host", default="127.0.0.1", help="bind address (default: %(default)s)"
     )
-    serve_parser.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
+    serve_parser.add_argument(
+        "--port", type=_port, default=8080, help="port, 1 to 65535 (default: %(default)s)"
+    )
     serve_parser.add_argument(
         "--vendor",
         action="append",
@@ -244,6 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default: %(default)s)"
     )
+    defaults = Limits()
+    for option, (field, kind, meaning) in LIMIT_OPTIONS.items():
+        serve_parser.add_argument(
+            option,
+            type=_above_zero(kind),
+            default=None,
+            help=f"{meaning} (default: {getattr(defaults, field)})",
+        )
     serve_parser.set_defaults(func=serve)
 
     apis = [m.name for v in VENDORS for m in v.mounts]
@@ -294,4 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "leadmock: --leads must be at least 2 (the documents' example leads)", file=sys.stderr
         )
         return 2
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"leadmock: {exc}", file=sys.stderr)
+        return 2

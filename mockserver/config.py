@@ -37,3 +37,32 @@ class Config:
     fast_path: bool = True
     """Answer the requests the specs' compiled operations can (AsyncApp only); off sends every
     request through Connexion's own stack."""
+
+    def __post_init__(self) -> None:
+        # One check for every way a seed or a size is given (CLI, fixture, admin plane).
+        if not _whole(self.seed) or not 0 <= self.seed < 2**32:
+            raise ConfigError("seed", f"seed is a whole number 0 to 2^32-1, not {self.seed!r}")
+        if not _whole(self.leads) or not MIN_LEADS <= self.leads <= MAX_LEADS:
+            raise ConfigError(
+                "leads",
+                f"leads is a whole number {MIN_LEADS} to {MAX_LEADS:,} (the documents' two "
+                f"example leads are always seeded), not {self.leads!r}",
+            )
+        if self.framework not in ("async", "flask"):
+            raise ConfigError("framework", f"framework is async or flask, not {self.framework!r}")
+
+
+MIN_LEADS = 2
+MAX_LEADS = 10_000_000
+
+
+class ConfigError(ValueError):
+    """An option with a value the mock cannot take: ``field`` names it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

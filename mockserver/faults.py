@@ -10,15 +10,35 @@ An injected status is raised as an ``ApiError``, so the vendor's error shape ans
 from __future__ import annotations
 
 import asyncio
+import difflib
+import math
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from mockserver.errors import error_for_status
 
 FAULT_HEADER = b"x-leadmock-fault"
+MAX_LATENCY = 60.0
+"""Seconds: the longest latency a fault may add."""
+
+
+class FaultError(ValueError):
+    """A fault field with a value it cannot take; the message names both."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.field = name
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass
@@ -38,12 +58,36 @@ class Fault:
     id: int = field(default=0)
 
     def __post_init__(self) -> None:
-        if isinstance(self.latency, list):
-            self.latency = (float(self.latency[0]), float(self.latency[1]))
-        if self.status is not None and not 400 <= self.status <= 599:
-            raise ValueError("an injected status is 400 to 599")
-        if not 0.0 <= self.share <= 1.0:
-            raise ValueError("share is between 0 and 1")
+        if self.status is not None and not (_whole(self.status) and 400 <= self.status <= 599):
+            raise FaultError("status", f"an HTTP status 400 to 599, not {self.status!r}")
+        self.latency = _latency(self.latency)
+        if not isinstance(self.drop, bool):
+            raise FaultError("drop", f"true or false, not {self.drop!r}")
+        if self.retry_after is not None and not (
+            _whole(self.retry_after) and 0 <= self.retry_after <= 86_400
+        ):
+            raise FaultError("retry_after", f"whole seconds 0 to 86400, not {self.retry_after!r}")
+        for name in ("api", "operation"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, str) and value):
+                raise FaultError(name, f"a name, not {value!r}")
+        if self.times is not None and not (_whole(self.times) and self.times >= 0):
+            raise FaultError("times", f"a whole number of calls, 0 or more, not {self.times!r}")
+        if not (_number(self.share) and 0.0 <= self.share <= 1.0):
+            raise FaultError("share", f"a fraction 0 to 1, not {self.share!r}")
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Fault:
+        """A fault from the admin plane's JSON, every field checked (``FaultError``)."""
+        if not isinstance(data, dict):
+            raise FaultError("fault", "a JSON object of fault fields")
+        known = [f.name for f in fields(cls) if f.name != "id"]
+        for name in data:
+            if name not in known:
+                close = difflib.get_close_matches(str(name), known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise FaultError(str(name), f"not a fault field{hint}; known: {', '.join(known)}")
+        return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, for the admin plane."""
@@ -104,19 +148,40 @@ class Faults:
         return float(fault.latency)
 
 
+def _latency(value: Any) -> float | tuple[float, float]:
+    if isinstance(value, list | tuple) and len(value) == 2 and all(_number(v) for v in value):
+        low, high = float(value[0]), float(value[1])
+        if 0 <= low <= high <= MAX_LATENCY:
+            return (low, high)
+    elif _number(value) and 0 <= value <= MAX_LATENCY:
+        return float(value)
+    raise FaultError(
+        "latency", f"seconds 0 to {MAX_LATENCY:g}, or [low, high] within them, not {value!r}"
+    )
+
+
+_HEADER_OPTIONS = ("status", "latency", "retry_after", "drop")
+
+
 def parse_fault_header(value: str) -> Fault:
     """``status=503; latency=0.2; retry_after=5; drop`` as a one-off fault."""
     options: dict[str, Any] = {}
     for part in value.split(";"):
         name, _, text = part.strip().partition("=")
+        text = text.strip()
         if name == "drop":
             options["drop"] = True
         elif name in ("status", "retry_after"):
+            if not (text.isdigit() and len(text) <= 6):
+                raise FaultError(name, f"a whole number, not {text[:20]!r}")
             options[name] = int(text)
         elif name == "latency":
-            options["latency"] = float(text)
+            try:
+                options["latency"] = float(text)
+            except ValueError:
+                raise FaultError(name, f"seconds as a number, not {text!r}") from None
         elif name:
-            raise ValueError(f"unknown fault option {name!r}")
+            raise FaultError(name, f"not a fault option; known: {', '.join(_HEADER_OPTIONS)}")
     return Fault(**options)
 
 

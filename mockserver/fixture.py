@@ -21,6 +21,7 @@ from mockserver.app import Mock, create_app
 from mockserver.config import Config
 from mockserver.faults import Faults
 from mockserver.journal import Journal
+from mockserver.server import server_config
 from mockserver.vendors import vendor_of
 
 
@@ -52,7 +53,13 @@ class LeadMock:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((self.host, self.port))
         self.port = listener.getsockname()[1]
-        settings = uvicorn.Config(self.mock, log_level="warning", lifespan="off", access_log=False)
+        settings = server_config(
+            self.mock,
+            host=self.host,
+            port=self.port,
+            limits=self.config.limits,
+            log_level="warning",
+        )
         self._server = uvicorn.Server(settings)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [listener]}, daemon=True, name="leadmock"

@@ -28,9 +28,21 @@ def dumps(value: Any) -> bytes:
     try:
         return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        # orjson stops at 64-bit integers; the standard library writes any (compact, alike).
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        return text.encode("utf-8", "surrogatepass") + b"\n"
+        return _standard(value) + b"\n"
+
+
+def encode(value: Any) -> bytes:
+    """Compact JSON, UTF-8, no final newline (a part of a larger document)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return _standard(value)
+
+
+def _standard(value: Any) -> bytes:
+    # orjson stops at 64-bit integers; the standard library writes any, as compactly.
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def loads(raw: bytes) -> Any:
@@ -38,6 +50,32 @@ def loads(raw: bytes) -> Any:
     if _LONG_NUMBER.search(raw):
         return json.loads(raw)
     return orjson.loads(raw)
+
+
+class RenderCache:
+    """Documents rendered once and kept serialised, for answers that embed many of them.
+
+    Stored documents are never changed in place (a write stores a new one), so a rendering is
+    good for as long as its document lives: entries are keyed by the document's identity and
+    hold it, so the identity cannot be reused while its entry stands. Bounded: past
+    ``max_entries`` the cache starts again empty.
+    """
+
+    def __init__(self, render: Any, max_entries: int = 200_000) -> None:
+        self.render = render
+        self.max_entries = max_entries
+        self._entries: dict[int, tuple[Any, Fragment]] = {}
+
+    def __call__(self, document: Any) -> Fragment:
+        """``render(document)``, serialised, as a fragment to place in an answer."""
+        entry = self._entries.get(id(document))
+        if entry is not None and entry[0] is document:
+            return entry[1]
+        if len(self._entries) >= self.max_entries:
+            self._entries = {}
+        fragment = Fragment(encode(self.render(document)))
+        self._entries[id(document)] = (document, fragment)
+        return fragment
 
 
 class OrjsonJsonifier(Jsonifier):

@@ -1,8 +1,12 @@
-"""Per-credential rate limits, off unless configured (``--rate-limit 200/min``).
+"""Per-identity rate limits, off unless configured (``--rate-limit 200/min``).
 
-A fixed window per credential (the Authorization header, or the client address without one).
-Past the limit the request is refused with ``TooManyRequests`` and a ``Retry-After``; the app's
-error handler gives it the vendor's body.
+A fixed window per identity: who the vendor's auth resolved the caller to (the user, the
+account of an API key), so ``basic`` and ``Basic``, an email in another case or a fresh JWT of
+the same user all count against one bucket. A caller of an operation without security counts
+against one anonymous bucket per API and client address. It runs after Connexion's security
+step, so a request refused there is not counted. Buckets of past windows are dropped when the
+window turns. Past the limit the request is refused with ``TooManyRequests`` and a
+``Retry-After``; the app's error handler gives it the vendor's body.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 
 
 @dataclass(frozen=True)
 class RateLimit:
-    """At most ``requests`` per ``seconds`` for each credential."""
+    """At most ``requests`` per ``seconds`` for each identity."""
 
     requests: int
     seconds: int
@@ -30,27 +34,33 @@ class RateLimit:
     @classmethod
     def parse(cls, text: str) -> RateLimit:
         """``200/min``, ``10/s``, ``1000/hour``."""
-        match = re.fullmatch(r"\s*(\d+)\s*/\s*([a-z]+)\s*", text.lower())
+        match = re.fullmatch(r"\s*(\d{1,9})\s*/\s*([a-z]+)\s*", text.lower())
         if not match or match.group(2) not in _UNITS or int(match.group(1)) < 1:
             raise ValueError(f"rate limit {text!r}: expected COUNT/UNIT, e.g. 200/min")
         return cls(int(match.group(1)), _UNITS[match.group(2)])
 
 
 class RateLimitMiddleware:
-    """ASGI middleware that counts requests per credential in fixed windows."""
+    """ASGI middleware, after security, that counts requests per identity in fixed windows."""
 
     def __init__(
-        self, app: Any, limit: RateLimit, clock: Callable[[], float] = time.monotonic
+        self,
+        app: Any,
+        limit: RateLimit,
+        api_of: Callable[[str], str | None] = lambda path: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.limit = limit
+        self.api_of = api_of
         self.clock = clock
         self._lock = threading.Lock()
-        self._windows: dict[str, tuple[int, int]] = {}
+        self._window = -1
+        self._used: dict[str, int] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            retry_after = self._take(_credential(scope))
+            retry_after = self._take(self.identity(scope))
             if retry_after is not None:
                 raise TooManyRequests(
                     f"Too many requests: at most {self.limit.requests} requests every "
@@ -60,23 +70,40 @@ class RateLimitMiddleware:
                 )
         await self.app(scope, receive, send)
 
+    def identity(self, scope: Any) -> str:
+        """The bucket of a request: its resolved identity, else anonymous by API and address."""
+        context = scope.get("extensions", {}).get("connexion_context", {})
+        subject = _subject(context.get("token_info"))
+        if subject is not None:
+            return f"id:{subject}"
+        client = scope.get("client") or ("unknown", 0)
+        return f"anonymous:{self.api_of(scope['path'])}:{client[0]}"
+
+    @property
+    def buckets(self) -> int:
+        """Identities counted in the current window."""
+        with self._lock:
+            return len(self._used)
+
     def _take(self, key: str) -> int | None:
         """None if the request may go on, else the seconds until the window turns."""
         now = self.clock()
         window = int(now // self.limit.seconds)
         with self._lock:
-            current, used = self._windows.get(key, (window, 0))
-            if current != window:
-                used = 0
+            if window != self._window:
+                self._window, self._used = window, {}
+            used = self._used.get(key, 0)
             if used >= self.limit.requests:
                 return max(1, math.ceil((window + 1) * self.limit.seconds - now))
-            self._windows[key] = (window, used + 1)
+            self._used[key] = used + 1
             return None
 
 
-def _credential(scope: Any) -> str:
-    for name, value in scope.get("headers", ()):
-        if name == b"authorization":
-            return "auth:" + value.decode("latin1")
-    client = scope.get("client") or ("unknown", 0)
-    return f"client:{client[0]}"
+def _subject(info: Any) -> str | None:
+    """``sub`` of the token info, or of each scheme's when several schemes resolved it."""
+    if not isinstance(info, dict) or not info:
+        return None
+    if "sub" in info:
+        return str(info["sub"])
+    parts = sorted(f"{name}={_subject(part)}" for name, part in info.items())
+    return ",".join(parts)

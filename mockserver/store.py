@@ -105,6 +105,15 @@ class Store(Protocol):
         ...
 
 
+def fresh_id(store: Store, sequence: str, collection: str, *, scope: str | None = None) -> int:
+    """The next value of ``sequence`` that no document of ``collection`` has as its id: after an
+    imported state whose sequences lag behind its documents, a create never overwrites one."""
+    while True:
+        candidate = store.next_sequence(sequence)
+        if store.get(collection, str(candidate), scope=scope) is None:
+            return candidate
+
+
 def _clone(value: Any) -> Any:
     """A deep copy of a JSON-able value: several times faster than ``copy.deepcopy``, which
     tracks shared references that JSON documents cannot have."""

@@ -33,7 +33,7 @@ from mockserver.config import Config
 from mockserver.errors import ApiError, Forbidden, Unauthorized
 from mockserver.fielderrors import field_error, fields_error
 from mockserver.paging import Window
-from mockserver.store import Doc, Store, Where
+from mockserver.store import Doc, Store, Where, fresh_id
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, mounted
 
 API = "leads-crm"
@@ -360,7 +360,7 @@ class CrmHandlers:
             raise _failed("You can't add note on this lead.")
         if lead["deleted"]:
             raise field_error("slug", LEAD_DELETED)
-        note_id = self.store.next_sequence("crm.note")
+        note_id = fresh_id(self.store, "crm.note", "crm_notes")
         note = {
             "id": note_id,
             "lead": lead["slug"],
@@ -423,7 +423,7 @@ class CrmHandlers:
         self._appointable_lead(body["slug"], me)
         start, end = _times(body["appointment_date"], body["appointment_to"])
         self._check_schedule(me, start, end, status=body.get("appointment_status", "pending"))
-        appointment_id = self.store.next_sequence("crm.appointment")
+        appointment_id = fresh_id(self.store, "crm.appointment", "crm_appointments")
         appointment = {
             "id": appointment_id,
             "lead": body["slug"],

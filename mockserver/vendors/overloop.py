@@ -29,9 +29,10 @@ from faker import Faker
 
 from mockserver.auth import api_key_scheme
 from mockserver.config import Config
+from mockserver.jsoncodec import RenderCache
 from mockserver.errors import ApiError, BadRequest, NotFound, Unprocessable
 from mockserver.paging import Page
-from mockserver.store import Store, Where
+from mockserver.store import Store, Where, fresh_id
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
 
 MEDIA_TYPE = "application/vnd.api+json"
@@ -125,6 +126,8 @@ class OverloopHandlers:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
+        # A page of 100 leads is assembled from their serialised resources, not re-rendered.
+        self._rendered = RenderCache(_resource)
 
     def security_map(self) -> dict[str, type]:
         """Connexion security handler for the spec's ``apiKey`` scheme."""
@@ -155,7 +158,7 @@ class OverloopHandlers:
             limit=window.size,
             scope=account,
         )
-        body: dict[str, Any] = {"data": [_resource(lead) for lead in leads]}
+        body: dict[str, Any] = {"data": [self._rendered(lead) for lead in leads]}
         if include:
             body["included"] = self._included(account, leads, include)
         body["links"] = _links(window, total, sort=sort, filter_=filter_, include=include)
@@ -179,7 +182,7 @@ class OverloopHandlers:
         account = token_info["sub"]
         attributes = body["data"].get("attributes") or {}
         email = attributes.get("email")
-        lead_id = self.store.next_sequence(f"overloop.{account}.lead")
+        lead_id = fresh_id(self.store, f"overloop.{account}.lead", "leads", scope=account)
         if email and not self.store.insert("emails", email.lower(), {"id": lead_id}, scope=account):
             if return_existing:
                 owner = self.store.get("emails", email.lower(), scope=account)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import itertools
 import json
 import os
 import platform
@@ -161,6 +162,9 @@ end
 """
 
 
+_RUN_IDS = itertools.count(1)
+
+
 def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -172,7 +176,10 @@ def wrk(base_url: str, scenario: Scenario, seconds: int, threads: int, connectio
         + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in scenario.headers.items())
         + "}"
     )
-    body = _lua_string(scenario.body.replace("{n}", "{{n}}")) if scenario.body else "nil"
+    # Each run numbers its bodies apart (warm-up and measured runs create distinct leads).
+    run = next(_RUN_IDS)
+    numbered = scenario.body.replace("{n}", f"r{run}x{{{{n}}}}") if scenario.body else None
+    body = _lua_string(numbered) if numbered else "nil"
     script = _LUA.format(method=_lua_string(scenario.method), headers=headers, body=body)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -530,6 +537,67 @@ def scale_one(
     return entry
 
 
+def stalls(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """How long the admin plane's heavy work holds other requests up, at 2 x N leads.
+
+    A probe thread asks for one lead again and again; each admin action (reset, export,
+    import, re-seed) runs meanwhile, and the longest gap between two of the probe's answers
+    is that action's stall.
+    """
+    import threading
+
+    count = args.stall_leads
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = leadmock_command(port, "--vendor", "tiledesk", "--leads", str(count))
+    probe = f"{base_url}/v3/5b55e806c93dde00143163dd/leads/5c81593adf767b0017d1aa66"
+    results: dict[str, Any] = {"leads per project": count}
+    with server(command, probe, {"Authorization": BASIC}):
+        answered: list[float] = []
+        stop = threading.Event()
+
+        def probing() -> None:
+            with httpx.Client(headers={"Authorization": BASIC}, timeout=120) as client:
+                while not stop.is_set():
+                    client.get(probe).raise_for_status()
+                    answered.append(time.perf_counter())
+
+        thread = threading.Thread(target=probing, daemon=True)
+        thread.start()
+        time.sleep(0.5)
+        admin = httpx.Client(base_url=base_url, timeout=600)
+        exported: bytes = b""
+
+        def export() -> None:
+            nonlocal exported
+            exported = admin.get("/__admin/state").raise_for_status().content
+
+        actions = {
+            "reset": lambda: admin.post("/__admin/reset").raise_for_status(),
+            "export": export,
+            "import": lambda: admin.put("/__admin/state", content=exported).raise_for_status(),
+            "re-seed": lambda: admin.post(
+                "/__admin/seed", json={"seed": 1, "leads": count}
+            ).raise_for_status(),
+        }
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            ended = time.perf_counter()
+            during = [t for t in answered if started <= t <= ended + 0.2]
+            gaps = [b - a for a, b in zip([started, *during], [*during, ended], strict=True)]
+            results[f"{name} s"] = ended - started
+            results[f"{name} longest stall ms"] = max(gaps) * 1000
+            progress(
+                f"stalls: {name} {ended - started:.2f} s, longest stall {max(gaps) * 1000:.0f} ms"
+            )
+            time.sleep(0.3)
+        stop.set()
+        thread.join(timeout=30)
+        results["export MB"] = len(exported) / 1e6
+    report["stalls"] = results
+
+
 # -- output -------------------------------------------------------------------------------
 
 
@@ -597,6 +665,16 @@ def print_report(report: dict[str, Any]) -> None:
                 for e in sizes
             )
         )
+    if "stalls" in report:
+        entry = report["stalls"]
+        print(
+            f"\nadmin work at {entry['leads per project']:,} leads a project (two projects): "
+            + "; ".join(
+                f"{name} {entry[f'{name} s']:.2f} s, longest stall "
+                f"{entry[f'{name} longest stall ms']:.0f} ms"
+                for name in ("reset", "export", "import", "re-seed")
+            )
+        )
     for entry in report.get("scale", []):
         if "error" in entry:
             print(f"scale: {entry['leads per project']} leads per project: {entry['error']}")
@@ -622,7 +700,10 @@ def main() -> int:
     parser.add_argument("--scale-seconds", type=int, default=5)
     parser.add_argument("--skip-prism", action="store_true")
     parser.add_argument("--skip-wiremock", action="store_true")
-    parser.add_argument("--only", choices=("throughput", "startup", "scale"), action="append")
+    parser.add_argument("--stall-leads", type=int, default=100_000, help="leads a project")
+    parser.add_argument(
+        "--only", choices=("throughput", "startup", "scale", "stalls"), action="append"
+    )
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
     parser.add_argument("--print", action="store_true", help="print the report in --json again")
     args = parser.parse_args()
@@ -642,12 +723,15 @@ def main() -> int:
         "load": f"{args.threads} threads x {args.connections} connections, {args.seconds} s each",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    parts = args.only or ["throughput", "startup", "scale"]
+    parts = args.only or ["throughput", "startup", "stalls", "scale"]
     if "throughput" in parts:
         throughput(args, facts, report)
         save(args, report)
     if "startup" in parts:
         startup(args, facts, report)
+        save(args, report)
+    if "stalls" in parts:
+        stalls(args, report)
         save(args, report)
     if "scale" in parts:
         scale(args, report)

@@ -1,0 +1,197 @@
+"""Every admin input is checked before anything changes: a 400 naming the field, the mock as it
+was, on AsyncApp and FlaskApp alike."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import Mock
+from mockserver.admin import admin_allowed
+
+PROJECT = "5b55e806c93dde00143163dd"
+LEAD = "5c81593adf767b0017d1aa66"
+OWNER = ("andrea.leo@f21.it", "123456")
+OVERLOOP_JSON = {"Content-Type": "application/vnd.api+json"}
+
+
+def assert_refused(answer: Any, field: str) -> str:
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["field"] == field, body
+    assert "Error" not in body["error"] and "__init__" not in body["error"], body
+    return body["error"]
+
+
+def assert_untouched(client: TestClient, mock: Mock, before: dict[str, Any]) -> None:
+    assert client.get("/__admin/state").json() == before
+    got = client.get(f"/v3/{PROJECT}/leads/{LEAD}", auth=OWNER)
+    assert got.status_code == 200
+    created = client.post(
+        "/public/v1/leads",
+        headers=OVERLOOP_JSON | {"Authorization": mock.facts["overloop"]["api_key"]},
+        json={"data": {"type": "leads", "attributes": {"email": "fresh@example.com"}}},
+    )
+    assert created.status_code == 201, created.text
+
+
+def state_with(before: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {**json.loads(json.dumps(before)), **changes}
+
+
+def broken_states(before: dict[str, Any]) -> list[tuple[Any, str]]:
+    """Twenty documents ``PUT /__admin/state`` must refuse, each with the field at fault."""
+    first = before["collections"][0]
+    some = {"collection": "leads", "scope": None, "documents": {}}
+    return [
+        ([], "state"),
+        ("state", "state"),
+        ({}, "collections"),
+        ({"collections": []}, "sequences"),
+        (state_with(before, collections={}), "collections"),
+        (state_with(before, sequences=[]), "sequences"),
+        (state_with(before, sequences={"overloop.lead": -1}), "sequences.overloop.lead"),
+        (state_with(before, sequences={"overloop.lead": "7"}), "sequences.overloop.lead"),
+        (state_with(before, sequences={"overloop.lead": True}), "sequences.overloop.lead"),
+        (state_with(before, sequences={"overloop.lead": 1.5}), "sequences.overloop.lead"),
+        (state_with(before, extra=1), "extra"),
+        (state_with(before, collections=[1]), "collections[0]"),
+        (state_with(before, collections=[{**some, "documents": []}]), "collections[0].documents"),
+        (
+            state_with(before, collections=[{**some, "documents": {"1": []}}]),
+            "collections[0].documents.1",
+        ),
+        (state_with(before, collections=[{**some, "collection": ""}]), "collections[0].collection"),
+        (state_with(before, collections=[{**some, "collection": 3}]), "collections[0].collection"),
+        (state_with(before, collections=[{**some, "scope": 3}]), "collections[0].scope"),
+        (state_with(before, collections=[some, some]), "collections[1]"),
+        (state_with(before, collections=[{**some, "owner": "x"}]), "owner"),
+        (
+            state_with(before, collections=[*before["collections"], first]),
+            f"collections[{len(before['collections'])}]",
+        ),
+    ]
+
+
+def test_malformed_state_documents_are_refused_whole(client: TestClient, mock: Mock) -> None:
+    before = client.get("/__admin/state").json()
+    cases = broken_states(before)
+    assert len(cases) == 20
+    for document, field in cases:
+        assert_refused(client.put("/__admin/state", json=document), field)
+    for raw in (b"{", b'{"collections": NaN}', b"[" * 5000 + b"]" * 5000):
+        assert_refused(client.put("/__admin/state", content=raw), "body")
+    assert_untouched(client, mock, before)
+
+
+def test_an_import_whose_sequences_lag_never_overwrites(client: TestClient, mock: Mock) -> None:
+    exported = client.get("/__admin/state").json()
+    assert client.put("/__admin/state", json={**exported, "sequences": {}}).status_code == 200
+    key = {"Authorization": mock.facts["overloop"]["api_key"]}
+    created = client.post(
+        "/public/v1/leads",
+        headers=OVERLOOP_JSON | key,
+        json={"data": {"type": "leads", "attributes": {"email": "lagging@example.com"}}},
+    )
+    assert created.status_code == 201
+    new_id = created.json()["data"]["id"]
+    assert client.get("/public/v1/leads/1", headers=key).json()["data"]["attributes"]["email"] == (
+        "vincenzo@overloop.ai"
+    )
+    assert int(new_id) > 1
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"leads": "x"}, "leads"),
+        ({"leads": 2.5}, "leads"),
+        ({"leads": -1}, "leads"),
+        ({"leads": 1}, "leads"),
+        ({"leads": True}, "leads"),
+        ({"seed": "7"}, "seed"),
+        ({"seed": -3}, "seed"),
+        ({"seeds": 7}, "seeds"),
+        ([7], "body"),
+    ],
+)
+def test_bad_seed_options_change_nothing(
+    client: TestClient, mock: Mock, options: Any, field: str
+) -> None:
+    before = client.get("/__admin/state").json()
+    assert_refused(client.post("/__admin/seed", json=options), field)
+    assert_untouched(client, mock, before)
+
+
+def test_a_good_reseed_replaces_the_state_at_once(client: TestClient, mock: Mock) -> None:
+    answer = client.post("/__admin/seed", json={"seed": 7, "leads": 5})
+    assert answer.status_code == 200
+    assert answer.json()["tiledesk"]["projects"][0]["leads"] == 5
+    listed = client.get(f"/v3/{PROJECT}/leads", auth=OWNER).json()
+    assert listed["count"] < 10
+    client.post("/__admin/seed", json={"seed": 1, "leads": 100})
+
+
+@pytest.mark.parametrize(
+    ("fault", "field", "words"),
+    [
+        ({"latency": "abc"}, "latency", "seconds"),
+        ({"latency": [1]}, "latency", "[low, high]"),
+        ({"latency": [2, 1]}, "latency", "[low, high]"),
+        ({"latency": 1e9}, "latency", "seconds 0 to 60"),
+        ({"status": 200}, "status", "400 to 599"),
+        ({"status": "503"}, "status", "400 to 599"),
+        ({"share": 2}, "share", "0 to 1"),
+        ({"times": -1}, "times", "0 or more"),
+        ({"times": 1.5}, "times", "whole number"),
+        ({"drop": "yes"}, "drop", "true or false"),
+        ({"retry_after": -5}, "retry_after", "0 to 86400"),
+        ({"api": 3}, "api", "a name"),
+        ({"opration": "list_leads"}, "opration", "did you mean 'operation'"),
+        ({"id": 9}, "id", "not a fault field"),
+        ("status=503", "fault", "JSON object"),
+    ],
+)
+def test_bad_faults_name_the_field(
+    client: TestClient, mock: Mock, fault: Any, field: str, words: str
+) -> None:
+    assert words in assert_refused(client.post("/__admin/faults", json=fault), field)
+    assert client.get("/__admin/faults").json() == []
+    assert client.get(f"/v3/{PROJECT}/leads/{LEAD}", auth=OWNER).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"status": "abc"}, "status"),
+        ({"status": "2000"}, "status"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "nan"}, "since"),
+        ({"valid": "maybe"}, "valid"),
+        ({"opration": "x"}, "opration"),
+    ],
+)
+def test_bad_journal_filters_name_the_field(
+    client: TestClient, query: dict[str, str], field: str
+) -> None:
+    assert_refused(client.get("/__admin/journal", params=query), field)
+
+
+def test_journal_filters_that_are_right_work(client: TestClient) -> None:
+    client.get(f"/v3/{PROJECT}/leads/{LEAD}", auth=OWNER)
+    client.get(f"/v3/{PROJECT}/leads/nope", auth=OWNER)
+    found = client.get("/__admin/journal", params={"status": "404", "valid": "true"}).json()
+    assert [(e["operation"], e["status"]) for e in found] == [("get_lead", 404)]
+
+
+def test_the_loopback_check_trusts_the_socket_not_a_header() -> None:
+    def scope(host: str, *headers: tuple[bytes, bytes]) -> dict[str, Any]:
+        return {"client": (host, 1234), "headers": list(headers)}
+
+    forwarded = (b"x-forwarded-for", b"127.0.0.1")
+    assert admin_allowed(scope("127.0.0.1"), None)
+    assert not admin_allowed(scope("192.0.2.7", forwarded), None)
+    assert not admin_allowed(scope("192.0.2.7", (b"x-forwarded-for", b"testclient")), None)
