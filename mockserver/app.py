@@ -12,10 +12,12 @@ body. ``/__admin`` never enters Connexion: ``Mock`` sends it to the admin plane.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib.resources
 import logging
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
+from connexion.spec import Specification
 from connexion.validators import (
     FormDataValidator,
     JSONRequestBodyValidator,
@@ -41,7 +44,7 @@ from mockserver.fastpath import CompiledPath
 from mockserver.faults import FaultMiddleware, Faults
 from mockserver.gate import Gate
 from mockserver.journal import Journal, JournalMiddleware
-from mockserver.jsoncodec import OrjsonJsonifier
+from mockserver.jsoncodec import GateParsedBody, OrjsonJsonifier
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.rendering import ErrorRenderer, mount_of
@@ -52,7 +55,7 @@ from mockserver.vendors import VENDORS, Mount, Vendor, mounted
 _REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 
-class OptionalJSONBody(JSONRequestBodyValidator):
+class OptionalJSONBody(GateParsedBody, JSONRequestBodyValidator):
     """Connexion refuses an empty JSON body unless its schema is nullable, even where the spec
     says the body is optional (``requestBody.required: false``); here an optional one may be
     empty, and the handler gets none."""
@@ -154,27 +157,8 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     store = store if store is not None else MemoryStore()
     app_class = connexion.AsyncApp if config.framework == "async" else connexion.FlaskApp
     app = app_class(__name__, jsonifier=OrjsonJsonifier())
-    mounts: list[tuple[Mount, Vendor]] = []
-    specs: dict[str, dict[str, Any]] = {}
-    handlers_by_api: dict[str, Any] = {}
-    for vendor in served_vendors(config):
-        handlers = vendor.handlers(store, config)
-        for mount in (mounted(m, config) for m in vendor.mounts):
-            specs[mount.name] = load_spec(mount.spec)
-            handlers_by_api[mount.name] = handlers
-            app.add_api(
-                load_spec(mount.spec),
-                base_path=mount.base_path,
-                name=mount.name,
-                resolver=Resolver(function_resolver=_handler_of(handlers, config.framework)),
-                security_map=handlers.security_map(),
-                validator_map={**SPEC_VALIDATORS, **vendor.validator_map},
-                pythonic_params=True,
-                validate_responses=config.validate_responses,
-            )
-            mounts.append((mount, vendor))
-    # Longest base path first, so /v3/x never goes to a vendor mounted at /v.
-    mounts.sort(key=lambda pair: len(pair[0].base_path), reverse=True)
+    with _shipped_specs_trusted():
+        handlers_by_api, mounts, specs = _add_apis(app, config, store)
 
     def api_of(path: str) -> str | None:
         found = mount_of(path, mounts)
@@ -224,6 +208,48 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         facts=facts,
         seed_state=store.dump(),
     )
+
+
+def _add_apis(
+    app: Any, config: Config, store: Store
+) -> tuple[dict[str, Any], list[tuple[Mount, Vendor]], dict[str, dict[str, Any]]]:
+    """One Connexion API per mounted spec; the handlers, mounts (longest base path first) and
+    specs, by API name."""
+    mounts: list[tuple[Mount, Vendor]] = []
+    specs: dict[str, dict[str, Any]] = {}
+    handlers_by_api: dict[str, Any] = {}
+    for vendor in served_vendors(config):
+        handlers = vendor.handlers(store, config)
+        for mount in (mounted(m, config) for m in vendor.mounts):
+            specs[mount.name] = load_spec(mount.spec)
+            handlers_by_api[mount.name] = handlers
+            app.add_api(
+                load_spec(mount.spec),
+                base_path=mount.base_path,
+                name=mount.name,
+                resolver=Resolver(function_resolver=_handler_of(handlers, config.framework)),
+                security_map=handlers.security_map(),
+                validator_map={**SPEC_VALIDATORS, **vendor.validator_map},
+                pythonic_params=True,
+                validate_responses=config.validate_responses,
+            )
+            mounts.append((mount, vendor))
+    # Longest base path first, so /v3/x never goes to a vendor mounted at /v.
+    mounts.sort(key=lambda pair: len(pair[0].base_path), reverse=True)
+    return handlers_by_api, mounts, specs
+
+
+@contextlib.contextmanager
+def _shipped_specs_trusted() -> Iterator[None]:
+    """Connexion validates each spec it is given against the OpenAPI schema, 0.4 s of every
+    start-up for ours; they are the files shipped with leadmock, which ``tests/test_specs.py``
+    validates with that same check, so it is skipped while our APIs are added."""
+    check = Specification.__dict__["_validate_spec"]
+    Specification._validate_spec = classmethod(lambda cls, spec: None)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Specification._validate_spec = check  # type: ignore[method-assign]
 
 
 def _handler_of(handlers: Any, framework: str) -> Any:

@@ -28,6 +28,7 @@ from jsonschema import Draft4Validator, ValidationError
 from starlette.formparsers import MultiPartException
 
 from mockserver.errors import BadRequest, Unauthorized
+from mockserver.jsoncodec import GateParsedBody
 
 FieldMessages = dict[str, list[str]]
 
@@ -115,7 +116,7 @@ class _FieldErrorsBody:
             raise fields_error(fields)
 
 
-class JSONBody(_FieldErrorsBody, JSONRequestBodyValidator):
+class JSONBody(_FieldErrorsBody, GateParsedBody, JSONRequestBodyValidator):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # An empty body reaches _validate, which words the error, instead of Connexion's

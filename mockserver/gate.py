@@ -11,6 +11,7 @@ answers it or declines, and then to Connexion, which is handed the body already 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,16 +94,20 @@ class Gate:
             )
             return
         replayed = _replay(read.body, receive)
-        if (
-            found is not None
-            and self.compiled is not None
-            and self.may_compile(read.headers)
-            and await self.compiled.answer(
-                scope, found[0], found[1], read.headers, read.json, replayed, send
-            )
-        ):
-            return
-        await self.app(scope, replayed, send)
+        try:
+            if (
+                found is not None
+                and self.compiled is not None
+                and self.may_compile(read.headers)
+                and await self.compiled.answer(
+                    scope, found[0], found[1], read.headers, read.json, replayed, send
+                )
+            ):
+                return
+            await self.app(scope, replayed, send)
+        finally:
+            if len(read.body) > _LARGE_BODY:
+                _give_back_memory()
 
     def _headers(self, raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
         limits = self.limits
@@ -187,6 +192,21 @@ class Gate:
             raise BadRequest(f"The request body is not valid {charset}.") from None
         except jsoncodec.InvalidJSON as exc:
             raise BadRequest(str(exc)) from None
+
+
+_LARGE_BODY = 256 * 1024
+try:
+    _LIBC: Any = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc: its allocator returns memory by itself, or not at all
+    _LIBC = None
+
+
+def _give_back_memory() -> None:
+    """After a large body, what parsing it took goes back to the system: glibc keeps freed
+    heap memory for reuse, so a few large requests would otherwise raise the resident size
+    for good."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def _replay(body: bytes, receive: Any) -> Any:

@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 from connexion.jsonifier import Jsonifier
 
+from mockserver.journal import REQUEST_KEY
+
 # orjson reads integers past 64 bits as floats; a run this long sends the body to the standard
 # library, which keeps every digit.
 _LONG_NUMBER = re.compile(rb"\d{19,}")
@@ -86,6 +88,17 @@ class OrjsonJsonifier(Jsonifier):
 
     def dumps(self, data: Any, **kwargs: Any) -> bytes:  # type: ignore[override]
         return dumps(data)
+
+
+class GateParsedBody:
+    """For Connexion's JSON body validators: the body the gate parsed already, not parsed again
+    (the same value: the gate parses strictly and exactly), else Connexion's own parse."""
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        read = scope.get("extensions", {}).get(REQUEST_KEY)
+        if read is not None and read.json is not None:
+            return read.json
+        return await super()._parse(stream, scope)  # type: ignore[misc]
 
 
 class InvalidJSON(ValueError):

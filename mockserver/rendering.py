@@ -98,6 +98,10 @@ def to_api_error(exc: Exception) -> ApiError:
         message = str(detail).split("\n\n", 1)[0]
     # Connexion ends a body error with the failing field's dotted path: " - 'data.attributes.x'".
     field = _BODY_FIELD.search(message)
+    if len(message) > MAX_MESSAGE:
+        # jsonschema quotes the failing value whole: an answer never echoes a large body.
+        tail = f" - '{field.group(1)}'" if field else ""
+        message = message[: MAX_MESSAGE - len(tail) - 5] + " ... " + tail
     return error_for_status(
         status,
         message,
@@ -107,6 +111,8 @@ def to_api_error(exc: Exception) -> ApiError:
 
 
 _BODY_FIELD = re.compile(r" - '([^']+)'$")
+MAX_MESSAGE = 500
+"""Characters of an error message an answer carries at most."""
 
 
 async def send_error(send: Any, rendered: ErrorBody, *, close: bool = False) -> None:

@@ -13,6 +13,7 @@ import base64
 import itertools
 import uuid
 from dataclasses import replace
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -80,7 +81,9 @@ def corpus(mock: Mock, api: str) -> list[Request]:
     requests = []
     for entry in mock.journal.entries():
         headers = {k: v for k, v in entry.headers.items() if k not in DROPPED}
-        target = entry.path + (f"?{entry.query}" if entry.query else "")
+        # The journal keeps the decoded path: quoted again, it is the same request.
+        path = quote(entry.path, safe="/:@!$&'()*+,;=-._~")
+        target = path + (f"?{entry.query}" if entry.query else "")
         requests.append((entry.method, target, headers, entry.raw_body))
     return requests
 

@@ -188,8 +188,13 @@ def test_admin_reset_reseed_journal_and_faults(mock: LeadMock) -> None:
 
 async def _admin_call(mock: LeadMock, client: tuple[str, int], headers: list) -> int:
     sent: list[dict] = []
+    received = asyncio.Event()
 
     async def receive() -> dict:
+        if received.is_set():
+            # As a server does: the next message is the client leaving, which never comes here.
+            await asyncio.Event().wait()
+        received.set()
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: dict) -> None:

@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 QUICK = Limits(header_seconds=0.5, body_seconds=0.5, keep_alive_seconds=0.5, shutdown_seconds=1)
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[LeadMock]:
-    with LeadMock(Config(leads=5, limits=QUICK)) as mock:
+@pytest.fixture(scope="module", params=["async", "flask"])
+def served(request: pytest.FixtureRequest) -> Iterator[LeadMock]:
+    """A mock on a loopback port with short timeouts, on AsyncApp and on FlaskApp."""
+    with LeadMock(Config(leads=5, limits=QUICK, framework=request.param)) as mock:
         yield mock
 
 

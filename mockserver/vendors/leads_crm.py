@@ -18,6 +18,7 @@ Authentication page, quoted in issue 5):
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +27,7 @@ from typing import Any
 import connexion
 import httpx
 from faker import Faker
+from starlette.datastructures import URL
 
 from mockserver import fielderrors
 from mockserver.auth import api_key_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
@@ -641,7 +643,14 @@ def _appointment(item: Doc, lead: Doc) -> dict[str, Any]:
 
 def _page(results: list[dict[str, Any]], window: Window, total: int) -> dict[str, Any]:
     """DRF's limit/offset page: the count, and the neighbours' URLs with the same filters."""
-    url = connexion.request.url
+    previous, following = _links(str(connexion.request.url), window, total)
+    return {"results": results, "count": total, "previous": previous, "next": following}
+
+
+@functools.lru_cache(maxsize=1024)
+def _links(url_text: str, window: Window, total: int) -> tuple[str | None, str | None]:
+    # Clients page through the same listing over and over: its links are worked out once.
+    url = URL(url_text)
 
     def link(offset: int | None) -> str | None:
         if offset is None:
@@ -649,12 +658,7 @@ def _page(results: list[dict[str, Any]], window: Window, total: int) -> dict[str
         moved = url.include_query_params(limit=window.limit, offset=offset)
         return str(moved.remove_query_params("offset") if offset == 0 else moved)
 
-    return {
-        "results": results,
-        "count": total,
-        "previous": link(window.previous()),
-        "next": link(window.next(total)),
-    }
+    return link(window.previous()), link(window.next(total))
 
 
 def _times(start_text: str, end_text: str) -> tuple[datetime, datetime]:

@@ -29,8 +29,8 @@ from faker import Faker
 
 from mockserver.auth import api_key_scheme
 from mockserver.config import Config
-from mockserver.jsoncodec import RenderCache
 from mockserver.errors import ApiError, BadRequest, NotFound, Unprocessable
+from mockserver.jsoncodec import RenderCache
 from mockserver.paging import Page
 from mockserver.store import Store, Where, fresh_id
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor

@@ -48,6 +48,7 @@ from mockserver.errors import (
     Unauthorized,
     Unprocessable,
 )
+from mockserver.jsoncodec import RenderCache
 from mockserver.paging import Page
 from mockserver.seeding import POOL_SIZE, Pool
 from mockserver.store import Store, Where
@@ -121,6 +122,7 @@ class TiledeskHandlers:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
+        self._serialised = RenderCache(lambda lead: lead)
 
     # -- ids and credentials -------------------------------------------------------------
 
@@ -238,7 +240,12 @@ class TiledeskHandlers:
             where.append(Where("fullname", "exists", True))
         if tags is not None:
             where.append(Where("tags", "has", tags))
-        return self._page("leads", project_id, where, sort_field or sort, direction, page, limit)
+        body, status, headers = self._page(
+            "leads", project_id, where, sort_field or sort, direction, page, limit
+        )
+        # A page of stored leads is assembled from their serialised form, not re-encoded.
+        body["leads"] = [self._serialised(lead) for lead in body["leads"]]
+        return body, status, headers
 
     def _page(
         self,
