@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import importlib.resources
 import logging
 import pickle
@@ -124,10 +125,17 @@ class Mock:
         """Seed again from another seed (and lead count); it becomes the state reset returns to."""
         config = replace(self.config, seed=seed, leads=leads or self.config.leads)
         # Seeded apart, then swapped in at once: requests meanwhile see the old state whole.
+        # The collector stays off meanwhile (a full collection over a large seed holds every
+        # other request up), and the new seed is frozen out of its walks afterwards.
         fresh = MemoryStore()
-        facts = seed_all(fresh, config)
-        self.seed_state = fresh.dump()
-        self.store.load(self.seed_state)
+        gc.disable()
+        try:
+            facts = seed_all(fresh, config)
+            self.seed_state = fresh.dump()
+            self.store.load(self.seed_state)
+        finally:
+            gc.freeze()
+            gc.enable()
         self.config, self.facts = config, facts
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.

@@ -63,7 +63,7 @@ class RenderCache:
     ``max_entries`` the cache starts again empty.
     """
 
-    def __init__(self, render: Any, max_entries: int = 200_000) -> None:
+    def __init__(self, render: Any, max_entries: int = 10_000) -> None:
         self.render = render
         self.max_entries = max_entries
         self._entries: dict[int, tuple[Any, Fragment]] = {}
@@ -111,11 +111,11 @@ def parse_request_json(raw: bytes, *, max_depth: int, max_digits: int) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidJSON(_reason(raw, exc, max_digits)) from None
-    if _LONG_NUMBER.search(raw):
-        value = _exact(raw, max_digits)
-    # A document of n bytes nests at most n/2 deep: short ones need no walk.
-    if len(raw) > 2 * max_depth and _depth_exceeds(value, max_depth):
+    too_deep, inexact = _walk(value, max_depth)
+    if too_deep:
         raise InvalidJSON(f"JSON nested deeper than {max_depth} levels")
+    if inexact:
+        value = _exact(raw, max_digits)
     return value
 
 
@@ -155,15 +155,24 @@ def _exact(raw: bytes, max_digits: int) -> Any:
         raise InvalidJSON(str(exc)) from None
 
 
-def _depth_exceeds(value: Any, limit: int) -> bool:
+def _walk(value: Any, limit: int) -> tuple[bool, bool]:
+    """Whether ``value`` nests deeper than ``limit``, and whether it holds a float past 2^63:
+    orjson's reading of an integer too long for 64 bits, which the standard library keeps."""
+    inexact = False
     level: list[tuple[Any, int]] = [(value, 1)]
     while level:
         node, depth = level.pop()
         if isinstance(node, dict):
             node = node.values()
+        elif isinstance(node, float):
+            inexact = inexact or abs(node) >= _INT64
+            continue
         elif not isinstance(node, list):
             continue
         if depth > limit:
-            return True
-        level.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
-    return False
+            return True, inexact
+        level.extend((child, depth + 1) for child in node if isinstance(child, dict | list | float))
+    return False, inexact
+
+
+_INT64 = float(2**63)

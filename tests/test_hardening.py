@@ -3,7 +3,6 @@ changes nothing, and the next good request, the journal and the export still wor
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -12,32 +11,18 @@ from starlette.testclient import TestClient
 
 from mockserver import Mock
 from mockserver.journal import Entry, Journal
+from tests.helpers import basic, crm_bearer
 
 PROJECT = "5b55e806c93dde00143163dd"
 LEAD = "5c81593adf767b0017d1aa66"
 OWNER = ("andrea.leo@f21.it", "123456")
 
 
-def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
-def crm_headers(client: TestClient, mock: Mock) -> dict[str, str]:
-    crm = mock.facts["leads-crm"]
-    user = crm["users"][0]
-    login = client.post(
-        f"{crm['base_path']}/user/login/",
-        headers={"apikey": crm["apikey"]},
-        data={"username": user["username"], "password": user["password"]},
-    )
-    return {"apikey": crm["apikey"], "Authorization": f"Bearer {login.json()['access']}"}
-
-
 def writes(client: TestClient, mock: Mock) -> list[tuple[str, str, dict[str, str], str]]:
     """Every write endpoint that takes a JSON body: method, path, credentials, media type."""
     owner = {"Authorization": basic(*OWNER)}
     key = {"Authorization": mock.facts["overloop"]["api_key"]}
-    crm = crm_headers(client, mock)
+    crm = crm_bearer(client, mock)
     base = mock.facts["leads-crm"]["base_path"]
     found = []
     json_type, api_type = "application/json", "application/vnd.api+json"
@@ -138,7 +123,7 @@ def test_an_integer_past_pythons_limit_in_a_path_or_form(client: TestClient, moc
     for method in ("GET", "PATCH", "DELETE"):
         answer = client.request(method, f"/public/v1/leads/{huge}", headers=key)
         assert "more than 100 digits" in assert_vendor_error(mock, "/public/", answer, 400)
-    crm = crm_headers(client, mock)
+    crm = crm_bearer(client, mock)
     base = mock.facts["leads-crm"]["base_path"]
     for path, field in (
         ("leads/delete/leadnote/", {"slug": "binuser1", "note_id": huge}),
@@ -230,3 +215,37 @@ def test_a_large_body_is_journalled_as_a_marked_prefix(client: TestClient, mock:
     exported = client.get("/__admin/journal", params={"operation": "create_lead"}).json()
     assert exported[-1]["body_truncated"] is True and exported[-1]["body_size"] > 100_000
     assert len(exported[-1]["body"]) == 64 * 1024
+
+
+@pytest.mark.parametrize("status", [413, 408])
+def test_the_limit_answers_are_in_every_spec(client: TestClient, mock: Mock, status: int) -> None:
+    """Each operation that takes a body declares the limit's status, and the gate's answer fits
+    the declared schema (the gate answers before Connexion's response validation would)."""
+    from openapi_schema_validator import OAS30Validator
+
+    from mockserver.app import load_spec
+    from mockserver.routing import resolve_refs
+    from mockserver.vendors import VENDORS
+
+    answers = {413: b'{"lead_id": "' + b"a" * (1024 * 1024) + b'"}'}
+    for vendor in VENDORS:
+        for mount in vendor.mounts:
+            spec = resolve_refs(load_spec(mount.spec))
+            for template, item in spec["paths"].items():
+                for method, operation in item.items():
+                    if not isinstance(operation, dict) or "requestBody" not in operation:
+                        continue
+                    declared = operation["responses"][str(status)]
+                    media, entry = next(iter(declared["content"].items()))
+                    if status not in answers:
+                        continue
+                    path = mount.base_path + template.replace("{project_id}", PROJECT)
+                    path = path.replace("{id}", "1")
+                    answer = client.request(
+                        method.upper(),
+                        path,
+                        content=answers[status],
+                        headers={"Content-Type": media},
+                    )
+                    assert answer.status_code == status, (path, answer.text)
+                    OAS30Validator(entry["schema"]).validate(answer.json())

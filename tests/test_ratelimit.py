@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 
 import pytest
 from starlette.testclient import TestClient
@@ -11,13 +10,10 @@ from starlette.testclient import TestClient
 from mockserver import Config, create_app
 from mockserver.errors import TooManyRequests
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
+from tests.helpers import basic, crm_bearer
 
 LEADS = "/v1/5b55e806c93dde00143163dd/leads"
 OWNER = ("andrea.leo@f21.it", "123456")
-
-
-def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 @pytest.mark.parametrize(
@@ -106,14 +102,7 @@ def test_anonymous_callers_have_a_bucket_per_api() -> None:
     assert statuses == [401, 401, 401, 429]
     # The sign-in of another version is another API, as Leads & CRM's login is.
     assert client.post("/v2/auth/signin", json=signin).status_code == 401
-    crm = mock.facts["leads-crm"]
-    user = crm["users"][0]
-    login = client.post(
-        f"{crm['base_path']}/user/login/",
-        headers={"apikey": crm["apikey"]},
-        data={"username": user["username"], "password": user["password"]},
-    )
-    assert login.status_code == 200
+    assert crm_bearer(client, mock)["Authorization"].startswith("Bearer ")
 
 
 def test_refused_credentials_are_not_counted() -> None:

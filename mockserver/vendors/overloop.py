@@ -19,6 +19,7 @@ general sections on auth, pagination, sorting, filtering, includes and errors, q
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -385,8 +386,15 @@ def _order(text: str | None) -> list[tuple[str, int]]:
 def _links(window: Page, total: int, **query: str | None) -> dict[str, str]:
     """JSON:API links that keep the request's sort, filter and include."""
     base = str(connexion.request.url.replace(query="", fragment=""))
-    kept = [(name.rstrip("_"), value) for name, value in query.items() if value]
+    kept = tuple((name.rstrip("_"), value) for name, value in query.items() if value)
+    return dict(_page_links(base, window, total, kept))
 
+
+@functools.lru_cache(maxsize=1024)
+def _page_links(
+    base: str, window: Page, total: int, kept: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    # Clients page through the same listing over and over: its links are worked out once.
     def url(number: int) -> str:
         pairs = [("page[number]", number), ("page[size]", window.size), *kept]
         return f"{base}?{urlencode(pairs)}"
@@ -397,7 +405,7 @@ def _links(window: Page, total: int, **query: str | None) -> dict[str, str]:
         links["prev"] = url(previous)
     if following is not None:
         links["next"] = url(following)
-    return links
+    return tuple(links.items())
 
 
 def _taken(name: str) -> Unprocessable:
