@@ -66,18 +66,34 @@ class RenderCache:
     def __init__(self, render: Any, max_entries: int = 10_000) -> None:
         self.render = render
         self.max_entries = max_entries
-        self._entries: dict[int, tuple[Any, Fragment]] = {}
+        self._entries: dict[int, tuple[Any, bytes]] = {}
 
     def __call__(self, document: Any) -> Fragment:
         """``render(document)``, serialised, as a fragment to place in an answer."""
+        return Fragment(self._serialised(document))
+
+    def many(self, documents: list[Any]) -> Fragment:
+        """The JSON array of the documents' renderings, as one fragment."""
+        entries = self._entries
+        parts = []
+        for document in documents:
+            entry = entries.get(id(document))
+            parts.append(
+                entry[1]
+                if entry is not None and entry[0] is document
+                else self._serialised(document)
+            )
+        return Fragment(b"[" + b",".join(parts) + b"]")
+
+    def _serialised(self, document: Any) -> bytes:
         entry = self._entries.get(id(document))
         if entry is not None and entry[0] is document:
             return entry[1]
         if len(self._entries) >= self.max_entries:
             self._entries = {}
-        fragment = Fragment(encode(self.render(document)))
-        self._entries[id(document)] = (document, fragment)
-        return fragment
+        serialised = encode(self.render(document))
+        self._entries[id(document)] = (document, serialised)
+        return serialised
 
 
 class OrjsonJsonifier(Jsonifier):

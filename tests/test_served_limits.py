@@ -180,3 +180,63 @@ def test_ports_outside_the_range_are_refused_before_anything_is_printed(port: st
     assert done.returncode == 2
     assert done.stdout == ""
     assert "is not a port: a whole number 1 to 65535" in done.stderr
+
+
+def test_limit_options_reach_the_server() -> None:
+    """``leadmock serve --max-body-bytes 64``: a body of 65 bytes is 413 over the wire."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            "--port",
+            str(port),
+            "--leads",
+            "5",
+            "--max-body-bytes",
+            "64",
+            "--max-json-depth",
+            "3",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/v3/{PROJECT}/leads"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "no server"
+                time.sleep(0.1)
+        headers = {"Authorization": BASIC, "Content-Type": "application/json"}
+        large = httpx.post(base, headers=headers, content=b'{"lead_id": "' + b"x" * 60 + b'"}')
+        assert large.status_code == 413 and "at most 64 bytes" in large.json()["msg"]
+        deep = httpx.post(base, headers=headers, content=b'{"lead_id": "x", "a": {"b": {"c": {}}}}')
+        assert deep.status_code == 400 and "deeper than 3" in deep.json()["msg"]
+        fine = httpx.post(base, headers=headers, content=b'{"lead_id": "x"}')
+        assert fine.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--max-body-bytes", "0"), ("--max-json-depth", "-1"), ("--body-timeout", "soon")],
+)
+def test_a_bad_limit_is_one_line_and_exit_2(option: str, value: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", option, value],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"argument {option}: '{value}' is not a" in done.stderr

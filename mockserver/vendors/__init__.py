@@ -6,9 +6,13 @@ one line in ``VENDORS``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from connexion import context as connexion_context
+from starlette.datastructures import URL
 
 from mockserver.config import Config
 from mockserver.errors import ApiError
@@ -122,6 +126,37 @@ class Vendor:
     """How the vendor's real service departs from the specs, each departure classified."""
 
 
+def request_url(*, query: bool = True) -> str:
+    """The URL of the request being answered, as ``connexion.request.url`` gives it (with its
+    query, or without), worked out once for each distinct scheme, host, path and query: vendors
+    build their page links from it."""
+    scope = connexion_context._scope.get()
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    return _url(
+        scope.get("scheme", "http"),
+        tuple(server) if server else None,
+        scope["path"],
+        scope.get("query_string", b"") if query else b"",
+        host,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _url(
+    scheme: str, server: tuple | None, path: str, query_string: bytes, host: bytes | None
+) -> str:
+    headers = [(b"host", host)] if host is not None else []
+    scope = {
+        "scheme": scheme,
+        "server": server,
+        "path": path,
+        "query_string": query_string,
+        "headers": headers,
+    }
+    return str(URL(scope=scope))
+
+
 def mounted(mount: Mount, config: Config | None) -> Mount:
     """``mount`` at the base path ``config`` gives it, if it gives one."""
     base_path = (config.base_paths if config else {}).get(mount.name)
@@ -157,5 +192,6 @@ __all__ = [
     "Mount",
     "Vendor",
     "mounted",
+    "request_url",
     "vendor_of",
 ]

@@ -24,7 +24,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import connexion
 import httpx
 from faker import Faker
 from starlette.datastructures import URL
@@ -36,7 +35,15 @@ from mockserver.errors import ApiError, Forbidden, Unauthorized
 from mockserver.fielderrors import field_error, fields_error
 from mockserver.paging import Window
 from mockserver.store import Doc, Store, Where, fresh_id
-from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, mounted
+from mockserver.vendors import (
+    CheckTarget,
+    Credentials,
+    ErrorBody,
+    Mount,
+    Vendor,
+    mounted,
+    request_url,
+)
 
 API = "leads-crm"
 BASE_PATH = "/api/v1"
@@ -643,7 +650,7 @@ def _appointment(item: Doc, lead: Doc) -> dict[str, Any]:
 
 def _page(results: list[dict[str, Any]], window: Window, total: int) -> dict[str, Any]:
     """DRF's limit/offset page: the count, and the neighbours' URLs with the same filters."""
-    previous, following = _links(str(connexion.request.url), window, total)
+    previous, following = _links(request_url(), window, total)
     return {"results": results, "count": total, "previous": previous, "next": following}
 
 

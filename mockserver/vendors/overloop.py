@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import connexion
 from faker import Faker
 
 from mockserver.auth import api_key_scheme
@@ -34,7 +33,7 @@ from mockserver.errors import ApiError, BadRequest, NotFound, Unprocessable
 from mockserver.jsoncodec import RenderCache
 from mockserver.paging import Page
 from mockserver.store import Store, Where, fresh_id
-from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor
+from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, request_url
 
 MEDIA_TYPE = "application/vnd.api+json"
 BASE_PATH = "/public/v1"
@@ -159,7 +158,7 @@ class OverloopHandlers:
             limit=window.size,
             scope=account,
         )
-        body: dict[str, Any] = {"data": [self._rendered(lead) for lead in leads]}
+        body: dict[str, Any] = {"data": self._rendered.many(leads)}
         if include:
             body["included"] = self._included(account, leads, include)
         body["links"] = _links(window, total, sort=sort, filter_=filter_, include=include)
@@ -385,7 +384,7 @@ def _order(text: str | None) -> list[tuple[str, int]]:
 
 def _links(window: Page, total: int, **query: str | None) -> dict[str, str]:
     """JSON:API links that keep the request's sort, filter and include."""
-    base = str(connexion.request.url.replace(query="", fragment=""))
+    base = request_url(query=False)
     kept = tuple((name.rstrip("_"), value) for name, value in query.items() if value)
     return dict(_page_links(base, window, total, kept))
 

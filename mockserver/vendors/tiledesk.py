@@ -244,7 +244,7 @@ class TiledeskHandlers:
             "leads", project_id, where, sort_field or sort, direction, page, limit
         )
         # A page of stored leads is assembled from their serialised form, not re-encoded.
-        body["leads"] = [self._serialised(lead) for lead in body["leads"]]
+        body["leads"] = self._serialised.many(body["leads"])
         return body, status, headers
 
     def _page(
