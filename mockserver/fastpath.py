@@ -299,8 +299,8 @@ def _body_valid(operation: Operation, headers: dict[str, str], body: Any) -> boo
     mime, charset = split_content_type(headers.get("content-type", ""))
     if charset not in (None, "utf-8", "utf8"):
         return False
-    validator = operation.json_media.get((mime or "").lower())
-    return validator is not None and validator.is_valid(body)
+    check = operation.json_media.get((mime or "").lower())
+    return check is not None and check(body)
 
 
 def _unpack(result: Any) -> tuple[Any, int | None, dict[str, str]]:

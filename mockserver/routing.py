@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connexion.decorators.parameter import _get_query_defaults, _get_val_from_param, pythonic
-from connexion.json_schema import Draft4RequestValidator, resolve_refs
+from connexion.json_schema import resolve_refs
 from connexion.utils import inspect_function_arguments
 from jsonschema import Draft4Validator
 
 from mockserver.auth import Credentials
 from mockserver.rendering import HTTP_METHODS, Mounts
+from mockserver.schemacheck import Check, compile_check
 
 # Starlette's int converter, which Connexion gives integer path parameters.
 _SEGMENT = {"integer": "[0-9]+", "number": "[0-9]+(?:\\.[0-9]+)?"}
@@ -66,8 +67,8 @@ class Operation:
     query_parameters: dict[str, Parameter]
     query_defaults: dict[str, Any]
     """Handler arguments Connexion fills from the spec's defaults when a query omits them."""
-    json_media: dict[str, Any]
-    """Lower-cased JSON media types of the request body, each with its validator."""
+    json_media: dict[str, Check]
+    """Lower-cased JSON media types of the request body, each with its compiled check."""
     consumes: tuple[str, ...]
     security: list[list[Scheme]]
     """Alternatives, each a list of schemes that must all pass; empty: no security."""
@@ -95,6 +96,9 @@ class RouteTable:
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """The one operation ``method path`` routes to, and its path parameters' text; None
         when none does, or several could (Connexion decides those)."""
+        if "\n" in path:
+            # Starlette's mounts match with ``.*``, which stops at a newline: Connexion decides.
+            return None
         found = None
         for operation in self._by_shape.get((method, path.count("/")), ()):
             matched = operation.pattern.fullmatch(path)
@@ -165,10 +169,7 @@ def _operation(
     body = definition.get("requestBody", {})
     content = body.get("content", {})
     json_media = {
-        media.lower(): Draft4RequestValidator(
-            {**entry.get("schema", {}), "components": spec.get("components", {})},
-            format_checker=Draft4Validator.FORMAT_CHECKER,
-        )
+        media.lower(): compile_check(entry.get("schema", {}), spec.get("components", {}))
         for media, entry in content.items()
         if media.lower().split(";")[0].endswith("json")
     }

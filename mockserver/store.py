@@ -187,11 +187,11 @@ class MemoryStore:
             docs[id] = stored
 
     def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
-        stored = _clone(doc)
         with self._lock:
             docs = self._collection(coll, scope)
             if id in docs:
                 return False
+            stored = _clone(doc)
             self._wrote((coll, scope), id, None, stored)
             docs[id] = stored
             return True

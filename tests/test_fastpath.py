@@ -279,3 +279,17 @@ def test_signed_in_requests_answer_alike(mocks: tuple[Mock, Mock]) -> None:
             ),
         ],
     )
+
+
+def test_a_newline_in_the_path_answers_alike(mocks: tuple[Mock, Mock]) -> None:
+    """Found by the corpus: Starlette's mounts do not match past a newline (a 404 of routing,
+    not the handler's)."""
+    auth = {"authorization": BASIC}
+    assert_same(
+        mocks,
+        [
+            ("GET", f"/v1/{PROJECT}/leads/%0Ax", auth, b""),
+            ("GET", f"/v1/{PROJECT}/leads/x%0A", auth, b""),
+            ("GET", f"/v1/{PROJECT}/leads/{LEAD}%0A", auth, b""),
+        ],
+    )
