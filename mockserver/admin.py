@@ -10,10 +10,12 @@ large state) runs off the event loop or in chunks, so vendor requests keep being
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import hmac
 import ipaddress
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -73,9 +75,10 @@ def admin_app(mock: Mock) -> Starlette:
         raw = await _body(request)
 
         def checked_load() -> None:
-            state = _parse(raw, depth=mock.config.limits.json_depth + 8)
-            validate_state(state)
-            mock.store.load(state)
+            with quiet_collector():
+                state = _parse(raw, depth=mock.config.limits.json_depth + 8)
+                validate_state(state)
+                mock.store.load(state)
 
         await asyncio.to_thread(checked_load)
         return JSONResponse({"imported": True})
@@ -120,6 +123,19 @@ def admin_app(mock: Mock) -> Starlette:
         Route(f"{ADMIN_PREFIX}/faults", clear_faults, methods=["DELETE"]),
     ]
     return Starlette(routes=routes, exception_handlers={AdminError: refused})
+
+
+@contextlib.contextmanager
+def quiet_collector() -> Iterator[None]:
+    """The garbage collector off while a large state is built, then that state frozen out of
+    its walks: otherwise full collections over millions of new objects, each holding the
+    interpreter, stall every other request."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def admin_allowed(scope: Any, token: str | None) -> bool:

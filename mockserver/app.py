@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import importlib.resources
 import logging
 import pickle
@@ -38,7 +37,7 @@ from connexion.validators import (
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
+from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app, quiet_collector
 from mockserver.config import Config
 from mockserver.errors import ApiError
 from mockserver.fastpath import CompiledPath
@@ -125,17 +124,11 @@ class Mock:
         """Seed again from another seed (and lead count); it becomes the state reset returns to."""
         config = replace(self.config, seed=seed, leads=leads or self.config.leads)
         # Seeded apart, then swapped in at once: requests meanwhile see the old state whole.
-        # The collector stays off meanwhile (a full collection over a large seed holds every
-        # other request up), and the new seed is frozen out of its walks afterwards.
         fresh = MemoryStore()
-        gc.disable()
-        try:
+        with quiet_collector():
             facts = seed_all(fresh, config)
             self.seed_state = fresh.dump()
             self.store.load(self.seed_state)
-        finally:
-            gc.freeze()
-            gc.enable()
         self.config, self.facts = config, facts
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
