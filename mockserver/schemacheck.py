@@ -102,14 +102,27 @@ def _compile(schema: Any, components: dict[str, Any]) -> Check:
     return lambda value: all(check(value) for check in checks)
 
 
-def _string_checks(schema: dict[str, Any]) -> list[Check]:
+def _bounds(
+    schema: dict[str, Any],
+    low: str,
+    high: str,
+    applies: Callable[[Any], bool],
+    measure: Callable[[Any], Any],
+) -> list[Check]:
+    """``low``/``high`` keywords (minLength/maxLength, minItems/maxItems, minimum/maximum): each
+    bounds ``measure(value)`` where ``applies(value)``, and says nothing of other values."""
     checks: list[Check] = []
-    if "minLength" in schema:
-        low = schema["minLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) >= low)
-    if "maxLength" in schema:
-        high = schema["maxLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) <= high)
+    if low in schema:
+        floor = schema[low]
+        checks.append(lambda v: not applies(v) or measure(v) >= floor)
+    if high in schema:
+        ceiling = schema[high]
+        checks.append(lambda v: not applies(v) or measure(v) <= ceiling)
+    return checks
+
+
+def _string_checks(schema: dict[str, Any]) -> list[Check]:
+    checks = _bounds(schema, "minLength", "maxLength", _TYPES["string"], len)
     if "pattern" in schema:
         pattern = re.compile(schema["pattern"])
         checks.append(lambda v: not isinstance(v, str) or pattern.search(v) is not None)
@@ -120,17 +133,7 @@ def _string_checks(schema: dict[str, Any]) -> list[Check]:
 
 
 def _number_checks(schema: dict[str, Any]) -> list[Check]:
-    def numeric(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool)
-
-    checks: list[Check] = []
-    if "minimum" in schema:
-        low = schema["minimum"]
-        checks.append(lambda v: not numeric(v) or v >= low)
-    if "maximum" in schema:
-        high = schema["maximum"]
-        checks.append(lambda v: not numeric(v) or v <= high)
-    return checks
+    return _bounds(schema, "minimum", "maximum", _TYPES["number"], lambda v: v)
 
 
 def _object_checks(schema: dict[str, Any], components: dict[str, Any]) -> list[Check]:
@@ -170,10 +173,4 @@ def _array_checks(schema: dict[str, Any], components: dict[str, Any]) -> list[Ch
         checks.append(lambda v: not isinstance(v, list) or all(each(item) for item in v))
     elif items is not None:
         return [lambda value: False]
-    if "minItems" in schema:
-        low = schema["minItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) >= low)
-    if "maxItems" in schema:
-        high = schema["maxItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) <= high)
-    return checks
+    return checks + _bounds(schema, "minItems", "maxItems", _TYPES["array"], len)
