@@ -24,16 +24,10 @@ from typing import Any
 
 import connexion
 import yaml
-from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from connexion.spec import Specification
-from connexion.validators import (
-    FormDataValidator,
-    JSONRequestBodyValidator,
-    MultiPartFormDataValidator,
-)
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
@@ -44,38 +38,16 @@ from mockserver.fastpath import CompiledPath
 from mockserver.faults import FaultMiddleware, Faults
 from mockserver.gate import Gate
 from mockserver.journal import Journal, JournalMiddleware
-from mockserver.jsoncodec import GateParsedBody, OrjsonJsonifier
+from mockserver.jsoncodec import OrjsonJsonifier
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
+from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.store import MemoryStore, Store
 from mockserver.vendors import VENDORS, Mount, Vendor, mounted
 
 _REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
-
-
-class OptionalJSONBody(GateParsedBody, JSONRequestBodyValidator):
-    """Connexion refuses an empty JSON body unless its schema is nullable, even where the spec
-    says the body is optional (``requestBody.required: false``); here an optional one may be
-    empty, and the handler gets none."""
-
-    def _validate(self, body: Any) -> Any:
-        if body is None and not self._required:
-            return None
-        return super()._validate(body)
-
-
-# Connexion's request validators, but for optional JSON bodies; a vendor's validator_map wins.
-SPEC_VALIDATORS: dict[str, Any] = {
-    "body": MediaTypeDict(
-        {
-            "*/*json": OptionalJSONBody,
-            "application/x-www-form-urlencoded": FormDataValidator,
-            "multipart/form-data": MultiPartFormDataValidator,
-        }
-    )
-}
 
 
 def spec_path(filename: str) -> Path:

@@ -85,8 +85,7 @@ def http_token_scheme(
 ) -> type[AbstractSecurityHandler]:
     """A handler for ``type: http`` with any token scheme: ``Authorization: <scheme> <token>``.
 
-    Tiledesk's ``JWT <token>`` is such a scheme; Connexion only knows ``bearer`` itself.
-    ``malformed`` as for ``basic_scheme``.
+    Connexion only knows ``bearer`` itself. ``malformed`` as for ``basic_scheme``.
     """
     expected = scheme.lower()
 
@@ -98,16 +97,45 @@ def http_token_scheme(
 
         def _get_verify_func(self, token_info_func: Callable) -> Callable:
             check = self._generic_check(token_info_func, "Provided token is not valid")
-
-            def wrapper(request: Any) -> Any:
-                auth_type, token = self.get_auth_header_value(request)
-                if auth_type != expected:
-                    return NO_VALUE
-                return check(request, token)
-
-            return _guarded(wrapper, malformed)
+            return _guarded(_token_reader(self, expected, check), malformed)
 
     return _Token
+
+
+def prefixed_header_scheme(
+    prefix: str, verify: TokenVerify, *, malformed: Callable[[str], Exception | None] | None = None
+) -> type[AbstractSecurityHandler]:
+    """A handler for ``type: apiKey`` on the ``Authorization`` header whose value is
+    ``<prefix> <token>``: a token scheme that is not an HTTP authentication scheme (Tiledesk's
+    ``JWT <token>``), written so that Swagger UI, Prism and Schemathesis all understand it.
+    The request is judged exactly as ``http_token_scheme(prefix, ...)`` would judge it.
+    """
+    expected = prefix.lower()
+
+    class _PrefixedKey(ApiKeySecurityHandler):
+        credentials = Credentials(expected, verify, malformed)
+
+        def _resolve_func(self, security_scheme: dict) -> Callable:
+            return lambda token: verify(token)
+
+        def _get_verify_func(self, func: Callable, loc: str, name: str, scopes: Any) -> Callable:
+            check = self._generic_check(func, "Provided token is not valid")
+            return _guarded(_token_reader(self, expected, check), malformed)
+
+    return _PrefixedKey
+
+
+def _token_reader(handler: AbstractSecurityHandler, expected: str, check: Callable) -> Callable:
+    """Reads ``Authorization: <expected> <token>`` and checks the token; any other scheme is
+    not this one's (``NO_VALUE``), so the operation's other schemes get their turn."""
+
+    def wrapper(request: Any) -> Any:
+        auth_type, token = handler.get_auth_header_value(request)
+        if auth_type != expected:
+            return NO_VALUE
+        return check(request, token)
+
+    return wrapper
 
 
 def api_key_scheme(

@@ -27,6 +27,8 @@ class ApiError(Exception):
 
     status = 500
     default_code = "error"
+    refused_by_spec = False
+    """Raised by a request validator: the journal records the request as invalid."""
 
     def __init__(
         self,
@@ -120,4 +122,10 @@ def error_for_status(status: int, message: str, **kwargs: Any) -> ApiError:
         return cls(message, **kwargs)
     error = ApiError(message, **kwargs)
     error.status = status
+    return error
+
+
+def spec_refusal(error: ApiError) -> ApiError:
+    """``error``, marked as a vendor's wording of a failed request validation."""
+    error.refused_by_spec = True
     return error

@@ -27,7 +27,7 @@ from connexion.validators import (
 from jsonschema import Draft4Validator, ValidationError
 from starlette.formparsers import MultiPartException
 
-from mockserver.errors import BadRequest, Unauthorized
+from mockserver.errors import BadRequest, Unauthorized, spec_refusal
 from mockserver.jsoncodec import GateParsedBody
 
 FieldMessages = dict[str, list[str]]
@@ -109,11 +109,11 @@ class _FieldErrorsBody:
         if body is None or body == {}:
             empty = self._schema.get("x-empty-body-message")
             if empty:
-                raise Unauthorized(empty, code="request_failed")
+                raise spec_refusal(Unauthorized(empty, code="request_failed"))
             body = {}
         fields = body_field_errors(self._validator.iter_errors(body), body, self._schema)
         if fields:
-            raise fields_error(fields)
+            raise spec_refusal(fields_error(fields))
 
 
 class JSONBody(_FieldErrorsBody, GateParsedBody, JSONRequestBodyValidator):
@@ -142,7 +142,7 @@ class MultipartBody(_FieldErrorsBody, MultiPartFormDataValidator):
         except MultiPartException as exc:
             # Starlette's parser refuses a missing boundary or a broken part; Connexion lets it
             # through as a 500.
-            raise BadRequest(f"Multipart form parse error - {exc.message}") from None
+            raise spec_refusal(BadRequest(f"Multipart form parse error - {exc.message}")) from None
 
 
 class QueryParameters(ParameterValidator):
@@ -162,7 +162,7 @@ class QueryParameters(ParameterValidator):
             if errors:
                 found[name] = _messages(errors)
         if found:
-            raise fields_error(found)
+            raise spec_refusal(fields_error(found))
         # Path, header and cookie parameters (and unknown names, when strict) as Connexion does.
         super().validate_request(request)
 

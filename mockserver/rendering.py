@@ -53,7 +53,7 @@ class ErrorRenderer:
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         """Connexion's error handler."""
-        if isinstance(exc, REQUEST_VALIDATION_PROBLEMS):
+        if isinstance(exc, REQUEST_VALIDATION_PROBLEMS) or getattr(exc, "refused_by_spec", False):
             mark_invalid(request.scope)
         rendered = self.render(request.url.path, to_api_error(exc))
         return ConnexionResponse(

@@ -25,13 +25,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from connexion.datastructures import MediaTypeDict
+from connexion.validators import ParameterValidator
 from faker import Faker
+from jsonschema.exceptions import best_match
 
 from mockserver.auth import api_key_scheme
 from mockserver.config import Config
-from mockserver.errors import ApiError, BadRequest, NotFound, Unprocessable
+from mockserver.errors import ApiError, BadRequest, NotFound, Unprocessable, spec_refusal
 from mockserver.jsoncodec import RenderCache
 from mockserver.paging import Page
+from mockserver.schemawords import missing_members, requirement
+from mockserver.specvalidators import SPEC_VALIDATORS, OptionalJSONBody
 from mockserver.store import Store, Where, fresh_id
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, request_url
 
@@ -382,6 +387,17 @@ def _order(text: str | None) -> list[tuple[str, int]]:
     return [*order, ("id", 1)]
 
 
+def _includes(text: str) -> list[str]:
+    """``organization,creator`` as relation names; 400 for any other name."""
+    names = text.split(",")
+    for name in names:
+        if name not in RELATIONSHIPS:
+            raise _bad_parameter(
+                "include", f"{name or 'an empty name'} is not a relationship of a lead"
+            )
+    return names
+
+
 def _links(window: Page, total: int, **query: str | None) -> dict[str, str]:
     """JSON:API links that keep the request's sort, filter and include."""
     base = request_url(query=False)
@@ -413,6 +429,57 @@ def _taken(name: str) -> Unprocessable:
 
 def _bad_parameter(name: str, message: str) -> BadRequest:
     return BadRequest(message, detail={"parameter": name})
+
+
+class _QueryParameters(ParameterValidator):
+    """The spec's checks; a ``filter`` or ``sort`` they refuse is answered in Overloop's words
+    (the attribute that cannot be used), never with the spec's pattern."""
+
+    def validate_query_parameter(self, param: dict, request: Any) -> str | None:
+        error = super().validate_query_parameter(param, request)
+        if error is None:
+            return None
+        name, value = param["name"], request.query_params.get(param["name"])
+        parse = _QUERY_WORDS.get(name)
+        if parse is None or value is None:
+            # jsonschema follows its first line with the whole failing schema.
+            raise spec_refusal(_bad_parameter(name, error.split("\n\n", 1)[0]))
+        try:
+            parse(value)
+        except BadRequest as refused:  # the 400 that says what is wrong with the value
+            raise spec_refusal(refused) from None
+        raise spec_refusal(_bad_parameter(name, f"{name} is not valid"))
+
+
+_QUERY_WORDS = {"filter": _filters, "sort": _order, "include": _includes}
+
+
+class _JSONBody(OptionalJSONBody):
+    """The spec's checks; every failure a 422 pointing at the member, in Rails' words, as
+    Overloop's validation errors are (``has already been taken``, ``can't be blank``)."""
+
+    def _validate(self, body: Any) -> Any:
+        if body is None and not self._required:
+            return None
+        if body is None:
+            raise spec_refusal(Unprocessable("can't be blank", detail={"field": "data"}))
+        errors = list(self._validator.iter_errors(body))
+        if not errors:
+            return body
+        error = best_match(errors)
+        path = [str(part) for part in error.absolute_path]
+        if error.validator == "required":
+            path.append(missing_members(error)[0])
+            raise spec_refusal(Unprocessable("can't be blank", detail={"field": ".".join(path)}))
+        if not path:
+            raise spec_refusal(Unprocessable(f"the document {requirement(error)}"))
+        raise spec_refusal(Unprocessable(requirement(error), detail={"field": ".".join(path)}))
+
+
+VALIDATOR_MAP: dict[str, Any] = {
+    "parameter": _QueryParameters,
+    "body": MediaTypeDict({**SPEC_VALIDATORS["body"], "*/*json": _JSONBody}),
+}
 
 
 def render_error(error: ApiError) -> ErrorBody:
@@ -567,6 +634,7 @@ VENDOR = Vendor(
     render_error=render_error,
     check_target=check_target,
     remote_target=remote_target,
+    validator_map=VALIDATOR_MAP,
     valid_data_statuses={
         "422": (
             "Overloop answers 422 'has already been taken' when a schema-valid create or update "

@@ -38,7 +38,13 @@ from typing import Any
 import httpx
 from faker import Faker
 
-from mockserver.auth import basic_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
+from mockserver.auth import (
+    basic_scheme,
+    decode_jwt,
+    issue_jwt,
+    prefixed_header_scheme,
+    same_secret,
+)
 from mockserver.config import Config
 from mockserver.errors import (
     ApiError,
@@ -60,6 +66,7 @@ from mockserver.vendors import (
     Mount,
     Vendor,
 )
+from mockserver.vendors.tiledesk_validation import VALIDATOR_MAP, signin_field_errors
 
 ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
 MIN_ROLE = "agent"
@@ -139,10 +146,14 @@ class TiledeskHandlers:
         return str(uuid.UUID(bytes=raw.digest(), version=4))
 
     def security_map(self) -> dict[str, type]:
-        """Connexion security handlers for the spec's ``basic`` and ``JWT`` schemes."""
+        """Connexion security handlers for the specs' ``basicAuth`` and ``jwtAuth`` schemes."""
         return {
             "basic": basic_scheme(self._verify_password, malformed=unparseable_authorization),
-            "jwt": http_token_scheme("JWT", self._verify_jwt, malformed=unparseable_authorization),
+            # JWT is not an HTTP authentication scheme: the specs model it as an API key in
+            # the Authorization header whose value is "JWT <token>".
+            "apiKey": prefixed_header_scheme(
+                "JWT", self._verify_jwt, malformed=unparseable_authorization
+            ),
         }
 
     def _login(self, email: str, password: str) -> dict[str, Any] | None:
@@ -361,26 +372,6 @@ class TiledeskHandlers:
         # The server populates the lead at read time, so a lead changed in any version shows.
         lead = self.store.get("leads", request["requester_id"], scope=project_id)
         return {**request, "lead": lead} if lead is not None else request
-
-
-# validator.js' isEmail, as express-validator runs it, in its common cases: a local part, one @,
-# a domain of dot-separated labels ending in a top-level domain of two letters or more.
-_EMAIL = re.compile(
-    r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
-)
-
-
-def signin_field_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The sign-in's own checks (express-validator, observed): ``email`` must be an email
-    address, ``password`` not empty; one entry a failing field, ``value`` only when sent."""
-    failing = []
-    email, password = body.get("email"), body.get("password")
-    email_ok = isinstance(email, str) and _EMAIL.fullmatch(email) and ".." not in email
-    for name, value, ok in (("email", email, email_ok), ("password", password, password)):
-        if not ok:
-            entry = {"value": value} if value is not None else {}
-            failing.append({**entry, "msg": "Invalid value", "param": name, "location": "body"})
-    return failing
 
 
 def unparseable_authorization(header: str) -> ApiError | None:
@@ -795,6 +786,7 @@ VENDOR = Vendor(
     render_error=render_error,
     check_target=check_target,
     remote_target=remote_target,
+    validator_map=VALIDATOR_MAP,
     excluded_checks={
         "use_after_free": (
             "Tiledesk deletes softly: a deleted lead gets status 1000 and a get by id still "
