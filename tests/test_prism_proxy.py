@@ -1,0 +1,198 @@
+"""An independent validator in front of the mock: Stoplight Prism in proxy mode, one per spec,
+validates every request and every answer of a corpus (every operation's happy path and its
+documented errors, ``tests/prism_corpus.py``) against the spec a user would copy. Any response
+violation Prism reports fails the test; a request the corpus means as valid must draw no request
+violation either (else the corpus, or the spec, is wrong)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from mockserver import Config
+from mockserver.fixture import LeadMock
+from tests import nodetools, prism_corpus
+from tests.prism_corpus import Case
+
+ROOT = nodetools.ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[LeadMock]:
+    with LeadMock(Config()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def proxies(mock: LeadMock) -> Iterator[dict[str, str]]:
+    """A Prism proxy for every spec, in front of the mock's mount of it: name -> base URL."""
+    mounts = {
+        "tiledesk-v1": ("tiledesk-v1.yaml", "/v1"),
+        "tiledesk-v2": ("tiledesk-v2.yaml", "/v2"),
+        "tiledesk-v3": ("tiledesk-v3.yaml", "/v3"),
+        "overloop": ("overloop.yaml", "/public/v1"),
+        "leads-crm": ("leads-crm.yaml", mock.facts["leads-crm"]["base_path"]),
+    }
+    started: dict[str, tuple[subprocess.Popen, str]] = {}
+    logs = ROOT / "reports" / "prism-proxy"
+    logs.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, (spec, base_path) in mounts.items():
+            port = _free_port()
+            log = open(logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+            process = subprocess.Popen(
+                proxy_command(spec, mock.url + base_path, port),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started[name] = (process, f"http://127.0.0.1:{port}")
+        for name, (process, url) in started.items():
+            _wait_until_listening(process, url, logs / f"{name}.log")
+        yield {name: url for name, (_, url) in started.items()}
+    finally:
+        for process, _ in started.values():
+            process.terminate()
+        for process, _ in started.values():
+            process.wait(timeout=10)
+
+
+def proxy_command(spec: str, upstream: str, port: int) -> list[str]:
+    """Prism validating the traffic to ``upstream`` against ``specs/<spec>``."""
+    prism = str(nodetools.prism())
+    return [
+        prism,
+        "proxy",
+        str(ROOT / "specs" / spec),
+        upstream,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
+def _wait_until_listening(process: subprocess.Popen, url: str, log: object) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Prism exited with {process.returncode}; its log: {log}", pytrace=False)
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"Prism did not listen within 60 s; its log: {log}", pytrace=False)
+
+
+def violations(response: httpx.Response) -> list[dict]:
+    """What Prism found wrong, from the header it adds in proxy mode."""
+    header = response.headers.get("sl-violations")
+    return json.loads(header) if header else []
+
+
+def through(url: str, case: Case) -> httpx.Response:
+    return httpx.request(
+        case.method, url + case.path, headers=case.headers, content=case.body, timeout=30
+    )
+
+
+def assert_conforms(url: str, cases: list[Case]) -> None:
+    problems = []
+    for case in cases:
+        response = through(url, case)
+        found = violations(response)
+        wrong_answer = [v for v in found if v["location"][0] == "response"]
+        if response.status_code != case.status:
+            problems.append(f"{case.name}: {response.status_code}, not {case.status}")
+        if wrong_answer or (case.valid and found):
+            problems.append(f"{case.name} ({response.status_code}): {found[:3]}")
+    assert not problems, "\n".join(problems)
+
+
+def jwt_through(url: str) -> str:
+    response = httpx.post(
+        url + "/auth/signin",
+        json={"email": "andrea.leo@f21.it", "password": "123456"},
+        timeout=30,
+    )
+    assert response.status_code == 200 and not violations(response)
+    return response.json()["token"]
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_tiledesk_answers_conform_through_prism(
+    mock: LeadMock, proxies: dict[str, str], version: str
+) -> None:
+    url = proxies[f"tiledesk-{version}"]
+    mock.reset()
+    assert_conforms(url, prism_corpus.tiledesk(mock.mock, version, jwt_through(url)))
+
+
+def test_prism_accepts_the_tiledesk_jwt(mock: LeadMock, proxies: dict[str, str]) -> None:
+    """The JWT scheme is one Prism understands: a valid `JWT <token>` is no violation."""
+    url = proxies["tiledesk-v3"]
+    response = httpx.get(
+        f"{url}/{prism_corpus.PROJECT}/leads",
+        headers={"Authorization": jwt_through(url)},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert violations(response) == []
+
+
+def test_overloop_answers_conform_through_prism(mock: LeadMock, proxies: dict[str, str]) -> None:
+    mock.reset()
+    assert_conforms(proxies["overloop"], prism_corpus.overloop(mock.mock))
+
+
+def test_leads_crm_answers_conform_through_prism(mock: LeadMock, proxies: dict[str, str]) -> None:
+    mock.reset()
+    assert_conforms(proxies["leads-crm"], prism_corpus.leads_crm(mock.mock))
+
+
+def test_rate_limited_answers_conform_through_prism() -> None:
+    """429 is declared, with its body, wherever the mock can send it: on every API."""
+    with LeadMock(Config(rate_limit="1/minute")) as limited:
+        overloop_key = {"Authorization": limited.facts["overloop"]["api_key"]}
+        crm = limited.facts["leads-crm"]
+        crm_auth = {"apikey": crm["apikey"], "Authorization": f"Bearer {crm['access_token']}"}
+        cases = {
+            ("overloop.yaml", "/public/v1"): Case("list", "GET", "/leads", 429, overloop_key),
+            ("leads-crm.yaml", crm["base_path"]): Case(
+                "list", "GET", "/leads/list/", 429, crm_auth
+            ),
+            ("tiledesk-v3.yaml", "/v3"): Case(
+                "list",
+                "GET",
+                f"/{prism_corpus.PROJECT}/leads",
+                429,
+                {"Authorization": prism_corpus._basic("andrea.leo@f21.it", "123456")},
+            ),
+        }
+        for (spec, base_path), case in cases.items():
+            port = _free_port()
+            process = subprocess.Popen(
+                proxy_command(spec, limited.url + base_path, port),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                url = f"http://127.0.0.1:{port}"
+                _wait_until_listening(process, url, "(not kept)")
+                through(url, case)  # the one request the minute allows
+                assert_conforms(url, [case])
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
