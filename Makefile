@@ -8,7 +8,7 @@ SEED ?= 1
 BENCH_SECONDS ?= 5
 BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test lint contract contract-real bench wrk clean
+.PHONY: install install-dev run test lint contract contract-real bench wrk chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,8 @@ lint: install-dev
 	$(BIN)/ruff check mockserver contracts tests
 	$(BIN)/ruff format --check mockserver contracts tests
 
-test: lint
+# The suite runs real peers: Prism and Spectral (npm, into .cache/ on first use) and Chromium.
+test: lint chromium
 	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 # Longer than the bounded run in `make test`: every spec against the mock, a JUnit report.
@@ -54,6 +55,11 @@ bench: install wrk
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || \
 		sudo sh -c 'apt-get update -qq && apt-get install -y -qq wrk'
+
+# Debian's Chromium, for the Swagger UI test (Playwright drives it; it downloads no browser).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -793,9 +793,9 @@ VENDOR = Vendor(
             "returns it (observed on tiledesk-server); the tests check that behaviour directly."
         ),
         "ignored_auth": (
-            "Its probe for the JWT scheme is a one-word Authorization header, which Tiledesk "
-            "answers with 400 Bad Request, not 401 (observed on tiledesk-server, served alike); "
-            "the tests check missing, wrong and unparseable credentials directly."
+            "Its wrong value for the JWT API key is a one-word Authorization header, which "
+            "Tiledesk answers with 400 Bad Request, not 401 (observed on tiledesk-server, served "
+            "alike); the tests check missing, wrong and unparseable credentials directly."
         ),
     },
     known_drift=KNOWN_DRIFT,
