@@ -7,6 +7,7 @@ violation either (else the corpus, or the spec, is wrong)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import time
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import yaml
 
 from mockserver import Config
 from mockserver.fixture import LeadMock
@@ -196,3 +198,32 @@ def test_rate_limited_answers_conform_through_prism() -> None:
             finally:
                 process.terminate()
                 process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("spec", "cases"),
+    [
+        ("tiledesk-v1.yaml", lambda mock: prism_corpus.tiledesk(mock, "v1", "JWT x")),
+        ("tiledesk-v2.yaml", lambda mock: prism_corpus.tiledesk(mock, "v2", "JWT x")),
+        ("tiledesk-v3.yaml", lambda mock: prism_corpus.tiledesk(mock, "v3", "JWT x")),
+        ("overloop.yaml", prism_corpus.overloop),
+        ("leads-crm.yaml", prism_corpus.leads_crm),
+    ],
+)
+def test_the_corpus_takes_every_operations_happy_path(mock: LeadMock, spec: str, cases) -> None:
+    """So that "no violation" covers every operation of every spec."""
+    document = yaml.safe_load((ROOT / "specs" / spec).read_text())
+    templates = {
+        (method.upper(), re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)))): path
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "put", "post", "delete", "patch")
+    }
+    mock.reset()
+    happy = [case for case in cases(mock.mock) if case.valid]
+    missing = [
+        f"{method} {template}"
+        for (method, pattern), template in templates.items()
+        if not any(c.method == method and pattern.fullmatch(c.path.split("?")[0]) for c in happy)
+    ]
+    assert missing == []
