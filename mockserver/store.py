@@ -24,33 +24,62 @@ Order = Sequence[tuple[str, int]]
 class Where:
     """One filter condition on a document.
 
-    ``eq``: the field equals ``value``. ``exists``: the field is present and not null (``value``
-    True) or absent/null (False). ``has``: the list field contains ``value``. ``text``: every
+    ``eq``: the field equals ``value``. ``lt``: the field is a number below ``value``. ``in`` and
+    ``not_in``: the field's value is (is not) one of ``value`` (a tuple). ``exists``: the field is
+    present and not null (``value`` True) or absent/null (False). ``has``: the list field contains
+    ``value``. ``any``: some value reached by the dotted path ``field`` equals ``value``, lists
+    along the way searched element by element (as MongoDB reads ``tags.tag``). ``text``: every
     word of ``value`` occurs, case-insensitively, in one of the fields named by ``field`` (a
-    tuple of names).
+    tuple of names, dotted paths allowed).
     """
 
     field: str | tuple[str, ...]
-    op: Literal["eq", "exists", "has", "text"]
+    op: Literal["eq", "lt", "in", "not_in", "exists", "has", "any", "text"]
     value: Any
 
     def matches(self, doc: Doc) -> bool:
         """Whether ``doc`` satisfies this condition."""
         if self.op == "text":
             fields = self.field if isinstance(self.field, tuple) else (self.field,)
-            haystacks = [str(doc[f]).casefold() for f in fields if doc.get(f) is not None]
+            haystacks = [
+                str(found).casefold()
+                for f in fields
+                for found in path_values(doc, f)
+                if found is not None
+            ]
             return all(
                 any(word in hay for hay in haystacks) for word in str(self.value).casefold().split()
             )
         assert isinstance(self.field, str)
+        if self.op == "any":
+            return self.value in path_values(doc, self.field)
         present = doc.get(self.field)
         if self.op == "eq":
             return self.field in doc and present == self.value
+        if self.op == "lt":
+            return isinstance(present, int | float) and present < self.value
+        if self.op == "in":
+            return self.field in doc and present in self.value
+        if self.op == "not_in":
+            return present not in self.value
         if self.op == "exists":
             return (present is not None) is bool(self.value)
         if self.op == "has":
             return isinstance(present, list) and self.value in present
         raise ValueError(f"unknown filter operator {self.op!r}")
+
+
+def path_values(doc: Any, path: str) -> list[Any]:
+    """Every value the dotted ``path`` reaches in ``doc``; lists are searched element by element."""
+    found = [doc]
+    for part in path.split("."):
+        reached = []
+        for value in found:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and part in item:
+                    reached.append(item[part])
+        found = reached
+    return [item for value in found for item in (value if isinstance(value, list) else [value])]
 
 
 class Store(Protocol):
@@ -64,6 +93,11 @@ class Store(Protocol):
     def get(self, coll: str, id: str, *, scope: str | None = None) -> Doc | None: ...
 
     def put(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None: ...
+
+    def adopt(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
+        """``put`` without the copy: the caller hands ``doc`` over and never changes it again.
+        Seeding uses it so that documents may share sub-documents (a request's department)."""
+        ...
 
     def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
         """Store ``doc`` only if ``id`` is free, atomically; False if it was taken."""
@@ -185,6 +219,12 @@ class MemoryStore:
             docs = self._collection(coll, scope)
             self._wrote((coll, scope), id, docs.get(id), stored)
             docs[id] = stored
+
+    def adopt(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
+        with self._lock:
+            docs = self._collection(coll, scope)
+            self._wrote((coll, scope), id, docs.get(id), doc)
+            docs[id] = doc
 
     def insert(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> bool:
         with self._lock:

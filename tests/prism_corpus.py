@@ -144,12 +144,24 @@ def tiledesk(mock: Mock, version: str, jwt: str) -> list[Case]:
         Case("delete", "DELETE", f"{leads}/{OTHER_LEAD}", 200, auth),
         Case("delete, unknown", "DELETE", f"{leads}/aaaaaaaaaaaaaaaaaaaaaaaa", 404, auth),
     ]
-    if version == "v1":
-        cases += [
-            Case("requests", "GET", f"/{PROJECT}/requests?limit=5", 200, auth),
-            Case("request", "GET", f"/{PROJECT}/requests/{REQUEST}", 200, auth),
-            Case("request, unknown", "GET", f"/{PROJECT}/requests/none", 404, auth),
-        ]
+    # The server's routes have no version: every version answers the requests.
+    requests = f"/{PROJECT}/requests"
+    cases += [
+        Case("requests", "GET", f"{requests}?limit=5", 200, auth),
+        Case("requests, every status", "GET", f"{requests}?status=all&limit=100", 200, auth),
+        Case("requests, closed", "GET", f"{requests}?status=1000", 200, auth),
+        Case(
+            "requests, filters",
+            "GET",
+            f"{requests}?tags=vip&preflight=true&hasbot=false",
+            200,
+            auth,
+        ),
+        Case("requests, by lead", "GET", f"{requests}?lead={LEAD}", 200, auth),
+        Case("requests, bad department id", "GET", f"{requests}?dept_id=x", 400, auth),
+        Case("request", "GET", f"{requests}/{REQUEST}", 200, auth),
+        Case("request, unknown", "GET", f"{requests}/none", 404, auth),
+    ]
     return cases
 
 

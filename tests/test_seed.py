@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from mockserver import Config, create_app
-from mockserver.vendors.tiledesk import DOCS_LEADS, DOCS_PROJECT_ID
+from mockserver.vendors.tiledesk_model import DOCS_LEADS, DOCS_PROJECT_ID
 
 
 def dumped(seed: int) -> bytes:

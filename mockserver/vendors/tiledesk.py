@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,35 +65,32 @@ from mockserver.vendors import (
     Mount,
     Vendor,
 )
+from mockserver.vendors.tiledesk_model import (
+    DOCS_LEADS,
+    DOCS_OWNER_ID,
+    DOCS_PROJECT_ID,
+    DOCS_USER_EMAIL,
+    DOCS_USER_PASSWORD,
+    MIN_ROLE,
+    OBJECT_ID,
+    PAGE_SIZE,
+    ROLES,
+    SEED_END,
+    SEED_EPOCH,
+    STATUS_DELETED,
+    STATUS_NORMAL,
+    TAGS,
+    timestamp,
+)
+from mockserver.vendors.tiledesk_requests import (
+    MAX_LIMIT,
+    list_filters,
+    request_view,
+    seed_requests,
+)
 from mockserver.vendors.tiledesk_validation import VALIDATOR_MAP, signin_field_errors
 
-ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
-MIN_ROLE = "agent"
-STATUS_NORMAL = 100
-STATUS_DELETED = 1000
-PAGE_SIZE = 40
 JWT_AUDIENCE = "https://tiledesk.com"
-
-# The ids and the user of the documents' examples, so their curl commands work as pasted.
-DOCS_PROJECT_ID = "5b55e806c93dde00143163dd"
-DOCS_USER_EMAIL = "andrea.leo@f21.it"
-DOCS_USER_PASSWORD = "123456"
-DOCS_REQUEST_ID = "support-group-L_OG76RYhR0XFiMf2PK"
-DOCS_LEADS = (
-    {
-        "_id": "5c81593adf767b0017d1aa66",
-        "lead_id": "SRbb2PfbSFcgICv9VQBcURZeloh1",
-        "fullname": "Guest",
-        "at": "2019-03-07T17:47:38.393Z",
-    },
-    {
-        "_id": "5c81565edf767b0017d1aa35",
-        "lead_id": "WTteQpKpGZN1aElfFYCP9YPaaLN2",
-        "fullname": "Guest",
-        "at": "2019-03-07T17:35:26.132Z",
-    },
-)
-
 UPDATABLE_FIELDS = (
     "email",
     "fullname",
@@ -112,15 +108,7 @@ UPDATABLE_FIELDS = (
 )
 # The user as the sign-in answers it (observed): no time stamps.
 SIGNIN_USER_FIELDS = ("_id", "email", "firstname", "lastname", "emailverified")
-_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 _JSON = {"Content-Type": "application/json"}
-
-
-def timestamp(moment: datetime) -> str:
-    """A UTC time as JavaScript's ``toISOString()`` writes it: ``2019-03-07T17:47:38.393Z``."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
 
 
 class TiledeskHandlers:
@@ -174,7 +162,7 @@ class TiledeskHandlers:
 
     def _require_member(self, project_id: str, token_info: dict[str, Any]) -> dict[str, Any]:
         """The caller's membership of the project, or the error Tiledesk answers instead."""
-        if not _OBJECT_ID.fullmatch(project_id):
+        if not OBJECT_ID.fullmatch(project_id):
             raise BadRequest(f"Invalid project id: {project_id}", code="invalid_project_id")
         if self.store.get("projects", project_id) is None:
             raise BadRequest(f"Project not found with id: {project_id}", code="project_not_found")
@@ -346,32 +334,60 @@ class TiledeskHandlers:
         project_id: str,
         token_info: dict[str, Any],
         sort_field: str | None = None,
+        sort: str | None = None,
         direction: str = "-1",
         page: int = 0,
         limit: int = PAGE_SIZE,
+        status: str | None = None,
+        dept_id: str | None = None,
+        lead: str | None = None,
+        participant: str | None = None,
+        requester_email: str | None = None,
+        full_text: str | None = None,
+        tags: str | None = None,
+        ticket_id: int | None = None,
+        preflight: bool | None = None,
+        hasbot: bool | None = None,
+        channel: str | None = None,
+        priority: str | None = None,
+        smart_assignment: bool | None = None,
     ) -> tuple[Any, int, dict[str, str]]:
-        """GET /{project_id}/requests (v1): one page of requests, each with its lead."""
+        """GET /{project_id}/requests: one page of the open requests, or of those the filters
+        ask for, each populated as the server answers it."""
         self._require_member(project_id, token_info)
-        body, status, headers = self._page(
-            "requests", project_id, [], sort_field, direction, page, limit
+        where = list_filters(
+            status=status,
+            dept_id=dept_id,
+            lead=lead,
+            participant=participant,
+            requester_email=requester_email,
+            full_text=full_text,
+            tags=tags,
+            ticket_id=ticket_id,
+            preflight=preflight,
+            hasbot=hasbot,
+            channel=channel,
+            priority=priority,
+            smart_assignment=smart_assignment,
         )
-        body["requests"] = [self._with_lead(project_id, request) for request in body["requests"]]
-        return body, status, headers
+        # Over 100 reads as the default, 40 (observed).
+        limit = PAGE_SIZE if limit > MAX_LIMIT else limit
+        body, code, headers = self._page(
+            "requests", project_id, where, sort_field or sort, direction, page, limit
+        )
+        body["requests"] = [request_view(self.store, project_id, r) for r in body["requests"]]
+        return body, code, headers
 
     def get_request(
         self, project_id: str, id_: str, token_info: dict[str, Any], **_ignored: Any
     ) -> tuple[Any, int, dict[str, str]]:
-        """GET /{project_id}/requests/{request_id} (v1). The documented sort and page do nothing."""
+        """GET /{project_id}/requests/{request_id}, closed or not. The documented sort and page
+        do nothing."""
         self._require_member(project_id, token_info)
         request = self.store.get("requests", id_, scope=project_id)
         if request is None:
             raise NotFound("Object not found.")
-        return self._with_lead(project_id, request), 200, _JSON
-
-    def _with_lead(self, project_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        # The server populates the lead at read time, so a lead changed in any version shows.
-        lead = self.store.get("leads", request["requester_id"], scope=project_id)
-        return {**request, "lead": lead} if lead is not None else request
+        return request_view(self.store, project_id, request), 200, _JSON
 
 
 def unparseable_authorization(header: str) -> ApiError | None:
@@ -415,27 +431,36 @@ def render_error(error: ApiError) -> ErrorBody:
 
 # -- seed data ---------------------------------------------------------------------------
 
-_SEED_EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
-_SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
-_TAGS = ("vip", "newsletter", "trial", "enterprise", "support", "billing", "partner", "churn-risk")
 _SOURCES = ("widget", "email", "whatsapp", "messenger", "api", "telegram")
 _PLANS = ("free", "basic", "pro", "enterprise")
 _TEAM_ROLES = ("admin", "supervisor", "agent", "teammate")
+# The agent of the v1 document's example request: the documents' project's admin.
+DOCS_ADMIN_ID = "5ab0f3fa57066e0014bfd71e"
+DOCS_ADMIN_MEMBER_ID = "5bb4d4d39214830015742b00"
+DOCS_ADMIN_MEMBER_AT = datetime(2018, 10, 3, 14, 40, 19, 521000, tzinfo=UTC)
 
 
 def _user(
-    handlers: TiledeskHandlers, fake: Faker, email: str | None = None, password: str | None = None
+    handlers: TiledeskHandlers,
+    fake: Faker,
+    email: str | None = None,
+    password: str | None = None,
+    user_id: str | None = None,
 ) -> dict[str, Any]:
-    created = fake.date_time_between(_SEED_EPOCH, _SEED_EPOCH + timedelta(days=365), tzinfo=UTC)
+    created = fake.date_time_between(SEED_EPOCH, SEED_EPOCH + timedelta(days=365), tzinfo=UTC)
     first, last = fake.first_name(), fake.last_name()
     user = {
-        "_id": handlers.new_object_id(created),
+        # The server's own fields of a user: status 100 (active) and the version key (observed).
+        "status": 100,
+        "_id": user_id or handlers.new_object_id(created),
         "email": email or f"{first}.{last}@{fake.free_email_domain()}".lower(),
         "firstname": first,
         "lastname": last,
         "emailverified": True,
+        "phone": fake.numerify("+39##########"),
         "createdAt": timestamp(created),
         "updatedAt": timestamp(created),
+        "__v": 0,
     }
     handlers.store.put("users", user["_id"], user)
     secret = password or fake.password(length=12, special_chars=False)
@@ -447,7 +472,7 @@ def _lead(
     pool: Pool, handlers: TiledeskHandlers, project_id: str, creators: list[str]
 ) -> dict[str, Any]:
     rnd = pool.random
-    created = pool.moment(_SEED_EPOCH, _SEED_END)
+    created = pool.moment(SEED_EPOCH, SEED_END)
     updated = created + timedelta(seconds=rnd.randint(0, 90 * 24 * 3600))
     first, last = pool.pick("first_name"), pool.pick("last_name")
     lead = {
@@ -463,7 +488,7 @@ def _lead(
         "zipcode": pool.pick("postcode"),
         "country": pool.pick("country_code"),
         "note": pool.pick("sentence", nb_words=8),
-        "tags": sorted(rnd.sample(_TAGS, rnd.randint(0, 3))),
+        "tags": sorted(rnd.sample(TAGS, rnd.randint(0, 3))),
         "attributes": {
             "source": rnd.choice(_SOURCES),
             "plan": rnd.choice(_PLANS),
@@ -492,21 +517,26 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
     outsider = _user(handlers, fake)
     facts: dict[str, Any] = {"projects": [], "users": [], "outsider": _public(outsider)}
     for index in range(2):
-        created = fake.date_time_between(_SEED_EPOCH, _SEED_EPOCH + timedelta(days=30), tzinfo=UTC)
+        created = fake.date_time_between(SEED_EPOCH, SEED_EPOCH + timedelta(days=30), tzinfo=UTC)
         project_id = DOCS_PROJECT_ID if index == 0 else handlers.new_object_id(created)
         store.put(
             "projects",
             project_id,
             {"_id": project_id, "name": fake.company(), "createdAt": timestamp(created)},
         )
-        if index == 0:
-            owner = _user(handlers, fake, DOCS_USER_EMAIL, DOCS_USER_PASSWORD)
+        documented = index == 0
+        if documented:
+            owner = _user(handlers, fake, DOCS_USER_EMAIL, DOCS_USER_PASSWORD, DOCS_OWNER_ID)
         else:
             owner = _user(handlers, fake)
-        team = [(owner, "owner")] + [(_user(handlers, fake), role) for role in _TEAM_ROLES]
+        team = [(owner, "owner")]
+        for role in _TEAM_ROLES:
+            user_id = DOCS_ADMIN_ID if documented and role == "admin" else None
+            team.append((_user(handlers, fake, user_id=user_id), role))
         members = []
         for user, role in team:
-            member = _member(handlers, fake, user, role, project_id, owner["_id"])
+            member_id = DOCS_ADMIN_MEMBER_ID if documented and role == "admin" else None
+            member = _member(handlers, fake, user, role, project_id, owner["_id"], member_id)
             store.put("project_users", user["_id"], member, scope=project_id)
             members.append(member)
             facts["users"].append({**_public(user), "project_id": project_id, "role": role})
@@ -519,9 +549,9 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
             if position % 20 == 10:
                 lead["status"] = STATUS_DELETED
             store.put("leads", lead["_id"], lead, scope=project_id)
-        requests = _requests(handlers, pool, project_id, leads, members, config.leads // 2)
-        for request in requests:
-            store.put("requests", request["request_id"], request, scope=project_id)
+        requests = seed_requests(
+            store, handlers.new_object_id, pool, project_id, leads, members, config.leads // 2
+        )
         facts["projects"].append(
             {
                 "id": project_id,
@@ -541,67 +571,34 @@ def _member(
     role: str,
     project_id: str,
     owner_id: str,
+    member_id: str | None = None,
 ) -> dict[str, Any]:
-    created = fake.date_time_between(_SEED_EPOCH, _SEED_EPOCH + timedelta(days=60), tzinfo=UTC)
+    created = fake.date_time_between(SEED_EPOCH, SEED_EPOCH + timedelta(days=60), tzinfo=UTC)
+    if member_id is not None:
+        created = DOCS_ADMIN_MEMBER_AT
+    member_id = member_id or handlers.new_object_id(created)
     return {
-        "_id": handlers.new_object_id(created),
-        "id_user": user["_id"],
-        "id_project": project_id,
-        "role": role,
         "user_available": fake.boolean(),
+        # The server's own fields of a project user (observed).
+        "number_assigned_requests": 0,
+        "last_login_at": timestamp(created),
+        "permissions": [],
+        "status": "active",
+        "trashed": False,
+        "_id": member_id,
+        "id_project": project_id,
+        "id_user": user["_id"],
+        "role": role,
+        "roleType": 1,
         "createdBy": owner_id,
+        "tags": [],
         "createdAt": timestamp(created),
         "updatedAt": timestamp(created),
         "__v": 0,
+        "presence": {"status": "offline", "changedAt": timestamp(created)},
+        "isAuthenticated": True,
+        "id": member_id,
     }
-
-
-def _requests(
-    handlers: TiledeskHandlers,
-    pool: Pool,
-    project_id: str,
-    leads: list[dict[str, Any]],
-    members: list[dict[str, Any]],
-    count: int,
-) -> list[dict[str, Any]]:
-    """Conversations opened by seeded leads, offered to the project's agents and above."""
-    rnd = pool.random
-    agents = [m for m in members if ROLES.index(m["role"]) >= ROLES.index(MIN_ROLE)]
-    department = handlers.new_object_id(_SEED_EPOCH)
-    requests = []
-    for index in range(max(count, 1)):
-        lead = leads[index % len(leads)]
-        created = datetime.strptime(lead["createdAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-        created += timedelta(seconds=rnd.randint(1, 600))
-        served = rnd.choice((100, 200, 200, 1000))
-        participant = rnd.choice(agents)
-        request_id = f"support-group-{project_id}-{rnd.getrandbits(128):032x}"
-        if project_id == DOCS_PROJECT_ID and index == 0:
-            request_id = DOCS_REQUEST_ID
-        requests.append(
-            {
-                "_id": handlers.new_object_id(created),
-                "request_id": request_id,
-                "requester_id": lead["_id"],
-                "first_text": pool.pick("sentence", nb_words=10),
-                "department": department,
-                "sourcePage": pool.pick("url"),
-                "language": rnd.choice(("en", "it", "es", "de", "fr")),
-                "userAgent": pool.pick("user_agent"),
-                "waiting_time": rnd.randint(500, 120_000),
-                "agents": agents,
-                "tags": sorted(rnd.sample(_TAGS, rnd.randint(0, 2))),
-                "messages_count": rnd.randint(1, 40),
-                "participants": [participant["id_user"]] if served != 100 else [],
-                "status": served,
-                "id_project": project_id,
-                "createdBy": lead["_id"],
-                "createdAt": timestamp(created),
-                "updatedAt": timestamp(created + timedelta(seconds=rnd.randint(10, 3600))),
-                "__v": 0,
-            }
-        )
-    return requests
 
 
 def _docs_lead(project_id: str, documented: dict[str, str]) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""What every Tiledesk module shares: roles, statuses, time stamps and the documents' own ids."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
+MIN_ROLE = "agent"
+STATUS_NORMAL = 100
+STATUS_DELETED = 1000
+PAGE_SIZE = 40
+OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
+
+# The ids and the user of the documents' examples, so their curl commands work as pasted.
+DOCS_PROJECT_ID = "5b55e806c93dde00143163dd"
+DOCS_USER_EMAIL = "andrea.leo@f21.it"
+DOCS_USER_PASSWORD = "123456"
+# The request example's participant, and the project user that created the example's agent:
+# the project's owner.
+DOCS_OWNER_ID = "5aaa99024c3b110014b478f0"
+DOCS_REQUEST_ID = "support-group-L_OG76RYhR0XFiMf2PK"
+DOCS_LEADS = (
+    {
+        "_id": "5c81593adf767b0017d1aa66",
+        "lead_id": "SRbb2PfbSFcgICv9VQBcURZeloh1",
+        "fullname": "Guest",
+        "at": "2019-03-07T17:47:38.393Z",
+    },
+    {
+        "_id": "5c81565edf767b0017d1aa35",
+        "lead_id": "WTteQpKpGZN1aElfFYCP9YPaaLN2",
+        "fullname": "Guest",
+        "at": "2019-03-07T17:35:26.132Z",
+    },
+)
+
+SEED_EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
+SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
+TAGS = ("vip", "newsletter", "trial", "enterprise", "support", "billing", "partner", "churn-risk")
+
+
+def timestamp(moment: datetime) -> str:
+    """A UTC time as JavaScript's ``toISOString()`` writes it: ``2019-03-07T17:47:38.393Z``."""
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def parse_timestamp(text: str) -> datetime:
+    """The inverse of ``timestamp``."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
