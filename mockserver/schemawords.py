@@ -16,6 +16,13 @@ _KINDS = {
 }
 
 
+# Patterns with a name a user knows: saying that beats quoting the expression.
+_PATTERN_NAMES = {
+    "^[0-9a-fA-F]{24}$": "a 24-character hexadecimal id",
+    "^[0-9a-f]{24}$": "a 24-character hexadecimal id",
+}
+
+
 def field_path(error: ValidationError) -> str:
     """The failing member as ``attributes.plan`` or ``tags[0]``; empty for the whole value."""
     text = ""
@@ -70,5 +77,7 @@ def requirement(error: ValidationError) -> str:
         return "has members it may not have"
     if keyword == "required":
         return f"needs {', '.join(missing_members(error))}"
-    # pattern and the composite keywords: the schema is not a message.
+    if keyword == "pattern" and limit in _PATTERN_NAMES:
+        return f"must be {_PATTERN_NAMES[limit]}"
+    # Other patterns and the composite keywords: the schema is not a message.
     return "is not valid"

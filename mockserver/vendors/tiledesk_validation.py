@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
-from connexion.validators import FormDataValidator, MultiPartFormDataValidator
+from connexion.json_schema import Draft4Validator
+from connexion.validators import FormDataValidator, MultiPartFormDataValidator, ParameterValidator
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
@@ -97,7 +98,23 @@ class MultipartBody(_Refusing, MultiPartFormDataValidator):
         return body
 
 
+class Parameters(ParameterValidator):
+    """The spec's parameter checks, a failure said in plain words (``limit must be at least
+    1``), not jsonschema's."""
+
+    @staticmethod
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict, param_name: str | None = None
+    ) -> str | None:
+        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        if error is None or value is None:
+            return error
+        found = best_match(Draft4Validator(param.get("schema", param)).iter_errors(value))
+        return plain_message(found, whole=param_name or param["name"]) if found else error
+
+
 VALIDATOR_MAP: dict[str, Any] = {
+    "parameter": Parameters,
     "body": MediaTypeDict(
         {
             "*/*json": JSONBody,
