@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from starlette.testclient import TestClient
 
-from contracts.agreement import Side, compare, run_sequence
+from contracts.agreement import Side, compare, mock_only_fields, run_sequence
 from contracts.drift import Drift, find_drift, observed_in_spec, render_markdown
 from contracts.junit import write_drift_junit
 from contracts.runner import OperationChecked, Report, RunFinished, check
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             account = server.provision()
             print(f"user {account.email}, project {account.project_id}", flush=True)
             # The sequence first, on a project that fuzzing has not filled yet.
-            agreement = _agreement(server.base_url, account)
+            agreement, mock_only = _agreement(server.base_url, account)
             reports = [_check(api, server.base_url, account, args) for api in APIS]
     except Unavailable as exc:
         print(f"contract-real: the real server cannot run here: {exc}", file=sys.stderr)
@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         target=f"tiledesk-server {SERVER_VERSION}",
         observed=observed,
         agreement=agreement,
+        mock_only=mock_only,
     )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "drift.md").write_text(markdown)
@@ -107,15 +108,17 @@ def _check(api: str, base_url: str, account: Account, args: argparse.Namespace) 
     return report
 
 
-def _agreement(base_url: str, account: Account) -> list[str]:
-    """The scripted sequence on the real server and on a fresh mock; the steps that differ."""
+def _agreement(base_url: str, account: Account) -> tuple[list[str], list[str]]:
+    """The scripted sequence on the real server and on a fresh mock: the steps that differ,
+    and the requests' fields only the mock sends."""
     run_id = uuid.uuid4().hex[:10]
     with httpx.Client(base_url=base_url, timeout=30) as http:
         real = run_sequence(Side.of_real(http, account), run_id)
     mock = create_app(Config(validate_responses=True))
     with TestClient(mock) as client:
         ours = run_sequence(Side.of_mock(client, mock.facts["tiledesk"]), run_id)
-    return [disagreement.describe() for disagreement in compare(ours, real)]
+    disagreements = [disagreement.describe() for disagreement in compare(ours, real)]
+    return disagreements, mock_only_fields(ours, real)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ def render_markdown(
     target: str,
     observed: dict[str, list[tuple[str, str]]],
     agreement: Sequence[str] | None = None,
+    mock_only: Sequence[str] = (),
 ) -> str:
     """The drift report as Markdown: checks run, departures by kind, the spec's observed notes,
     and the scripted sequence's outcome when one was run."""
@@ -151,6 +152,14 @@ def render_markdown(
         lines += [f"Scripted CRUD sequence, mock against this server: **{verdict}**.", ""]
         lines += [f"    {line}" for text in agreement for line in text.splitlines()]
         lines += [""] if agreement else []
+    if mock_only:
+        lines += [
+            "Fields of the requests answers that the mock sends and this server does not (the "
+            "v1 document lists them, or they are the seeded data's): "
+            + ", ".join(f"`{name}`" for name in mock_only)
+            + ".",
+            "",
+        ]
     lines += ["## Kinds", ""]
     lines += [f"- **{kind}**: {meaning}" for kind, meaning in DRIFT_KINDS.items()]
     lines += ["- **unclassified**: not yet explained; `make contract-real` fails on these", ""]

@@ -60,6 +60,11 @@ _TEXT_FIELDS = (
     "snapshot.lead.email",
     "snapshot.lead.fullname",
 )
+# Seeded requests share what is the same in each of them: stored documents are never changed in
+# place, so one object serves every request (a request costs kilobytes otherwise).
+_CHAT21 = {"name": "chat21"}
+_NONE: list[Any] = []
+_TAG_OBJECTS = {tag: {"tag": tag, "color": TAG_COLOR} for tag in TAGS}
 # The channels the server counts as offline (email and forms); every other one is online.
 _OFFLINE = ({"name": "email"}, {"name": "form"})
 # The department of the v1 document's example request, the project's default one.
@@ -276,14 +281,14 @@ def _with_server_fields(
         "preflight": False,
         "hasBot": False,
         "priority": "medium",
-        "followers": [],
-        "participantsAgents": list(request["participants"]),
-        "participantsBots": [],
+        "followers": _NONE,
+        "participantsAgents": request["participants"],
+        "participantsBots": _NONE,
         "requester": requester["id_user"],
         "lead": lead["_id"],
-        "channel": {"name": "chat21"},
-        "channelOutbound": {"name": "chat21"},
-        "notes": [],
+        "channel": _CHAT21,
+        "channelOutbound": _CHAT21,
+        "notes": _NONE,
         "smartAssignment": True,
         "ticket_id": index + 1,
         "snapshot": {
@@ -291,7 +296,7 @@ def _with_server_fields(
             "availableAgentsCount": available,
             "requester": requester,
             "lead": lead,
-            "agents": [],
+            "agents": _NONE,
         },
     }
     if served:
@@ -301,6 +306,8 @@ def _with_server_fields(
         extra["closed_by"] = request["participants"][0] if request["participants"] else "system"
         closed = parse_timestamp(request["updatedAt"])
         extra["duration"] = int((closed - created).total_seconds() * 1000)
+        # Closing writes the transcript, empty when it was not asked for (observed).
+        extra["transcript"] = ""
     return {**request, **extra}
 
 

@@ -21,8 +21,9 @@ LEAD = "GET /{project_id}/leads/{id}"
 CURL_500 = "curl -X GET -H 'Authorization: [Filtered]' http://127.0.0.1:1/p/leads/0"
 HANG = (
     "requests.exceptions.ReadTimeout: Read timed out. (read timeout=10)\n\nReproduce with:\n\n"
-    "    curl -X GET -H 'Authorization: [Filtered]' 'http://127.0.0.1:1/6b03/leads?page=9'"
+    "    curl -X GET -H 'Authorization: [Filtered]' 'http://127.0.0.1:1/6b03/leads?direction=5'"
 )
+DEEP_PAGE_HANG = HANG.replace("direction=5", "page=99999999&limit=100")
 
 
 def report_with(*failures: Failure, errors: tuple[str, ...] = ()) -> Report:
@@ -92,6 +93,29 @@ def test_tiledesk_entries_classify_what_the_real_server_was_seen_doing() -> None
     assert "not JSON" in summaries[1]
     assert "never answers" in summaries[2]
     assert all(item.kind == "vendor bug" for item in items)
+
+
+def test_tiledesk_departures_of_the_stand_in_are_not_filed_as_vendor_bugs() -> None:
+    """A page deeper than mongoeco skips, a count mongoeco cannot make, a text index it lacks."""
+    uncounted = Failure(
+        "GET /{project_id}/leads",
+        "response_schema_conformance",
+        "Response violates schema",
+        '"count" is a required property',
+        "curl -X GET 'http://h/p/leads?full_text=ada'",
+        "examples",
+    )
+    text_search = Failure(
+        "GET /{project_id}/requests",
+        "not_a_server_error",
+        "Server error",
+        "Received: 500",
+        "curl -X GET 'http://h/p/requests?full_text=ada'",
+        "examples",
+    )
+    items = find_drift(report_with(uncounted, text_search, errors=(DEEP_PAGE_HANG,)), KNOWN_DRIFT)
+    assert [item.kind for item in items] == ["stand-in limitation"] * 3
+    assert "text index" in items[1].known.summary
 
 
 def test_markdown_counts_kinds_names_the_unexplained_and_the_agreement() -> None:
