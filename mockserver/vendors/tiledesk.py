@@ -479,7 +479,7 @@ def _lead(
     lead = {
         "_id": handlers.new_object_id(created),
         "lead_id": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
-        "fullname": f"{first} {last}",
+        "fullname": pool.same(f"{first} {last}"),
         "email": f"{first}.{last}{rnd.randint(1, 9999)}@{pool.pick('domain_name')}".lower(),
         "phone": pool.pick("phone_number"),
         "company": pool.pick("company"),
@@ -489,13 +489,15 @@ def _lead(
         "zipcode": pool.pick("postcode"),
         "country": pool.pick("country_code"),
         "note": pool.pick("sentence", nb_words=8),
-        "tags": sorted(rnd.sample(TAGS, rnd.randint(0, 3))),
-        "attributes": {
-            "source": rnd.choice(_SOURCES),
-            "plan": rnd.choice(_PLANS),
-            "newsletter": pool.chance(50),
-            "score": rnd.randint(0, 100),
-        },
+        "tags": pool.same(sorted(rnd.sample(TAGS, rnd.randint(0, 3)))),
+        "attributes": pool.same(
+            {
+                "source": rnd.choice(_SOURCES),
+                "plan": rnd.choice(_PLANS),
+                "newsletter": pool.chance(50),
+                "score": rnd.randint(0, 100),
+            }
+        ),
         "status": STATUS_NORMAL,
         "id_project": project_id,
         "createdBy": rnd.choice(creators),
@@ -549,7 +551,8 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
             # One in twenty is soft-deleted, so the list's hiding of them always shows.
             if position % 20 == 10:
                 lead["status"] = STATUS_DELETED
-            store.put("leads", lead["_id"], lead, scope=project_id)
+            # Adopted, not copied: leads share their equal parts (Pool.same).
+            store.adopt("leads", lead["_id"], lead, scope=project_id)
         requests = seed_requests(
             store, handlers.new_object_id, pool, project_id, leads, members, config.leads // 2
         )
