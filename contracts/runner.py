@@ -57,6 +57,10 @@ class Report:
     checks_by_operation: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
     """Check results by (operation, check, passed), stateful steps under their own operation."""
+    credentialed_statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    """By operation, the statuses answered to requests that carried the run's credentials."""
+    skipped_writes: list[str] = field(default_factory=list)
+    """Operations a read-only run did not send."""
 
     @property
     def ok(self) -> bool:
@@ -103,14 +107,23 @@ def check(
     max_time: int | None = None,
     rate_limit: str | None = None,
     excluded_checks: dict[str, str] | None = None,
+    read_only: bool = False,
 ) -> Iterator[Event]:
     """Check ``api`` (e.g. ``tiledesk-v3``) in-process on ``app``, or over HTTP at ``base_url``.
 
     ``excluded_checks`` replaces the vendor's exclusions (to prove a check bites, say).
+    ``read_only`` sends only safe methods (GET, HEAD, OPTIONS); the others are listed as skipped.
+    A run fails when an operation answered nothing but 401 or 403 to requests that carried the
+    credentials: the checks would pass on refusals alone.
     """
     # A mock may serve the API elsewhere than its default base path (Config.base_paths).
     vendor, mount = vendor_of(api, getattr(app, "config", None))
     excluded = dict(vendor.excluded_checks if excluded_checks is None else excluded_checks)
+    if read_only:
+        excluded.setdefault(
+            "unsupported_method",
+            "--read-only: the check sends every undocumented method (DELETE, PUT...) to each path",
+        )
     checks: dict[str, Any] = {name: {"enabled": False} for name in excluded}
     if vendor.valid_data_statuses and "positive_data_acceptance" not in excluded:
         statuses = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *vendor.valid_data_statuses]
@@ -122,7 +135,12 @@ def check(
         # No example database: a run is reproduced by its seed alone, not by earlier runs.
         "generation": {"max-examples": max_examples, "database": "none"},
         "checks": {"enabled": True, **checks},
-        "phases": {"stateful": {"enabled": True, "max-steps": stateful_steps}},
+        # Stateful sequences follow links from a create: a read-only run has none.
+        "phases": {
+            "stateful": {"enabled": not read_only, "max-steps": stateful_steps},
+            # The coverage phase sends undocumented methods to every path; not read-only ones.
+            **({"coverage": {"unexpected-methods": []}} if read_only else {}),
+        },
     }
     if max_time is not None:
         settings["max-time"] = max_time
@@ -141,15 +159,49 @@ def check(
     report = Report(
         api=api, excluded_checks=excluded, valid_data_statuses=dict(vendor.valid_data_statuses)
     )
+    if read_only:
+        report.skipped_writes = [
+            operation.label
+            for operation in _operations(schema)
+            if operation.method.lower() not in ("get", "head", "options")
+        ]
+        schema = schema.include(method=["GET", "HEAD", "OPTIONS"])
     seen: set[tuple[str, str, str]] = set()
+    credentials = {name.lower(): value for name, value in target.headers.items()}
     for event in from_schema(schema).execute():
         if isinstance(event, events.PhaseStarted):
             yield PhaseStarted(api, str(event.phase.name))
         elif isinstance(event, events.ScenarioFinished):
-            yield _scenario(api, event, report, seen)
+            yield _scenario(api, event, report, seen, credentials)
         elif isinstance(event, events.NonFatalError | events.FatalError):
             report.errors.append(str(getattr(event, "info", event)))
+    report.failures += _refused_everything(report)
     yield RunFinished(report)
+
+
+def _operations(schema: Any) -> list[Any]:
+    return [result.ok() for result in schema.get_all_operations() if result.ok() is not None]
+
+
+def _refused_everything(report: Report) -> list[Failure]:
+    """A failure for each operation whose every credentialed request got 401 or 403."""
+    found = []
+    for operation, statuses in sorted(report.credentialed_statuses.items()):
+        if statuses and set(statuses) <= {401, 403}:
+            total = sum(statuses.values())
+            found.append(
+                Failure(
+                    operation,
+                    "authentication",
+                    "Authentication failed",
+                    f"All {total} requests that carried the credentials were answered "
+                    f"{' or '.join(str(s) for s in sorted(statuses))}: the checks passed on "
+                    "refusals alone. Check the credentials (and the role they have).",
+                    "",
+                    "all",
+                )
+            )
+    return found
 
 
 def run(api: str, **options: Any) -> Report:
@@ -161,11 +213,19 @@ def run(api: str, **options: Any) -> Report:
 
 
 def _scenario(
-    api: str, event: events.ScenarioFinished, report: Report, seen: set
+    api: str, event: events.ScenarioFinished, report: Report, seen: set, credentials: dict
 ) -> OperationChecked:
     recorder = event.recorder
     phase = str(event.phase)
     checked = failed = 0
+    for case_id, interaction in recorder.interactions.items():
+        node = recorder.cases.get(case_id)
+        if node is None or interaction.response is None:
+            continue
+        sent = {k.lower(): v for k, v in interaction.request.headers.items()}
+        if credentials and all(_sent(sent.get(k)) == v for k, v in credentials.items()):
+            counted = report.credentialed_statuses.setdefault(node.value.operation.label, Counter())
+            counted[interaction.response.status_code] += 1
     for case_id, checks in recorder.checks.items():
         checked += len(checks)
         node = recorder.cases.get(case_id)
@@ -190,3 +250,8 @@ def _scenario(
     report.checks_by_phase[phase] += checked
     report.checks_by_operation[recorder.label] += checked
     return OperationChecked(api, phase, recorder.label, checked, failed, len(recorder.cases))
+
+
+def _sent(value: Any) -> Any:
+    # Schemathesis records a header as a list of its values.
+    return value[0] if isinstance(value, list) and len(value) == 1 else value

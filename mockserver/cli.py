@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver.app import create_app, served_vendors
+from mockserver.app import create_app, load_spec, served_vendors
 from mockserver.config import Config, ConfigError
 from mockserver.limits import Limits
 from mockserver.ratelimit import RateLimit
@@ -151,6 +151,13 @@ def check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"leadmock check: {exc}", file=sys.stderr)
         return 2
+    if args.base_url:
+        from contracts.preflight import unreachable
+
+        problem = unreachable(args.base_url)
+        if problem:
+            print(f"leadmock check: {problem}", file=sys.stderr)
+            return 2
     mock = None if args.base_url else create_app(Config(seed=args.seed))
     reports = []
     for api in apis:
@@ -177,6 +184,18 @@ def check(args: argparse.Namespace) -> int:
             headers={**target.headers, **extra_headers},
             parameters={**target.parameters, **pinned},
         )
+        if args.base_url:
+            from contracts.preflight import refused_credentials
+
+            problem = refused_credentials(args.base_url, load_spec(vendor_of(api)[1].spec), target)
+            if problem:
+                print(f"leadmock check: {problem}", file=sys.stderr)
+                return 2
+            if not args.read_only:
+                print(
+                    f"{api}: this run sends writes (POST, PUT, PATCH, DELETE) to {where}; "
+                    "--read-only sends only GET, HEAD and OPTIONS"
+                )
         print(f"{api}: checking {where} (seed {args.seed}, {args.max_examples} examples a phase)")
         events = check_api(
             api,
@@ -188,6 +207,7 @@ def check(args: argparse.Namespace) -> int:
             seed=args.seed,
             max_time=args.max_time,
             rate_limit=args.rate_limit,
+            read_only=args.read_only,
         )
         for event in events:
             if isinstance(event, PhaseStarted):
@@ -225,6 +245,8 @@ def _print_summary(report: Any) -> None:
     print(f"\n{report.api}: {total} checks over {operations} operations, {failures} failures")
     for name, reason in report.excluded_checks.items():
         print(f"  excluded check {name}: {reason}")
+    for operation in report.skipped_writes:
+        print(f"  not sent (--read-only): {operation}")
     for status, reason in report.valid_data_statuses.items():
         print(f"  valid data may get {status}: {reason}")
     for error in report.errors:
@@ -313,9 +335,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", help="a real endpoint, e.g. https://api.tiledesk.com/v3"
     )
     check_parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
-    check_parser.add_argument("--max-examples", type=int, default=10, help="examples a phase")
-    check_parser.add_argument("--stateful-steps", type=int, default=20, help="steps a sequence")
-    check_parser.add_argument("--max-time", type=int, default=None, help="time budget, seconds")
+    check_parser.add_argument(
+        "--max-examples", type=_above_zero(int), default=10, help="examples a phase"
+    )
+    check_parser.add_argument(
+        "--stateful-steps", type=_above_zero(int), default=20, help="steps a sequence"
+    )
+    check_parser.add_argument(
+        "--max-time", type=_above_zero(int), default=None, help="time budget, seconds"
+    )
+    check_parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="send only GET, HEAD and OPTIONS: safe against a live account",
+    )
     check_parser.add_argument(
         "--rate-limit", default=None, help="at most this many requests, e.g. 100/m (units s m h)"
     )

@@ -1,0 +1,125 @@
+"""`leadmock check` gives no false green: wrong credentials, an unreachable target and impossible
+options stop it before the run (exit 2, one line), refusals alone fail a run, and `--read-only`
+sends no write (the served mock's journal says what arrived)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contracts import run
+from mockserver import Config, create_app
+from mockserver.fixture import LeadMock
+from mockserver.vendors import CheckTarget, vendor_of
+
+PROJECT = "path.project_id=5b55e806c93dde00143163dd"
+BUDGET = ["--max-examples", "2", "--stateful-steps", "3", "--seed", "1"]
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[LeadMock]:
+    with LeadMock(Config()) as mock:
+        yield mock
+
+
+def leadmock(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_wrong_credentials_stop_the_run_with_the_reason(served: LeadMock, tmp_path: Path) -> None:
+    junit = tmp_path / "report.xml"
+    done = leadmock(
+        "tiledesk-v3", "--base-url", f"{served.url}/v3", "--user", "andrea.leo@f21.it",
+        "--password", "WRONG", "--set", PROJECT, "--junit", str(junit), *BUDGET,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "the credentials were refused: GET /{project_id}/leads answered 401" in done.stderr
+    assert "checks" not in done.stdout and not junit.exists()
+
+
+def test_a_key_the_vendor_refuses_stops_the_run(served: LeadMock) -> None:
+    done = leadmock("overloop", "--base-url", f"{served.url}/public/v1", "--api-key", "nope")
+    assert done.returncode == 2
+    assert "the credentials were refused: GET /leads answered 401" in done.stderr
+
+
+def test_an_unreachable_target_stops_at_once(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/v3"
+    done = leadmock("tiledesk-v3", "--base-url", url, "--user", "a", "--password", "b")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(f"leadmock check: cannot reach {url}:")
+    assert "Traceback" not in done.stderr and "checks" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    "option", [["--max-examples", "0"], ["--stateful-steps", "-1"], ["--max-time", "soon"]]
+)
+def test_impossible_values_are_refused_with_one_line(option: list[str]) -> None:
+    done = leadmock("overloop", *option)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("leadmock check: error: argument")
+
+
+def test_read_only_sends_no_write_and_lists_what_it_skipped(served: LeadMock) -> None:
+    served.reset()
+    key = served.facts["overloop"]["api_key"]
+    done = leadmock(
+        "overloop", "--base-url", f"{served.url}/public/v1", "--api-key", key, "--read-only",
+        *BUDGET,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    methods = {entry.method for entry in served.journal.entries()}
+    assert methods and methods <= {"GET", "HEAD", "OPTIONS"}, methods
+    for operation in ("POST /leads", "PATCH /leads/{id}", "DELETE /leads/{id}"):
+        assert f"not sent (--read-only): {operation}" in done.stdout
+    assert "sends writes" not in done.stdout
+
+
+def test_a_run_that_writes_says_so_before_it_starts(served: LeadMock) -> None:
+    key = served.facts["overloop"]["api_key"]
+    done = leadmock("overloop", "--base-url", f"{served.url}/public/v1", "--api-key", key, *BUDGET)
+    first = done.stdout.splitlines()[0]
+    assert "this run sends writes (POST, PUT, PATCH, DELETE)" in first
+    assert {entry.method for entry in served.journal.entries()} & {"POST", "PATCH", "DELETE"}
+
+
+def test_an_operation_answering_only_refusals_fails_the_run() -> None:
+    """Past the first read (a check of the library, no preflight): every request refused."""
+    mock = create_app(Config())
+    report = run(
+        "overloop",
+        app=mock,
+        target=CheckTarget(headers={"Authorization": "not-the-key"}),
+        max_examples=3,
+        stateful_steps=3,
+    )
+    refused = [f for f in report.failures if f.check == "authentication"]
+    assert refused and not report.ok
+    assert "GET /leads" in {f.operation for f in refused}
+    assert "were answered 401" in refused[0].message
+    vendor, _ = vendor_of("overloop")
+    fine = run(
+        "overloop",
+        app=mock,
+        target=vendor.check_target(mock.facts["overloop"]),
+        max_examples=3,
+        stateful_steps=3,
+    )
+    assert not [f for f in fine.failures if f.check == "authentication"]
