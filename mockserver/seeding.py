@@ -28,7 +28,7 @@ class Pool:
 
     def pick(self, provider: str, **kwargs: Any) -> Any:
         """One value as ``fake.<provider>(**kwargs)`` would give, from the pool of such values."""
-        key = (provider, tuple(sorted(kwargs.items())))
+        key = (provider, tuple(sorted(kwargs.items())) if kwargs else ())
         values = self._values.get(key)
         if values is None:
             make = getattr(self.fake, provider)
@@ -39,6 +39,8 @@ class Pool:
         """``value``, or an equal value handed out before: seeded documents share their equal
         parts (tags, attributes, names), which costs nothing since stored documents are never
         changed in place, and saves most of a document's memory at a million leads."""
+        if type(value) is str:
+            return self._same.setdefault(value, value)
         return self._same.setdefault(_frozen(value), value)
 
     def moment(self, start: datetime, end: datetime) -> datetime:
@@ -52,9 +54,10 @@ class Pool:
 
 
 def _frozen(value: Any) -> Any:
-    # A hashable stand-in that tells types apart (1 and True, [] and {}).
-    if isinstance(value, dict):
-        return ("dict", tuple((key, _frozen(item)) for key, item in value.items()))
-    if isinstance(value, list):
-        return ("list", tuple(_frozen(item) for item in value))
-    return (type(value).__name__, value)
+    # A hashable stand-in that tells types apart (1 and True, [] and {}), never equal to a str.
+    kind = type(value)
+    if kind is dict:
+        return (dict, tuple((key, _frozen(item)) for key, item in value.items()))
+    if kind is list:
+        return (list, tuple(_frozen(item) for item in value))
+    return (kind, value)

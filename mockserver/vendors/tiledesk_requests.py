@@ -256,7 +256,10 @@ def seed_requests(
         }
         if project_id == DOCS_PROJECT_ID and index == 0:
             request = _documented(lead, agents)
-        requests.append(_with_server_fields(request, index, owner, lead, default, available))
+            created, updated = (parse_timestamp(request[k]) for k in ("createdAt", "updatedAt"))
+        requests.append(
+            _with_server_fields(request, index, owner, lead, default, available, created, updated)
+        )
     for request in requests:
         store.adopt("requests", request["request_id"], request, scope=project_id)
     return requests
@@ -273,10 +276,11 @@ def _with_server_fields(
     lead: dict[str, Any],
     default: dict[str, Any],
     available: int,
+    created: datetime,
+    updated: datetime,
 ) -> dict[str, Any]:
     """The keys the server keeps that the document does not list (observed)."""
     served = request["status"] != 100
-    created = parse_timestamp(request["createdAt"])
     extra: dict[str, Any] = {
         "preflight": False,
         "hasBot": False,
@@ -304,8 +308,7 @@ def _with_server_fields(
     if request["status"] == REQUEST_CLOSED:
         extra["closed_at"] = request["updatedAt"]
         extra["closed_by"] = request["participants"][0] if request["participants"] else "system"
-        closed = parse_timestamp(request["updatedAt"])
-        extra["duration"] = int((closed - created).total_seconds() * 1000)
+        extra["duration"] = int((updated - created).total_seconds() * 1000)
         # Closing writes the transcript, empty when it was not asked for (observed).
         extra["transcript"] = ""
     return {**request, **extra}
