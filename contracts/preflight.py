@@ -70,3 +70,34 @@ def refused_credentials(
 def is_write(method: str) -> bool:
     """Whether a request of ``method`` may change the target's data."""
     return method.lower() not in SAFE_METHODS
+
+
+def _origin(base_url: str) -> str:
+    url = httpx.URL(base_url)
+    return f"{url.scheme}://{url.netloc.decode()}"
+
+
+def leadmock_state(base_url: str, timeout: float = 60) -> bytes | None:
+    """The whole state of the leadmock serving ``base_url`` (its admin plane's export), or None
+    when the target is not a leadmock whose admin plane this caller may use."""
+    try:
+        answer = httpx.get(f"{_origin(base_url)}/__admin/state", timeout=timeout)
+    except httpx.HTTPError:
+        return None
+    if answer.status_code != 200 or not answer.content.lstrip().startswith(b"{"):
+        return None
+    return answer.content
+
+
+def restore_leadmock(base_url: str, state: bytes, timeout: float = 120) -> bool:
+    """Put the leadmock serving ``base_url`` back to ``state``; whether it took."""
+    try:
+        answer = httpx.put(
+            f"{_origin(base_url)}/__admin/state",
+            content=state,
+            headers={"Content-Type": "application/json"},
+            timeout=timeout,
+        )
+    except httpx.HTTPError:
+        return False
+    return answer.status_code < 300

@@ -151,8 +151,9 @@ def check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"leadmock check: {exc}", file=sys.stderr)
         return 2
+    before = None
     if args.base_url:
-        from contracts.preflight import unreachable
+        from contracts.preflight import leadmock_state, restore_leadmock, unreachable
 
         problem = unreachable(args.base_url)
         if problem:
@@ -196,6 +197,7 @@ def check(args: argparse.Namespace) -> int:
                     f"{api}: this run sends writes (POST, PUT, PATCH, DELETE) to {where}; "
                     "--read-only sends only GET, HEAD and OPTIONS"
                 )
+                before = leadmock_state(args.base_url)
         print(f"{api}: checking {where} (seed {args.seed}, {args.max_examples} examples a phase)")
         events = check_api(
             api,
@@ -223,6 +225,11 @@ def check(args: argparse.Namespace) -> int:
             elif isinstance(event, RunFinished):
                 reports.append(event.report)
             sys.stdout.flush()
+        if args.base_url and not args.read_only:
+            if before is not None and restore_leadmock(args.base_url, before):
+                print(f"{api}: the leadmock at {where} is back as it was before the run")
+            else:
+                print(f"{api}: what the run wrote is left at {where}")
     for report in reports:
         _print_summary(report)
     if args.junit:

@@ -241,12 +241,9 @@ def seed_requests(
             "userAgent": pool.pick("user_agent"),
             "waiting_time": waiting,
             "agents": agents,
-            "tags": [
-                {"tag": tag, "color": TAG_COLOR}
-                for tag in sorted(rnd.sample(TAGS, rnd.randint(0, 2)))
-            ],
+            "tags": pool.same([_TAG_OBJECTS[tag] for tag in _some_tags(rnd)]),
             "messages_count": rnd.randint(1, 40),
-            "participants": [participant] if served != 100 else [],
+            "participants": pool.same([participant] if served != 100 else []),
             "status": served,
             "id_project": project_id,
             "createdBy": lead["_id"],

@@ -4,6 +4,7 @@ sends no write (the served mock's journal says what arrived)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -92,12 +93,17 @@ def test_read_only_sends_no_write_and_lists_what_it_skipped(served: LeadMock) ->
     assert "sends writes" not in done.stdout
 
 
-def test_a_run_that_writes_says_so_before_it_starts(served: LeadMock) -> None:
+def test_a_run_that_writes_says_so_and_puts_a_leadmock_back_as_it_was(served: LeadMock) -> None:
+    served.reset()
     key = served.facts["overloop"]["api_key"]
+    served.mock.store.put("leads", "999", {"id": 999, "note": "made before the run"}, scope="1")
+    before = json.dumps(served.mock.store.dump(), sort_keys=True)
     done = leadmock("overloop", "--base-url", f"{served.url}/public/v1", "--api-key", key, *BUDGET)
     first = done.stdout.splitlines()[0]
     assert "this run sends writes (POST, PUT, PATCH, DELETE)" in first
     assert {entry.method for entry in served.journal.entries()} & {"POST", "PATCH", "DELETE"}
+    assert "is back as it was before the run" in done.stdout
+    assert json.dumps(served.mock.store.dump(), sort_keys=True) == before
 
 
 def test_an_operation_answering_only_refusals_fails_the_run() -> None:
