@@ -2,6 +2,7 @@
 
 from contracts.junit import write_junit
 from contracts.runner import (
+    ErrorSeen,
     Event,
     Failure,
     OperationChecked,
@@ -13,6 +14,7 @@ from contracts.runner import (
 )
 
 __all__ = [
+    "ErrorSeen",
     "Event",
     "Failure",
     "OperationChecked",

@@ -88,11 +88,19 @@ class OperationChecked:
 
 
 @dataclass(frozen=True)
+class ErrorSeen:
+    """A request that got no answer (a refused connection, a timeout), when it happened."""
+
+    api: str
+    error: str
+
+
+@dataclass(frozen=True)
 class RunFinished:
     report: Report
 
 
-Event = PhaseStarted | OperationChecked | RunFinished
+Event = PhaseStarted | OperationChecked | ErrorSeen | RunFinished
 
 
 def check(
@@ -174,7 +182,9 @@ def check(
         elif isinstance(event, events.ScenarioFinished):
             yield _scenario(api, event, report, seen, credentials)
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            report.errors.append(str(getattr(event, "info", event)))
+            text = str(getattr(event, "info", event))
+            report.errors.append(text)
+            yield ErrorSeen(api, text)
     report.failures += _refused_everything(report)
     yield RunFinished(report)
 

@@ -138,7 +138,7 @@ def seed(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     """Run the conformance checker on one API or all, against the mock or ``--base-url``."""
-    from contracts import OperationChecked, PhaseStarted, RunFinished, write_junit
+    from contracts import ErrorSeen, OperationChecked, PhaseStarted, RunFinished, write_junit
     from contracts import check as check_api
 
     apis = [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else [args.api]
@@ -222,6 +222,9 @@ def check(args: argparse.Namespace) -> int:
                     else event.operation
                 )
                 print(f"    {name:<44} {event.checks:>7} checks  {verdict}")
+            elif isinstance(event, ErrorSeen):
+                # Where it happens: an unanswered request must not hide behind "0 checks ok".
+                print(f"    ERROR {event.error.strip().splitlines()[0]}")
             elif isinstance(event, RunFinished):
                 reports.append(event.report)
             sys.stdout.flush()

@@ -4,10 +4,12 @@ sends no write (the served mock's journal says what arrived)."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +131,39 @@ def test_an_operation_answering_only_refusals_fails_the_run() -> None:
         stateful_steps=3,
     )
     assert not [f for f in fine.failures if f.check == "authentication"]
+
+
+class _DropsWrites(http.server.BaseHTTPRequestHandler):
+    """Answers reads with an empty page, hangs up on writes without a word."""
+
+    def do_GET(self) -> None:
+        body = b'{"data": [], "links": {}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.api+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.close_connection = True
+
+    do_PATCH = do_DELETE = do_PUT = do_POST
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_request_that_gets_no_answer_is_shown_where_it_happens() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _DropsWrites)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = leadmock("overloop", "--base-url", url, "--api-key", "k", *BUDGET)
+    finally:
+        server.shutdown()
+    lines = done.stdout.splitlines()
+    summary = next(i for i, line in enumerate(lines) if "checks over" in line)
+    errors = [i for i, line in enumerate(lines) if line.strip().startswith("ERROR")]
+    assert errors and errors[0] < summary, done.stdout[-3000:]
+    assert done.returncode == 1
