@@ -9,7 +9,9 @@ a store backed by another process can translate them.
 
 from __future__ import annotations
 
+import heapq
 import json
+import operator
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -169,6 +171,54 @@ def _sort_key(value: Any) -> tuple[int, str, Any]:
     return (3, type(value).__name__, repr(value))
 
 
+@dataclass(frozen=True)
+class _Result:
+    """A query's matches in order: all of them, or the first ``upto`` (a first page)."""
+
+    documents: list[Doc]
+    total: int
+    complete: bool
+
+    @property
+    def upto(self) -> int:
+        return len(self.documents)
+
+
+# A first page of a large listing is picked, not sorted: the first FIRST_PAGES documents in
+# order, from a heap, which is linear in the matches where a sort is n log n with a Python key.
+FIRST_PAGES = 400
+
+
+def _ordered(matched: list[Doc], order: Order, end: int | None) -> _Result:
+    if end is not None and max(end, FIRST_PAGES) * 16 <= len(matched):
+        first = _first(matched, order, max(end, FIRST_PAGES))
+        if first is not None:
+            return _Result(first, len(matched), False)
+    return _Result(order_documents(matched, order), len(matched), True)
+
+
+def _first(docs: list[Doc], order: Order, count: int) -> list[Doc] | None:
+    """The first ``count`` of ``docs`` as ``order_documents`` puts them, or None where only it
+    can tell: keys in mixed directions, missing, null, of mixed types, or lists and objects
+    (whose order there is their JSON text's, not Python's)."""
+    directions = {direction for _, direction in order}
+    if len(directions) != 1:
+        return None
+    fields = [field for field, _ in order]
+    key = operator.itemgetter(*fields)
+    pick = heapq.nlargest if directions == {-1} else heapq.nsmallest
+    try:
+        # Both are stable, as sorted() is: ties keep the documents' order.
+        first = pick(count, docs, key=key)
+    except (KeyError, TypeError):
+        return None
+    for doc in first:
+        for field in fields:
+            if doc[field] is None or isinstance(doc[field], list | dict):
+                return None
+    return first
+
+
 def order_documents(docs: list[Doc], order: Order) -> list[Doc]:
     """Sort ``docs`` by several keys, each ascending or descending; ties keep their order."""
     ordered = list(docs)
@@ -276,14 +326,14 @@ class MemoryStore:
             if derived is None:
                 derived = self._derived[key] = _Derived(docs, self._CACHED_RESULTS)
             asked = (repr(conditions), repr(list(order)))
-            ordered = derived.results.get(asked)
-            if ordered is None:
+            end = None if limit is None else offset + limit
+            known = derived.results.get(asked)
+            if known is None or not (known.complete or (end is not None and end <= known.upto)):
                 candidates = derived.candidates(conditions)
                 matched = [doc for doc in candidates if all(c.matches(doc) for c in conditions)]
-                ordered = order_documents(matched, order)
-                derived.remember(asked, ordered)
-            end = None if limit is None else offset + limit
-            return ordered[offset:end], len(ordered)
+                known = _ordered(matched, order, end)
+                derived.remember(asked, known)
+            return known.documents[offset:end], known.total
 
     def next_sequence(self, name: str) -> int:
         with self._lock:
@@ -331,7 +381,7 @@ class _Derived:
         self.indexes: dict[str, dict[Any, dict[str, None]]] = {}
         self.ranks = {id: rank for rank, id in enumerate(docs)}
         self.next_rank = len(self.ranks)
-        self.results: dict[tuple[str, str], list[Doc]] = {}
+        self.results: dict[tuple[str, str], _Result] = {}
 
     def wrote(self, id: str, old: Doc | None, new: Doc | None) -> None:
         """Keep the indexes true and forget every result, before ``id`` goes from old to new."""
@@ -362,11 +412,12 @@ class _Derived:
             bucket = self._index(condition.field).get(_hashable(condition.value), {})
             if best is None or len(bucket) < len(best):
                 best = bucket
-        if best is None:
+        if best is None or len(best) * 4 > len(self.docs):
+            # Most of the collection: a scan in insertion order beats sorting the bucket by rank.
             return self.docs.values()
         return [self.docs[id] for id in sorted(best, key=self.ranks.__getitem__)]
 
-    def remember(self, asked: tuple[str, str], ordered: list[Doc]) -> None:
+    def remember(self, asked: tuple[str, str], ordered: _Result) -> None:
         if len(self.results) >= self.cached:
             self.results.pop(next(iter(self.results)))
         self.results[asked] = ordered

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import threading
 
 import pytest
 
-from mockserver.store import MemoryStore, Store, Where
+from mockserver.store import MemoryStore, Store, Where, order_documents
 
 
 @pytest.fixture(params=[MemoryStore])
@@ -152,3 +153,40 @@ def test_a_remembered_result_is_forgotten_on_write(store: Store) -> None:
 def test_queries_of_an_unknown_collection_leave_no_trace(store: Store) -> None:
     assert store.query("nothing", where=[Where("a", "eq", 1)]) == ([], 0)
     assert store.dump()["collections"] == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        lambda rnd, i: f"name {rnd.randint(0, 300):03d}",
+        lambda rnd, i: rnd.randint(0, 50) if i % 7 else rnd.random(),
+        lambda rnd, i: None if i % 97 == 0 else f"n{rnd.randint(0, 99)}",
+        lambda rnd, i: [f"t{rnd.randint(0, 3)}"] * rnd.randint(1, 2),
+        lambda rnd, i: f"x{i % 5}" if i % 11 else 5,
+        lambda rnd, i: rnd.choice([True, False, 0, 1]),
+    ],
+    ids=["strings", "numbers", "some-null", "lists", "mixed-types", "bools-and-ints"],
+)
+@pytest.mark.parametrize(
+    "order",
+    [[("v", 1), ("id", 1)], [("v", -1), ("id", -1)], [("v", 1), ("id", -1)], [("v", -1)]],
+    ids=["asc", "desc", "mixed", "desc-one-key"],
+)
+def test_a_first_page_of_a_large_listing_is_the_sorted_ones(values, order) -> None:
+    """Large listings pick their first pages from a heap; the pages are the full sort's."""
+    rnd = random.Random(7)
+    store = MemoryStore()
+    docs = []
+    for i in range(9000):
+        doc = {"id": f"{i:05d}", "kind": "a" if i % 10 else "b"}
+        if i % 13:  # some documents lack the field
+            doc["v"] = values(rnd, i)
+        docs.append(doc)
+        store.put("things", doc["id"], doc)
+    wanted = [d for d in docs if d["kind"] == "a"]
+    full = order_documents(wanted, order)
+    where = [Where("kind", "eq", "a")]
+    for offset in (0, 40, 360, 800):
+        page, total = store.query("things", where=where, order=order, offset=offset, limit=40)
+        assert total == len(wanted)
+        assert page == full[offset : offset + 40]
