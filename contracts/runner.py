@@ -8,6 +8,10 @@ no port) or any base URL. ``check`` yields events for a live display; ``run`` re
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +32,8 @@ EXAMPLES_PHASE = "examples"
 
 @dataclass(frozen=True)
 class Failure:
-    """One check that failed on one operation, with a curl command that reproduces it."""
+    """One check that failed on one operation: what it expected, what was answered, and the
+    request (with the ones it needs first) that reproduces it."""
 
     operation: str
     check: str
@@ -36,11 +41,32 @@ class Failure:
     message: str
     curl: str
     phase: str
+    status: int | None = None
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: str = ""
+    """The answer's body, cut to ``BODY_SHOWN`` characters."""
+    schema_path: str = ""
+    instance_path: str = ""
+    value: str = ""
+    """For a schema violation: where in the schema, where in the answer, and the value there."""
+    steps: tuple[str, ...] = ()
+    """The curl commands of the requests the failure needs, oldest first, its own last."""
+    requests: tuple[dict[str, Any], ...] = ()
+    """Those requests as data (method, url, headers, body), for ``--replay``."""
 
     @property
     def documented(self) -> bool:
         """True when a documented example failed: drift in a happy path, not fuzzing noise."""
         return self.phase == EXAMPLES_PHASE
+
+    @property
+    def id(self) -> str:
+        """A short id to name the failure by (``leadmock check --replay``)."""
+        text = f"{self.operation}|{self.check}|{self.title}|{self.curl}"
+        return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+BODY_SHOWN = 500
 
 
 @dataclass
@@ -253,8 +279,18 @@ def _scenario(
                 continue
             seen.add(key)
             report.failures.append(
-                Failure(
-                    operation, result.name, failure.title, failure.message, info.code_sample, phase
+                _explained(
+                    Failure(
+                        operation,
+                        result.name,
+                        failure.title,
+                        failure.message,
+                        info.code_sample,
+                        phase,
+                    ),
+                    info,
+                    recorder,
+                    case_id,
                 )
             )
     report.checks_by_phase[phase] += checked
@@ -265,3 +301,37 @@ def _scenario(
 def _sent(value: Any) -> Any:
     # Schemathesis records a header as a list of its values.
     return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _explained(failure: Failure, info: Any, recorder: Any, case_id: str) -> Failure:
+    """``failure`` with the answer it got, the schema detail, and its reproducing requests."""
+    details: dict[str, Any] = {}
+    interaction = recorder.interactions.get(case_id)
+    response = interaction.response if interaction is not None else None
+    if response is not None:
+        content = response.content or b""
+        details["status"] = response.status_code
+        details["response_headers"] = tuple(
+            (name, ", ".join(value) if isinstance(value, list) else str(value))
+            for name, value in response.headers.items()
+        )
+        details["response_body"] = content.decode("utf-8", "replace")[:BODY_SHOWN]
+    cause = info.failure
+    if getattr(cause, "schema_path", None) is not None:
+        details["schema_path"] = "/".join(str(part) for part in cause.schema_path)
+        details["instance_path"] = "/".join(str(part) for part in cause.instance_path)
+        details["value"] = json.dumps(cause.instance, default=str)[:200]
+    steps = list(getattr(info, "steps", []) or [])
+    details["steps"] = tuple(step.curl for step in steps)
+    cases = [recorder.interactions.get(step.case_id) for step in steps] or [interaction]
+    details["requests"] = tuple(_request(sent.request) for sent in cases if sent is not None)
+    return dataclasses.replace(failure, **details)
+
+
+def _request(request: Any) -> dict[str, Any]:
+    headers = {
+        name: value[0] if isinstance(value, list) and len(value) == 1 else value
+        for name, value in dict(request.headers).items()
+    }
+    body = base64.b64encode(request.body).decode() if request.body else None
+    return {"method": request.method, "url": request.uri, "headers": headers, "body": body}

@@ -10,6 +10,7 @@ import gc
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from mockserver.app import create_app, load_spec, served_vendors
@@ -141,6 +142,11 @@ def check(args: argparse.Namespace) -> int:
     from contracts import ErrorSeen, OperationChecked, PhaseStarted, RunFinished, write_junit
     from contracts import check as check_api
 
+    if args.replay:
+        return replay(args.replay)
+    if args.api is None:
+        print("leadmock check: name the API to check (or all), or give --replay", file=sys.stderr)
+        return 2
     apis = [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else [args.api]
     if args.base_url and len(apis) > 1:
         print("leadmock check: --base-url needs one API, not all", file=sys.stderr)
@@ -235,10 +241,68 @@ def check(args: argparse.Namespace) -> int:
                 print(f"{api}: what the run wrote is left at {where}")
     for report in reports:
         _print_summary(report)
+    _save_failures(reports, args)
     if args.junit:
         write_junit(reports, args.junit)
         print(f"JUnit XML: {args.junit}")
     return 0 if all(report.ok for report in reports) else 1
+
+
+FAILURES_FILE = Path("reports") / "leadmock-check-failures.json"
+
+
+def _save_failures(reports: list[Any], args: argparse.Namespace) -> None:
+    """The run's failures and the requests that reproduce them, for ``--replay``."""
+    failures = [
+        {"id": f.id, "api": r.api, "operation": f.operation, "check": f.check,
+         "requests": list(f.requests)}
+        for r in reports
+        for f in r.failures
+        if f.requests
+    ]  # fmt: skip
+    if not failures:
+        return
+    saved = {"base_url": args.base_url, "seed": args.seed, "failures": failures}
+    FAILURES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    FAILURES_FILE.write_text(json.dumps(saved, indent=1))
+    # It holds the run's credentials, as sent: readable by its owner only.
+    FAILURES_FILE.chmod(0o600)
+    print(f"Failures saved for --replay: {FAILURES_FILE}")
+
+
+def replay(failure_id: str) -> int:
+    """Send a saved failure's requests again, in order, and print each answer."""
+    import base64
+
+    import httpx
+    from starlette.testclient import TestClient
+
+    try:
+        saved = json.loads(FAILURES_FILE.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"leadmock check: no saved failures to replay ({exc})", file=sys.stderr)
+        return 2
+    found = next((f for f in saved["failures"] if f["id"] == failure_id), None)
+    if found is None:
+        known = ", ".join(f["id"] for f in saved["failures"])
+        print(f"leadmock check: no failure {failure_id!r} saved; saved: {known}", file=sys.stderr)
+        return 2
+    if saved["base_url"]:
+        client: Any = httpx.Client(timeout=30)
+    else:
+        # The run was in-process: a fresh mock of the same seed answers it again.
+        client = TestClient(create_app(Config(seed=saved["seed"])))
+    print(f"{found['api']}: {found['operation']}, {found['check']} [{failure_id}]")
+    with client:
+        for request in found["requests"]:
+            body = base64.b64decode(request["body"]) if request["body"] else None
+            headers = {k: v for k, v in request["headers"].items() if k.lower() != "content-length"}
+            answer = client.request(
+                request["method"], request["url"], headers=headers, content=body
+            )
+            print(f"  {request['method']} {request['url']} -> {answer.status_code}")
+            print(f"    {' '.join(answer.text.split())[:500]}")
+    return 0
 
 
 def _pair(text: str, separator: str) -> tuple[str, str]:
@@ -272,10 +336,33 @@ def _print_summary(report: Any) -> None:
     for operation, failures in sorted(by_operation.items()):
         print(f"  FAILED {operation}")
         for failure in failures:
-            print(f"    {failure.check}: {failure.title} [{failure.phase}]")
-            for line in failure.message.strip().splitlines()[:6]:
-                print(f"      {line}")
-            print(f"      reproduce: {failure.curl}")
+            _print_failure(failure)
+
+
+def _print_failure(failure: Any) -> None:
+    """What a failed check expected, what was answered, and how to send it again."""
+    print(f"    [{failure.id}] {failure.check}: {failure.title} [{failure.phase}]")
+    for line in failure.message.strip().splitlines()[:8]:
+        print(f"      {line}")
+    if failure.schema_path:
+        print(
+            f"      schema path: /{failure.schema_path}; in the answer: "
+            f"/{failure.instance_path}; value: {failure.value}"
+        )
+    if failure.status is not None:
+        kind = dict((k.lower(), v) for k, v in failure.response_headers).get("content-type", "")
+        print(f"      answered: {failure.status} {kind}".rstrip())
+        if failure.response_body:
+            print(f"      body: {' '.join(failure.response_body.split())}")
+    if len(failure.steps) > 1:
+        print("      reproduce, in this order:")
+        for step in failure.steps:
+            for line in step.splitlines():
+                print(f"        {line}")
+    elif failure.curl:
+        print(f"      reproduce: {failure.curl}")
+    if failure.requests:
+        print(f"      replay: leadmock check --replay {failure.id}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -340,7 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser = commands.add_parser(
         "check", help="check an API against its spec: the mock in-process, or --base-url"
     )
-    check_parser.add_argument("api", choices=[*apis, "all"], help="the API to check, or all")
+    check_parser.add_argument(
+        "api", nargs="?", choices=[*apis, "all"], help="the API to check, or all"
+    )
+    check_parser.add_argument(
+        "--replay", metavar="FAILURE_ID", help="send a failure of the last run again"
+    )
     check_parser.add_argument(
         "--base-url", help="a real endpoint, e.g. https://api.tiledesk.com/v3"
     )

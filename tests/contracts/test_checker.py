@@ -153,3 +153,30 @@ def test_cli_exit_0_when_the_mock_conforms(capsys: pytest.CaptureFixture[str]) -
 )
 def test_cli_exit_2_on_bad_input(arguments: list[str]) -> None:
     assert main(["check", "tiledesk-v3", *arguments]) == 2
+
+
+def test_a_failure_shows_the_answer_the_schema_detail_and_replays(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    plant(monkeypatch, "get_lead", lambda answer, _: ({**answer[0], "createdAt": 1}, *answer[1:]))
+    report = check_broken()
+    [failure] = [f for f in report.failures if f.check == "response_schema_conformance"]
+    assert failure.status == 200
+    assert (failure.schema_path, failure.instance_path, failure.value) == (
+        "properties/createdAt/type",
+        "createdAt",
+        "1",
+    )
+    assert '"createdAt":1' in failure.response_body
+    assert failure.requests and failure.requests[-1]["method"] == "GET"
+    code = main(["check", "tiledesk-v3", "--max-examples", "3", "--stateful-steps", "4"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "schema path: /properties/createdAt/type; in the answer: /createdAt; value: 1" in out
+    assert "answered: 200 application/json" in out and '"createdAt":1' in out
+    failure_id = out.split("replay: leadmock check --replay ")[1].split()[0]
+    assert main(["check", "--replay", failure_id]) == 0
+    replayed = capsys.readouterr().out
+    assert f"[{failure_id}]" in replayed and "-> 200" in replayed
+    assert main(["check", "--replay", "nope"]) == 2
