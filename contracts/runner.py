@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import difflib
 import hashlib
 import json
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +26,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
 from schemathesis.engine import events, from_schema
 
-from mockserver.app import spec_path
+from mockserver.app import load_spec, spec_path
 from mockserver.vendors import CheckTarget, vendor_of
 
 EXAMPLES_PHASE = "examples"
@@ -87,6 +89,8 @@ class Report:
     """By operation, the statuses answered to requests that carried the run's credentials."""
     skipped_writes: list[str] = field(default_factory=list)
     """Operations a read-only run did not send."""
+    stopped: str = ""
+    """Why the run ended before it was through, if it did."""
 
     @property
     def ok(self) -> bool:
@@ -142,11 +146,22 @@ def check(
     rate_limit: str | None = None,
     excluded_checks: dict[str, str] | None = None,
     read_only: bool = False,
+    phases: Sequence[str] | None = None,
+    only_checks: Sequence[str] | None = None,
+    skipped_checks: Sequence[str] = (),
+    operations: Sequence[str] = (),
+    skipped_operations: Sequence[str] = (),
+    workers: int | None = None,
+    request_timeout: float | None = None,
 ) -> Iterator[Event]:
     """Check ``api`` (e.g. ``tiledesk-v3``) in-process on ``app``, or over HTTP at ``base_url``.
 
     ``excluded_checks`` replaces the vendor's exclusions (to prove a check bites, say).
     ``read_only`` sends only safe methods (GET, HEAD, OPTIONS); the others are listed as skipped.
+    ``phases``, ``only_checks``/``skipped_checks`` and ``operations``/``skipped_operations``
+    (``GET /leads`` or an operationId) narrow the run as Schemathesis' options of those names
+    do (``options_problem`` says what is wrong with them); ``max_time`` is a budget for the
+    whole run, which stops it when spent.
     A run fails when an operation answered nothing but 401 or 403 to requests that carried the
     credentials: the checks would pass on refusals alone.
     """
@@ -158,6 +173,12 @@ def check(
             "unsupported_method",
             "--read-only: the check sends every undocumented method (DELETE, PUT...) to each path",
         )
+    for name in skipped_checks:
+        excluded.setdefault(name, "--exclude-checks")
+    if only_checks is not None:
+        for name in ALL_CHECKS:
+            if name not in only_checks:
+                excluded.setdefault(name, "not in --checks")
     checks: dict[str, Any] = {name: {"enabled": False} for name in excluded}
     if vendor.valid_data_statuses and "positive_data_acceptance" not in excluded:
         statuses = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *vendor.valid_data_statuses]
@@ -176,8 +197,15 @@ def check(
             **({"coverage": {"unexpected-methods": []}} if read_only else {}),
         },
     }
-    if max_time is not None:
-        settings["max-time"] = max_time
+    if phases is not None:
+        for phase in PHASES:
+            settings["phases"].setdefault(phase, {})["enabled"] = phase in phases and (
+                phase != "stateful" or not read_only
+            )
+    if workers is not None:
+        settings["workers"] = workers
+    if request_timeout is not None:
+        settings["request-timeout"] = request_timeout
     if rate_limit is not None:
         settings["rate-limit"] = rate_limit
     if app is not None:
@@ -200,9 +228,19 @@ def check(
             if operation.method.lower() not in ("get", "head", "options")
         ]
         schema = schema.include(method=["GET", "HEAD", "OPTIONS"])
+    if operations:
+        schema = schema.include(lambda ctx: _named(ctx.operation, operations))
+    if skipped_operations:
+        schema = schema.exclude(lambda ctx: _named(ctx.operation, skipped_operations))
     seen: set[tuple[str, str, str]] = set()
     credentials = {name.lower(): value for name, value in target.headers.items()}
-    for event in from_schema(schema).execute():
+    started = time.monotonic()
+    stream = from_schema(schema).execute()
+    for event in stream:
+        if max_time is not None and not report.stopped and time.monotonic() - started > max_time:
+            # The budget is spent: Schemathesis ends the phase under way and says Finished.
+            report.stopped = f"stopped after the --max-time budget of {max_time} s"
+            stream.stop()
         if isinstance(event, events.PhaseStarted):
             yield PhaseStarted(api, str(event.phase.name))
         elif isinstance(event, events.ScenarioFinished):
@@ -213,6 +251,63 @@ def check(
             yield ErrorSeen(api, text)
     report.failures += _refused_everything(report)
     yield RunFinished(report)
+
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+ALL_CHECKS = (
+    "allow_header_conformance",
+    "content_type_conformance",
+    "ensure_resource_availability",
+    "ignored_auth",
+    "missing_required_header",
+    "negative_data_rejection",
+    "not_a_server_error",
+    "object_level_authorization",
+    "positive_data_acceptance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "status_code_conformance",
+    "unsupported_method",
+    "use_after_free",
+)
+
+
+def options_problem(
+    api: str,
+    *,
+    phases: Sequence[str] | None = None,
+    checks: Sequence[str] = (),
+    operations: Sequence[str] = (),
+) -> str | None:
+    """What is wrong with these narrowing options for ``api``, naming the known values."""
+    for phase in phases or ():
+        if phase not in PHASES:
+            return f"no phase {phase!r}; the phases: {', '.join(PHASES)}"
+    for name in checks:
+        if name not in ALL_CHECKS:
+            close = difflib.get_close_matches(name, ALL_CHECKS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return f"no check {name!r}{hint}; the checks: {', '.join(ALL_CHECKS)}"
+    if operations:
+        _, mount = vendor_of(api)
+        spec = load_spec(mount.spec)
+        known = [
+            (f"{method.upper()} {path}", operation.get("operationId", ""))
+            for path, item in spec.get("paths", {}).items()
+            for method, operation in item.items()
+            if method in ("get", "put", "post", "delete", "patch")
+        ]
+        names = [label for label, _ in known] + [oid for _, oid in known if oid]
+        for wanted in operations:
+            if wanted not in names:
+                close = difflib.get_close_matches(wanted, names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                return f"{api} has no operation {wanted!r}{hint}"
+    return None
+
+
+def _named(operation: Any, names: Sequence[str]) -> bool:
+    return operation.label in names or operation.definition.raw.get("operationId") in names
 
 
 def _operations(schema: Any) -> list[Any]:

@@ -41,6 +41,16 @@ def _rate_limit(text: str) -> str:
     return text
 
 
+def _check_rate_limit(text: str) -> str:
+    """``200/min`` as ``serve`` reads it, in the form Schemathesis takes (``200/m``)."""
+    parsed = RateLimit.parse(_rate_limit(text))
+    return f"{parsed.requests}/{ {1: 's', 60: 'm', 3600: 'h'}[parsed.seconds] }"
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def _base_path(text: str) -> tuple[str, str]:
     api, found, path = text.partition("=")
     try:
@@ -148,6 +158,18 @@ def check(args: argparse.Namespace) -> int:
         print("leadmock check: name the API to check (or all), or give --replay", file=sys.stderr)
         return 2
     apis = [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else [args.api]
+    from contracts.runner import options_problem
+
+    for api in apis:
+        problem = options_problem(
+            api,
+            phases=args.phases,
+            checks=[*(args.checks or []), *args.exclude_checks],
+            operations=[*args.include_operation, *args.exclude_operation],
+        )
+        if problem:
+            print(f"leadmock check: {problem}", file=sys.stderr)
+            return 2
     if args.base_url and len(apis) > 1:
         print("leadmock check: --base-url needs one API, not all", file=sys.stderr)
         return 2
@@ -216,6 +238,13 @@ def check(args: argparse.Namespace) -> int:
             max_time=args.max_time,
             rate_limit=args.rate_limit,
             read_only=args.read_only,
+            phases=args.phases,
+            only_checks=args.checks,
+            skipped_checks=args.exclude_checks,
+            operations=args.include_operation,
+            skipped_operations=args.exclude_operation,
+            workers=args.workers,
+            request_timeout=args.request_timeout,
         )
         for event in events:
             if isinstance(event, PhaseStarted):
@@ -317,6 +346,8 @@ def _print_summary(report: Any) -> None:
     operations = len(report.checks_by_operation)
     failures = len(report.failures)
     print(f"\n{report.api}: {total} checks over {operations} operations, {failures} failures")
+    if report.stopped:
+        print(f"  {report.stopped}")
     for name, reason in report.excluded_checks.items():
         print(f"  excluded check {name}: {reason}")
     for operation in report.skipped_writes:
@@ -452,7 +483,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="send only GET, HEAD and OPTIONS: safe against a live account",
     )
     check_parser.add_argument(
-        "--rate-limit", default=None, help="at most this many requests, e.g. 100/m (units s m h)"
+        "--rate-limit",
+        type=_check_rate_limit,
+        default=None,
+        help="at most this many requests, as serve takes it: 200/min (also 10/s, 1000/hour)",
+    )
+    narrowing = check_parser.add_argument_group("narrowing the run, as Schemathesis' options do")
+    narrowing.add_argument("--phases", type=_names, help="examples,coverage,fuzzing,stateful")
+    narrowing.add_argument("--checks", type=_names, help="only these checks, comma-separated")
+    narrowing.add_argument("--exclude-checks", type=_names, default=[], help="not these checks")
+    narrowing.add_argument(
+        "--include-operation",
+        action="append",
+        default=[],
+        help="only this operation ('GET /leads' or its operationId); repeatable",
+    )
+    narrowing.add_argument(
+        "--exclude-operation", action="append", default=[], help="not this operation; repeatable"
+    )
+    narrowing.add_argument("--workers", type=_above_zero(int), help="concurrent workers")
+    narrowing.add_argument(
+        "--request-timeout", type=_above_zero(float), help="seconds a request may take"
     )
     check_parser.add_argument("--junit", default=None, help="write a JUnit XML report here")
     credentials = check_parser.add_argument_group("credentials for --base-url")

@@ -167,3 +167,60 @@ def test_a_request_that_gets_no_answer_is_shown_where_it_happens() -> None:
     errors = [i for i, line in enumerate(lines) if line.strip().startswith("ERROR")]
     assert errors and errors[0] < summary, done.stdout[-3000:]
     assert done.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        (["--checks", "response_schema"], "did you mean response_schema_conformance?"),
+        (["--exclude-checks", "nope"], "no check 'nope'"),
+        (["--include-operation", "GET /lead"], "has no operation 'GET /lead'"),
+        (["--phases", "examples,fuzz"], "no phase 'fuzz'; the phases: examples, coverage"),
+        (["--rate-limit", "3/fortnight"], "expected COUNT/UNIT, e.g. 200/min"),
+        (["--workers", "0"], "is not a whole number above 0"),
+    ],
+)
+def test_a_narrowing_option_it_cannot_use_is_one_line_and_exit_2(
+    option: list[str], says: str
+) -> None:
+    done = leadmock("overloop", *option)
+    assert done.returncode == 2
+    assert says in done.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in done.stderr
+
+
+def test_phases_checks_and_operations_narrow_the_run() -> None:
+    mock = create_app(Config())
+    vendor, _ = vendor_of("overloop")
+    report = run(
+        "overloop",
+        app=mock,
+        target=vendor.check_target(mock.facts["overloop"]),
+        max_examples=3,
+        phases=["examples", "fuzzing"],
+        only_checks=["not_a_server_error", "response_schema_conformance"],
+        operations=["GET /leads", "get_lead"],
+    )
+    assert set(report.checks_by_phase) == {"examples", "fuzzing"}
+    assert set(report.checks_by_operation) == {"GET /leads", "GET /leads/{id}"}
+    assert {check for _, check, _ in report.outcomes} == {
+        "not_a_server_error",
+        "response_schema_conformance",
+    }
+    assert {entry.method for entry in mock.journal.entries()} == {"GET"}
+
+
+def test_max_time_is_a_budget_for_the_whole_run() -> None:
+    mock = create_app(Config())
+    vendor, _ = vendor_of("overloop")
+    report = run(
+        "overloop",
+        app=mock,
+        target=vendor.check_target(mock.facts["overloop"]),
+        max_examples=500,
+        stateful_steps=50,
+        max_time=2,
+    )
+    # 500 examples a phase and sequences of 50 take minutes; the budget ends it before the end.
+    assert report.stopped == "stopped after the --max-time budget of 2 s"
+    assert "stateful" not in report.checks_by_phase
