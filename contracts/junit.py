@@ -26,9 +26,16 @@ def write_junit(reports: list[Report], path: str | Path) -> None:
             failures=str(len(failing)),
             errors=str(len(report.errors)),
             skipped=str(len(report.excluded_checks)),
+            time=f"{report.seconds:.3f}",
         )
         for operation in operations:
-            case = ET.SubElement(suite, "testcase", classname=report.api, name=operation)
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=report.api,
+                name=operation,
+                time=f"{report.seconds_by_operation[operation]:.3f}",
+            )
             for failure in failing.get(operation, []):
                 where = "documented example" if failure.documented else failure.phase
                 element = ET.SubElement(

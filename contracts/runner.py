@@ -91,6 +91,11 @@ class Report:
     """Operations a read-only run did not send."""
     stopped: str = ""
     """Why the run ended before it was through, if it did."""
+    seconds_by_operation: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    """How long the run took, and each operation (its phases added up)."""
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    """Every request and its answer, when the run was asked to keep them (for a HAR file)."""
 
     @property
     def ok(self) -> bool:
@@ -153,6 +158,7 @@ def check(
     skipped_operations: Sequence[str] = (),
     workers: int | None = None,
     request_timeout: float | None = None,
+    keep_exchanges: bool = False,
 ) -> Iterator[Event]:
     """Check ``api`` (e.g. ``tiledesk-v3``) in-process on ``app``, or over HTTP at ``base_url``.
 
@@ -244,12 +250,15 @@ def check(
         if isinstance(event, events.PhaseStarted):
             yield PhaseStarted(api, str(event.phase.name))
         elif isinstance(event, events.ScenarioFinished):
+            if keep_exchanges:
+                report.exchanges += _exchanges(event.recorder)
             yield _scenario(api, event, report, seen, credentials)
         elif isinstance(event, events.NonFatalError | events.FatalError):
             text = str(getattr(event, "info", event))
             report.errors.append(text)
             yield ErrorSeen(api, text)
     report.failures += _refused_everything(report)
+    report.seconds = time.monotonic() - started
     yield RunFinished(report)
 
 
@@ -390,6 +399,7 @@ def _scenario(
             )
     report.checks_by_phase[phase] += checked
     report.checks_by_operation[recorder.label] += checked
+    report.seconds_by_operation[recorder.label] += event.elapsed_time
     return OperationChecked(api, phase, recorder.label, checked, failed, len(recorder.cases))
 
 
@@ -430,3 +440,29 @@ def _request(request: Any) -> dict[str, Any]:
     }
     body = base64.b64encode(request.body).decode() if request.body else None
     return {"method": request.method, "url": request.uri, "headers": headers, "body": body}
+
+
+def _exchanges(recorder: Any) -> list[dict[str, Any]]:
+    """A scenario's requests and answers as plain data, oldest first."""
+    found = []
+    for interaction in sorted(recorder.interactions.values(), key=lambda i: i.timestamp):
+        response = interaction.response
+        answer = None
+        if response is not None:
+            answer = {
+                "status": response.status_code,
+                "headers": {
+                    name: ", ".join(value) if isinstance(value, list) else str(value)
+                    for name, value in response.headers.items()
+                },
+                "body": (response.content or b"").decode("utf-8", "replace"),
+                "seconds": getattr(response, "elapsed", 0.0),
+            }
+        found.append(
+            {
+                "at": interaction.timestamp,
+                "request": _request(interaction.request),
+                "response": answer,
+            }
+        )
+    return found

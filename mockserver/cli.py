@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -170,6 +171,10 @@ def check(args: argparse.Namespace) -> int:
         if problem:
             print(f"leadmock check: {problem}", file=sys.stderr)
             return 2
+    problem = _unwritable(args)
+    if problem:
+        print(f"leadmock check: {problem}", file=sys.stderr)
+        return 2
     if args.base_url and len(apis) > 1:
         print("leadmock check: --base-url needs one API, not all", file=sys.stderr)
         return 2
@@ -245,6 +250,7 @@ def check(args: argparse.Namespace) -> int:
             skipped_operations=args.exclude_operation,
             workers=args.workers,
             request_timeout=args.request_timeout,
+            keep_exchanges="har" in args.report,
         )
         for event in events:
             if isinstance(event, PhaseStarted):
@@ -274,7 +280,40 @@ def check(args: argparse.Namespace) -> int:
     if args.junit:
         write_junit(reports, args.junit)
         print(f"JUnit XML: {args.junit}")
+    if args.report_dir:
+        from contracts.reports import write_har, write_markdown
+
+        folder = Path(args.report_dir)
+        write_junit(reports, folder / "junit.xml")
+        write_markdown(reports, folder / "summary.md")
+        written = ["junit.xml", "summary.md"]
+        if "har" in args.report:
+            write_har(reports, folder / "cassette.har")
+            written.append("cassette.har")
+        print(f"Reports in {folder}: {', '.join(written)}")
     return 0 if all(report.ok for report in reports) else 1
+
+
+def _unwritable(args: argparse.Namespace) -> str | None:
+    """Why a report the run was asked for could not be written, found before the run."""
+    if args.report and not args.report_dir:
+        return "--report har needs --report-dir, where the cassette goes"
+    targets = [Path(args.junit)] if args.junit else []
+    if args.report_dir:
+        folder = Path(args.report_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"cannot write reports in {folder}: {exc.strerror or exc}"
+        targets.append(folder / "summary.md")
+    for target in targets:
+        # Asked without creating anything: a run refused later must leave no empty report.
+        where = target if target.exists() else target.parent
+        if not where.is_dir() and not target.exists():
+            return f"cannot write {target}: no folder {target.parent}"
+        if not os.access(where, os.W_OK):
+            return f"cannot write {target}: permission denied"
+    return None
 
 
 FAILURES_FILE = Path("reports") / "leadmock-check-failures.json"
@@ -506,6 +545,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--request-timeout", type=_above_zero(float), help="seconds a request may take"
     )
     check_parser.add_argument("--junit", default=None, help="write a JUnit XML report here")
+    check_parser.add_argument(
+        "--report-dir",
+        default=None,
+        help="write junit.xml and summary.md here (and cassette.har with --report har)",
+    )
+    check_parser.add_argument(
+        "--report",
+        choices=["har"],
+        action="append",
+        default=[],
+        help="har: every request and answer of the run as an HTTP Archive, in --report-dir",
+    )
     credentials = check_parser.add_argument_group("credentials for --base-url")
     credentials.add_argument("--user", help="user name or email (Tiledesk: Basic auth)")
     credentials.add_argument("--password", help="password")

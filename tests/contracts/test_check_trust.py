@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,3 +225,34 @@ def test_max_time_is_a_budget_for_the_whole_run() -> None:
     # 500 examples a phase and sequences of 50 take minutes; the budget ends it before the end.
     assert report.stopped == "stopped after the --max-time budget of 2 s"
     assert "stateful" not in report.checks_by_phase
+
+
+def test_every_report_is_written_with_times_and_the_exchanges(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    done = leadmock("overloop", *BUDGET, "--report-dir", str(folder), "--report", "har")
+    assert done.returncode == 0, done.stdout[-2000:]
+    suite = ET.parse(folder / "junit.xml").getroot().find("testsuite")
+    assert float(suite.get("time")) > 0
+    assert all(case.get("time") is not None for case in suite.iter("testcase"))
+    summary = (folder / "summary.md").read_text()
+    assert "## overloop: passed" in summary and "| `GET /leads` |" in summary
+    har = json.loads((folder / "cassette.har").read_text())["log"]
+    assert har["version"] == "1.2" and len(har["entries"]) > 50
+    methods = {entry["request"]["method"] for entry in har["entries"]}
+    assert {"GET", "POST"} <= methods
+    assert all(entry["response"]["status"] >= 100 for entry in har["entries"])
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        (["--junit", "/nonexistent/folder/report.xml"], "cannot write /nonexistent/folder"),
+        (["--report", "har"], "--report har needs --report-dir"),
+    ],
+)
+def test_a_report_that_cannot_be_written_is_refused_before_the_run(
+    option: list[str], says: str
+) -> None:
+    done = leadmock("overloop", *BUDGET, *option)
+    assert done.returncode == 2 and says in done.stderr
+    assert "checks" not in done.stdout
