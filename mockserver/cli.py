@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -252,10 +253,14 @@ def check(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
             keep_exchanges="har" in args.report,
         )
+        progress = Progress(api, args.phases, sys.stdout.isatty())
         for event in events:
+            progress.clear()
             if isinstance(event, PhaseStarted):
                 print(f"  {event.phase}")
+                progress.phase(event.phase)
             elif isinstance(event, OperationChecked):
+                progress.done(event.checks)
                 verdict = f"{event.failures} FAILED" if event.failures else "ok"
                 name = (
                     f"sequence of {event.steps} calls"
@@ -268,7 +273,9 @@ def check(args: argparse.Namespace) -> int:
                 print(f"    ERROR {event.error.strip().splitlines()[0]}")
             elif isinstance(event, RunFinished):
                 reports.append(event.report)
+            progress.show()
             sys.stdout.flush()
+        progress.clear()
         if args.base_url and not args.read_only:
             if before is not None and restore_leadmock(args.base_url, before):
                 print(f"{api}: the leadmock at {where} is back as it was before the run")
@@ -292,6 +299,54 @@ def check(args: argparse.Namespace) -> int:
             written.append("cassette.har")
         print(f"Reports in {folder}: {', '.join(written)}")
     return 0 if all(report.ok for report in reports) else 1
+
+
+class Progress:
+    """On a terminal, one line under the run's output that says where it is: the phase, the
+    operations done, the checks, the time spent and an estimate of the time left. Elsewhere
+    (CI, a pipe) nothing: the plain lines say it."""
+
+    def __init__(self, api: str, phases: list[str] | None, live: bool) -> None:
+        _, mount = vendor_of(api)
+        spec = load_spec(mount.spec)
+        self.operations = sum(
+            1
+            for item in spec.get("paths", {}).values()
+            for method in item
+            if method in ("get", "put", "post", "delete", "patch")
+        )
+        self.phases = len(phases) if phases else 4
+        self.live = live
+        self.started = time.monotonic()
+        self.current = ""
+        self.steps = 0
+        self.checks = 0
+        self.shown = False
+
+    def phase(self, name: str) -> None:
+        self.current = name
+
+    def done(self, checks: int) -> None:
+        self.steps += 1
+        self.checks += checks
+
+    def show(self) -> None:
+        if not self.live:
+            return
+        spent = time.monotonic() - self.started
+        total = self.operations * self.phases
+        left = spent / self.steps * max(total - self.steps, 0) if self.steps else None
+        eta = f", about {left:.0f} s left" if left is not None else ""
+        sys.stdout.write(
+            f"\r  [{self.current or 'starting'}: {self.steps}/{total} operations, "
+            f"{self.checks} checks, {spent:.0f} s{eta}]\x1b[K"
+        )
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stdout.write("\r\x1b[K")
+            self.shown = False
 
 
 def _unwritable(args: argparse.Namespace) -> str | None:

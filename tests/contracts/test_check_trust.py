@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import pty
+import re
+import select
 import socket
 import subprocess
 import sys
@@ -256,3 +260,34 @@ def test_a_report_that_cannot_be_written_is_refused_before_the_run(
     done = leadmock("overloop", *BUDGET, *option)
     assert done.returncode == 2 and says in done.stderr
     assert "checks" not in done.stdout
+
+
+def _under_a_terminal(*args: str) -> bytes:
+    """What `leadmock check` writes when its output is a terminal (a pseudo-terminal here)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI, its output on the terminal
+        os.execv(sys.executable, [sys.executable, "-m", "mockserver", "check", *args])
+    out = b""
+    while True:
+        ready, _, _ = select.select([fd], [], [], 120)
+        if not ready:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        out += data
+    os.waitpid(pid, 0)
+    return out
+
+
+def test_a_terminal_gets_a_progress_line_and_ci_plain_lines() -> None:
+    shown = _under_a_terminal("overloop", *BUDGET)
+    assert re.search(
+        rb"\r  \[fuzzing: \d+/20 operations, \d+ checks, \d+ s, about \d+ s left\]", shown
+    )
+    piped = leadmock("overloop", *BUDGET)
+    assert "\r" not in piped.stdout and " s left]" not in piped.stdout
+    assert "    GET /leads " in piped.stdout
