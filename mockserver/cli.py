@@ -477,6 +477,9 @@ def _print_failure(failure: Any) -> None:
     if failure.status is not None:
         kind = dict((k.lower(), v) for k, v in failure.response_headers).get("content-type", "")
         print(f"      answered: {failure.status} {kind}".rstrip())
+        headers = "; ".join(f"{k}: {v}" for k, v in failure.response_headers)
+        if headers:
+            print(f"      headers: {headers[:300]}")
         if failure.response_body:
             print(f"      body: {' '.join(failure.response_body.split())}")
     if len(failure.steps) > 1:

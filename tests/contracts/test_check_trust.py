@@ -291,3 +291,62 @@ def test_a_terminal_gets_a_progress_line_and_ci_plain_lines() -> None:
     piped = leadmock("overloop", *BUDGET)
     assert "\r" not in piped.stdout and " s left]" not in piped.stdout
     assert "    GET /leads " in piped.stdout
+
+
+class _Broken(http.server.BaseHTTPRequestHandler):
+    """A small Overloop gone wrong: its list lacks `links` and types ids as numbers, a long id
+    is a 500, and a create is accepted without any credentials."""
+
+    def _answer(self, status: int, body: dict) -> None:
+        content = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/vnd.api+json")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def _lead(self, ident: int | str) -> dict:
+        attributes = {"email": "a@b.test", "first_name": "A", "last_name": "B"}
+        return {"id": ident, "type": "leads", "attributes": attributes, "relationships": {}}
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != "k":
+            self._answer(
+                401, {"errors": [{"code": "unauthorized", "message": "Your API key is wrong"}]}
+            )
+            return
+        path = self.path.split("?")[0]
+        if path == "/leads":
+            self._answer(200, {"data": [self._lead(1)]})  # `links` is missing, the id a number
+        elif len(path) > 12:
+            self._answer(500, {"errors": [{"code": "oops", "message": "boom"}]})
+        else:
+            self._answer(200, {"data": self._lead("1")})
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._answer(201, {"data": self._lead("2")})  # whoever asks
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_broken_server_is_reported_with_what_it_broke() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = leadmock(
+            "overloop", "--base-url", url, "--api-key", "k", "--max-examples", "10",
+            "--include-operation", "GET /leads", "--include-operation", "GET /leads/{id}",
+            "--include-operation", "POST /leads", "--phases", "examples,coverage,fuzzing",
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+    out = done.stdout
+    assert done.returncode == 1, out[-3000:]
+    listed = out.split("FAILED GET /leads\n")[1].split("  FAILED ")[0]
+    assert "response_schema_conformance" in listed and "answered: 200" in listed
+    assert "schema path: /" in listed
+    assert "not_a_server_error" in out.split("FAILED GET /leads/{id}")[1].split("  FAILED ")[0]
+    assert "ignored_auth" in out.split("FAILED POST /leads")[1]
