@@ -338,38 +338,12 @@ class TiledeskHandlers:
         direction: str = "-1",
         page: int = 0,
         limit: int = PAGE_SIZE,
-        status: str | None = None,
-        dept_id: str | None = None,
-        lead: str | None = None,
-        participant: str | None = None,
-        requester_email: str | None = None,
-        full_text: str | None = None,
-        tags: str | None = None,
-        ticket_id: int | None = None,
-        preflight: bool | None = None,
-        hasbot: bool | None = None,
-        channel: str | None = None,
-        priority: str | None = None,
-        smart_assignment: bool | None = None,
+        **filters: Any,
     ) -> tuple[Any, int, dict[str, str]]:
         """GET /{project_id}/requests: one page of the open requests, or of those the filters
-        ask for, each populated as the server answers it."""
+        (``tiledesk_requests.list_filters``) ask for, each populated as the server answers it."""
         self._require_member(project_id, token_info)
-        where = list_filters(
-            status=status,
-            dept_id=dept_id,
-            lead=lead,
-            participant=participant,
-            requester_email=requester_email,
-            full_text=full_text,
-            tags=tags,
-            ticket_id=ticket_id,
-            preflight=preflight,
-            hasbot=hasbot,
-            channel=channel,
-            priority=priority,
-            smart_assignment=smart_assignment,
-        )
+        where = list_filters(**filters)
         # Over 100 reads as the default, 40 (observed).
         limit = PAGE_SIZE if limit > MAX_LIMIT else limit
         body, code, headers = self._page(

@@ -109,8 +109,10 @@ def list_filters(
     channel: str | None = None,
     priority: str | None = None,
     smart_assignment: bool | None = None,
+    **_other: Any,
 ) -> list[Where]:
-    """The store conditions for the list's query parameters (the server's, observed)."""
+    """The store conditions for the list's query parameters (the server's, observed). Any other
+    argument is ignored: a handler taking ``**kwargs`` gets all of the request's (``user``...)."""
     where = status_filter(status)
     if not preflight:
         where.append(Where("preflight", "eq", False))

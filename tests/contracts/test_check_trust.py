@@ -17,6 +17,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,14 +128,7 @@ def test_an_operation_answering_only_refusals_fails_the_run() -> None:
     assert refused and not report.ok
     assert "GET /leads" in {f.operation for f in refused}
     assert "were answered 401" in refused[0].message
-    vendor, _ = vendor_of("overloop")
-    fine = run(
-        "overloop",
-        app=mock,
-        target=vendor.check_target(mock.facts["overloop"]),
-        max_examples=3,
-        stateful_steps=3,
-    )
+    fine = overloop_run(mock, max_examples=3, stateful_steps=3)
     assert not [f for f in fine.failures if f.check == "authentication"]
 
 
@@ -194,13 +188,16 @@ def test_a_narrowing_option_it_cannot_use_is_one_line_and_exit_2(
     assert "Traceback" not in done.stderr
 
 
+def overloop_run(mock: Any, **options: Any) -> Any:
+    """The checker on the mock's Overloop, in-process, with its seeded key."""
+    vendor, _ = vendor_of("overloop")
+    return run("overloop", app=mock, target=vendor.check_target(mock.facts["overloop"]), **options)
+
+
 def test_phases_checks_and_operations_narrow_the_run() -> None:
     mock = create_app(Config())
-    vendor, _ = vendor_of("overloop")
-    report = run(
-        "overloop",
-        app=mock,
-        target=vendor.check_target(mock.facts["overloop"]),
+    report = overloop_run(
+        mock,
         max_examples=3,
         phases=["examples", "fuzzing"],
         only_checks=["not_a_server_error", "response_schema_conformance"],
@@ -216,12 +213,8 @@ def test_phases_checks_and_operations_narrow_the_run() -> None:
 
 
 def test_max_time_is_a_budget_for_the_whole_run() -> None:
-    mock = create_app(Config())
-    vendor, _ = vendor_of("overloop")
-    report = run(
-        "overloop",
-        app=mock,
-        target=vendor.check_target(mock.facts["overloop"]),
+    report = overloop_run(
+        create_app(Config()),
         max_examples=500,
         stateful_steps=50,
         max_time=2,
