@@ -111,7 +111,22 @@ def admin_app(mock: Mock) -> Starlette:
         assert isinstance(exc, AdminError)
         return JSONResponse({"error": str(exc), "field": exc.field}, status_code=400)
 
+    async def health(request: Request) -> Response:
+        # For readiness probes: answering at all means the APIs are mounted and seeded.
+        return JSONResponse({"status": "ok", "apis": [api for api in mock.facts]})
+
+    async def index(request: Request) -> Response:
+        listed = [
+            {"method": method, "path": route.path}
+            for route in routes
+            for method in sorted(route.methods or ())
+            if method != "HEAD"
+        ]
+        return JSONResponse({"routes": listed})
+
     routes = [
+        Route(f"{ADMIN_PREFIX}/", index, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/health", health, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/seed", seed, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/state", export_state, methods=["GET"]),

@@ -493,9 +493,19 @@ def _print_failure(failure: Any) -> None:
         print(f"      replay: leadmock check --replay {failure.id}")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("leadmock")
+    except PackageNotFoundError:  # a checkout run without installing
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``leadmock`` argument parser."""
     parser = argparse.ArgumentParser(prog="leadmock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"leadmock {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve_parser = commands.add_parser("serve", help="serve every vendor API")
@@ -539,7 +549,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="per-credential limit such as 200/min, answered with 429 (default: off)",
     )
     serve_parser.add_argument(
-        "--log-level", default="warning", help="uvicorn log level (default: %(default)s)"
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug", "trace"],
+        help="uvicorn log level (default: %(default)s)",
     )
     defaults = Limits()
     for option, (field, kind, meaning) in LIMIT_OPTIONS.items():
