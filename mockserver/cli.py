@@ -119,6 +119,7 @@ def serve(args: argparse.Namespace) -> int:
         admin_token=args.admin_token,
         base_paths=dict(args.base_path),
         vendors=tuple(args.vendor),
+        cors=not args.no_cors,
     )
     mock = create_app(config)
     base_url = f"http://{args.host}:{args.port}"
@@ -547,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_rate_limit,
         default=None,
         help="per-credential limit such as 200/min, answered with 429 (default: off)",
+    )
+    serve_parser.add_argument(
+        "--no-cors",
+        action="store_true",
+        help="no CORS: preflights get 405 and browsers on other origins cannot read answers",
     )
     serve_parser.add_argument(
         "--log-level",

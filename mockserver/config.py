@@ -34,6 +34,8 @@ class Config:
     """Where an API is served instead of its default, by API name: ``{"leads-crm": "/crm/v2"}``."""
     limits: Limits = field(default_factory=Limits)
     """Bounds on every request (body size, JSON depth, headers, timeouts)."""
+    cors: bool = True
+    """Answer CORS preflights and let any origin's browser read the answers (``--no-cors``)."""
     fast_path: bool = True
     """Answer the requests the specs' compiled operations can (AsyncApp only); off sends every
     request through Connexion's own stack."""

@@ -190,6 +190,16 @@ def _contains(actual: Any, expected: Any) -> bool:
     return actual == expected
 
 
+CORS_PREFLIGHT = "cors_preflight"
+"""The operation name the journal gives a browser's CORS preflight."""
+
+
+def _preflight(scope: Any) -> bool:
+    return scope["method"] == "OPTIONS" and any(
+        name == b"access-control-request-method" for name, _ in scope["headers"]
+    )
+
+
 class JournalMiddleware:
     """ASGI middleware that records each HTTP request in a journal, with what the gate read."""
 
@@ -216,7 +226,10 @@ class JournalMiddleware:
         finally:
             read = extensions.get(REQUEST_KEY)
             operation = getattr(read, "operation", None)
-            if operation is not None:
+            if _preflight(scope):
+                # Apart from the vendor's operations: the browser's, answered before them.
+                api, operation_id = self.api_of(scope["path"]), CORS_PREFLIGHT
+            elif operation is not None:
                 api, operation_id = operation.api, operation.operation_id
             else:
                 api = self.api_of(scope["path"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -35,3 +36,32 @@ def client(mock: Mock) -> Iterator[TestClient]:
     """An HTTP client for the mock, in-process."""
     with TestClient(mock) as test_client:
         yield test_client
+
+
+# As the machine's notes say: without the background-networking flags Chromium keeps calling
+# out to hosts this closed network refuses.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium under Playwright (it downloads no browser of its own); a
+    module's worth, so Playwright's loop never outlives the tests that need it."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Chromium is not installed: `make chromium` installs Debian's", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

@@ -98,7 +98,10 @@ def test_conformance_corpus_answers_alike(mocks: tuple[Mock, Mock], api: str) ->
 def test_the_compiled_path_answers_most_of_the_corpus(mocks: tuple[Mock, Mock]) -> None:
     """The comparison means something only if the compiled path answered requests itself."""
     fast = mocks[0]
-    compiled = fast.app.app.compiled
+    layer = fast.app
+    while not hasattr(layer, "compiled"):  # the gate, under the journal and CORS
+        layer = layer.app
+    compiled = layer.compiled
     answered = []
     original = compiled.answer
 

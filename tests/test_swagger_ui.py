@@ -1,11 +1,10 @@
 """Swagger UI, in a real browser (headless Chromium, driven by Playwright): Authorize with
 Tiledesk's JWT, then Try it out, answers 200, and the request carried ``Authorization: JWT
 <token>``. Chromium is Debian's (``make chromium`` installs it); without it the test fails
-saying so, as CI has it."""
+saying so, as CI has it (the ``browser`` fixture is conftest's)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,31 +17,6 @@ from mockserver.fixture import LeadMock
 SHOTS = Path(__file__).resolve().parents[1] / "reports"
 PROJECT = "5b55e806c93dde00143163dd"
 LEAD = "5c81593adf767b0017d1aa66"
-# As the machine's notes say: without the background-networking flags Chromium keeps calling
-# out to hosts this closed network refuses.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("Chromium is not installed: `make chromium` installs Debian's", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
