@@ -9,6 +9,8 @@ import argparse
 import gc
 import json
 import os
+import signal
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -121,6 +123,15 @@ def serve(args: argparse.Namespace) -> int:
         vendors=tuple(args.vendor),
         cors=not args.no_cors,
     )
+    # Bound before anything is printed: a port in use is one line, not a banner and a trace.
+    try:
+        listening = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        print(
+            f"leadmock serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
     mock = create_app(config)
     base_url = f"http://{args.host}:{args.port}"
     limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
@@ -138,7 +149,12 @@ def serve(args: argparse.Namespace) -> int:
     settings = server_config(
         mock, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
     )
-    uvicorn.Server(settings).run()
+    # uvicorn stops gracefully on Ctrl-C and SIGTERM, then raises the signal again for the
+    # handler it found: with these, that is a clean exit 0, not a kill or a traceback.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: None)
+    uvicorn.Server(settings).run(sockets=[listening])
+    print("leadmock stopped")
     return 0
 
 

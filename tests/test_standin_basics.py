@@ -3,9 +3,13 @@ routes, and a bad option refused in one line."""
 
 from __future__ import annotations
 
+import signal
+import socket
 import subprocess
 import sys
+import time
 
+import httpx
 from starlette.testclient import TestClient
 
 from mockserver import Config, create_app
@@ -41,3 +45,41 @@ def test_health_answers_readiness_and_the_admin_root_lists_its_routes() -> None:
         for route in routes:
             if route["method"] == "GET" and route["path"] != "/__admin/journal":
                 assert client.get(route["path"]).status_code == 200, route
+
+
+def test_a_port_in_use_is_one_line_before_any_banner() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = leadmock("serve", "--port", str(port))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip() == (
+        f"leadmock serve: cannot listen on 127.0.0.1:{port}: "
+        + done.stderr.strip().split(f"127.0.0.1:{port}: ", 1)[1]
+    )
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_sigterm_stops_the_server_with_exit_0_and_one_line() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/__admin/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert server.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "leadmock stopped"
