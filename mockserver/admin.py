@@ -84,7 +84,10 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"imported": True})
 
     async def journal(request: Request) -> Response:
-        entries = mock.journal.entries(**_journal_filters(request.query_params))
+        try:
+            entries = mock.journal.entries(**_journal_filters(request.query_params))
+        except LookupError as exc:
+            raise AdminError("api", str(exc).strip("'\"")) from None
         return StreamingResponse(
             _iterate(mock.journal.export(entries)), media_type="application/json"
         )
@@ -113,7 +116,7 @@ def admin_app(mock: Mock) -> Starlette:
 
     async def health(request: Request) -> Response:
         # For readiness probes: answering at all means the APIs are mounted and seeded.
-        return JSONResponse({"status": "ok", "apis": [api for api in mock.facts]})
+        return JSONResponse({"status": "ok", "vendors": list(mock.facts), "apis": mock.apis})
 
     async def index(request: Request) -> Response:
         listed = [

@@ -33,10 +33,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 
 from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app, quiet_collector
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
 from mockserver.errors import ApiError
 from mockserver.fastpath import CompiledPath
-from mockserver.faults import FaultMiddleware, Faults
+from mockserver.faults import Fault, FaultError, FaultMiddleware, Faults
 from mockserver.gate import Gate
 from mockserver.journal import Journal, JournalMiddleware
 from mockserver.jsoncodec import OrjsonJsonifier
@@ -46,7 +46,7 @@ from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
 from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.store import MemoryStore, Store
-from mockserver.vendors import VENDORS, Mount, Vendor, mounted
+from mockserver.vendors import VENDORS, Mount, Vendor, apis_named, mounted
 
 _REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
 # The vendors' answer headers a browser script may read.
@@ -89,6 +89,12 @@ class Mock:
     def __post_init__(self) -> None:
         self.admin = admin_app(self)
 
+    @property
+    def apis(self) -> list[str]:
+        """The names of the APIs served, in the registry's order."""
+        served = served_apis(self.config)
+        return [m.name for v in VENDORS for m in v.mounts if m.name in served]
+
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
         self.store.load(self.seed_state)
@@ -104,7 +110,7 @@ class Mock:
             facts = seed_all(fresh, config)
             self.seed_state = fresh.dump()
             self.store.load(self.seed_state)
-        self.config, self.facts = config, facts
+        self.config, self.facts = config, Facts(facts)
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
@@ -140,7 +146,16 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         found = mount_of(path, mounts)
         return found[0].name if found else None
 
-    journal, faults = Journal(), Faults(config.seed)
+    journal = Journal(names=apis_named)
+    try:
+        faults = Faults(
+            config.seed,
+            names=apis_named,
+            operations={api: _operation_ids(spec) for api, spec in specs.items()},
+            standing=standing_faults(config),
+        )
+    except FaultError as exc:
+        raise ConfigError(exc.field, str(exc)) from None
     # After routing (the operation is known) and inside error handling (vendor-shaped errors).
     app.add_middleware(
         FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, faults=faults, api_of=api_of
@@ -174,7 +189,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         compiled=compiled,
         may_compile=may_compile,
     )
-    facts = seed_all(store, config)
+    facts = Facts(seed_all(store, config))
     served: Any = gate
     if config.cors:
         # A front end on another origin (localhost:3000) calls the mock as it would the vendor.
@@ -223,9 +238,10 @@ def _add_apis(
     mounts: list[tuple[Mount, Vendor]] = []
     specs: dict[str, dict[str, Any]] = {}
     handlers_by_api: dict[str, Any] = {}
+    apis = served_apis(config)
     for vendor in served_vendors(config):
         handlers = vendor.handlers(store, config)
-        for mount in (mounted(m, config) for m in vendor.mounts):
+        for mount in (mounted(m, config) for m in vendor.mounts if m.name in apis):
             specs[mount.name] = load_spec(mount.spec)
             handlers_by_api[mount.name] = handlers
             app.add_api(
@@ -286,6 +302,50 @@ def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:
     return {vendor.name: vendor.seed(store, config) for vendor in served_vendors(config)}
 
 
+def served_apis(config: Config) -> set[str]:
+    """The APIs ``config`` asks for, by name: all of them unless it names vendors or APIs."""
+    every = {mount.name for vendor in VENDORS for mount in vendor.mounts}
+    if not config.vendors:
+        return every
+    try:
+        return {api for name in config.vendors for api in apis_named(name)}
+    except LookupError as exc:
+        raise ConfigError("vendors", str(exc).strip("'\"")) from None
+
+
 def served_vendors(config: Config) -> list[Vendor]:
-    """The vendors ``config`` asks for (all of them unless it names some)."""
-    return [v for v in VENDORS if not config.vendors or v.name in config.vendors]
+    """The vendors with an API ``config`` asks for (all of them unless it names some)."""
+    apis = served_apis(config)
+    return [v for v in VENDORS if any(m.name in apis for m in v.mounts)]
+
+
+def standing_faults(config: Config) -> list[Fault]:
+    """The faults ``config`` asks for on every vendor request: ``--error-rate`` (with the delay
+    too) before ``--delay``, as the first fault that matches a call is the one it meets."""
+    faults = []
+    if config.error_rate:
+        faults.append(
+            Fault(status=config.error_status, share=config.error_rate, latency=config.delay)
+        )
+    if config.delay:
+        faults.append(Fault(latency=config.delay))
+    return faults
+
+
+def _operation_ids(spec: dict[str, Any]) -> set[str]:
+    return {
+        operation["operationId"]
+        for item in spec.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+
+
+class Facts(dict):
+    """The seed's facts by vendor name; an API's name finds its vendor's facts too."""
+
+    def __missing__(self, name: str) -> dict[str, Any]:
+        for vendor in VENDORS:
+            if vendor.name in self and any(m.name == name for m in vendor.mounts):
+                return self[vendor.name]
+        raise KeyError(f"no facts for {name!r}; known: {', '.join(self)}")

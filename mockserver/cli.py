@@ -1,6 +1,7 @@
-"""``leadmock``: serve the mock, check an endpoint against its spec, or print the seed data.
+"""``leadmock``: the command line. ``serve`` and ``seed`` here, ``check`` in ``checkcli``.
 
-The only module that prints. Exit codes: 0 success, 1 failures found, 2 bad input.
+The CLI modules are the only ones that print. Exit codes: 0 success, 1 failures found, 2 bad
+input.
 """
 
 from __future__ import annotations
@@ -9,20 +10,24 @@ import argparse
 import gc
 import json
 import os
+import re
 import signal
 import socket
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mockserver.app import create_app, load_spec, served_vendors
+from mockserver.app import create_app, served_vendors
+from mockserver.checkcli import check
 from mockserver.config import Config, ConfigError
+from mockserver.faults import MAX_LATENCY
 from mockserver.limits import Limits
 from mockserver.ratelimit import RateLimit
+from mockserver.requestlog import LineWriter, RequestLog
+from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
-from mockserver.vendors import VENDORS, CheckTarget, Credentials, vendor_of
+from mockserver.vendors import apis_named, known_names, one_api_named
 
 
 def _shared_options(parser: argparse.ArgumentParser) -> None:
@@ -56,14 +61,61 @@ def _names(text: str) -> list[str]:
 
 
 def _base_path(text: str) -> tuple[str, str]:
-    api, found, path = text.partition("=")
+    name, found, path = text.partition("=")
     try:
-        vendor_of(api)
+        api = one_api_named(name)
     except LookupError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
     if not found or not path.startswith("/") or path.rstrip("/") == "":
         raise argparse.ArgumentTypeError(f"{text!r} is not API=/path")
     return api, path
+
+
+_SECONDS = re.compile(r"(\d+(?:\.\d+)?)(ms|s)?")
+
+
+def _delay(text: str) -> float | tuple[float, float]:
+    """``0.2``, ``200ms``, ``0.1-0.5`` or ``100-500ms`` (a unit after a range is both ends')."""
+    low, dash, high = text.strip().partition("-")
+    ends = [_SECONDS.fullmatch(part.strip()) for part in ((low, high) if dash else (low,))]
+    if not all(ends):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a delay: seconds (0.2, 200ms) or a range (0.1-0.5, 100-500ms)"
+        )
+    unit = ends[-1].group(2)  # type: ignore[union-attr]
+    seconds = [
+        float(end.group(1)) / (1000 if (end.group(2) or unit) == "ms" else 1)  # type: ignore[union-attr]
+        for end in ends
+    ]
+    if not all(0 <= s <= MAX_LATENCY for s in seconds) or seconds != sorted(seconds):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a delay is 0 to {MAX_LATENCY:g} seconds, low end first"
+        )
+    return (seconds[0], seconds[1]) if dash else seconds[0]
+
+
+def _error_rate(text: str) -> tuple[float, int]:
+    """``0.05`` or ``5%``, optionally ``:503`` for the status (500 otherwise)."""
+    share_text, colon, status_text = text.strip().partition(":")
+    try:
+        share = float(share_text.rstrip("%")) / (100 if share_text.endswith("%") else 1)
+    except ValueError:
+        share = -1.0
+    status = int(status_text) if status_text.isdigit() and len(status_text) == 3 else 0
+    if not 0 <= share <= 1 or (colon and not 400 <= status <= 599):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an error rate: a share 0 to 1 or a percentage (0.05, 5%), "
+            "then :STATUS 400 to 599 if not 500 (5%:503)"
+        )
+    return share, status or 500
+
+
+def _api_or_vendor(text: str) -> str:
+    try:
+        apis_named(text)
+    except LookupError as exc:
+        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
+    return text
 
 
 def _port(text: str) -> int:
@@ -122,6 +174,9 @@ def serve(args: argparse.Namespace) -> int:
         base_paths=dict(args.base_path),
         vendors=tuple(args.vendor),
         cors=not args.no_cors,
+        delay=args.delay,
+        error_rate=args.error_rate[0],
+        error_status=args.error_rate[1],
     )
     # Bound before anything is printed: a port in use is one line, not a banner and a trace.
     try:
@@ -133,29 +188,62 @@ def serve(args: argparse.Namespace) -> int:
         )
         return 2
     mock = create_app(config)
-    base_url = f"http://{args.host}:{args.port}"
-    limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
-    print(f"leadmock on {base_url} (seed {config.seed}, {config.framework} app{limit})")
-    for vendor in served_vendors(config):
-        for line in vendor.describe(mock.facts[vendor.name], base_url):
-            print(line)
-    guard = "X-Leadmock-Admin-Token required" if config.admin_token else "loopback callers only"
-    print(f"Admin plane   {base_url}/__admin/   ({guard})")
-    sys.stdout.flush()
+    # With JSON lines on stdout, the banner (for people) goes to stderr.
+    banner = sys.stderr if args.log_format == "json" else sys.stdout
+    for line in _banner(args, config, mock):
+        print(line, file=banner)
+    banner.flush()
     # The seed lives as long as the server: without this, each full collection walks every
     # seeded object, a pause of hundreds of milliseconds with a million leads.
     gc.collect()
     gc.freeze()
+    served: Any = mock
+    writer = None
+    if not args.quiet:
+        writer = LineWriter(sys.stdout)
+        served = RequestLog(
+            mock,
+            writer,
+            json_lines=args.log_format == "json",
+            colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        )
     settings = server_config(
-        mock, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
+        served, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
     )
     # uvicorn stops gracefully on Ctrl-C and SIGTERM, then raises the signal again for the
     # handler it found: with these, that is a clean exit 0, not a kill or a traceback.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
     uvicorn.Server(settings).run(sockets=[listening])
+    if writer is not None:
+        writer.close()
     print("leadmock stopped")
     return 0
+
+
+def _banner(args: argparse.Namespace, config: Config, mock: Any) -> list[str]:
+    """Where each API is served, the seed's credentials, and where the options came from."""
+    base_url = f"http://{args.host}:{args.port}"
+    limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
+    lines = [f"leadmock on {base_url} (seed {config.seed}, {config.framework} app{limit})"]
+    if args.option_sources:
+        lines.append(f"Options from  {', '.join(args.option_sources)}")
+    for vendor in served_vendors(config):
+        lines.extend(vendor.describe(mock.facts[vendor.name], base_url))
+    faults = ", ".join(_fault_words(fault) for fault in mock.faults.list())
+    if faults:
+        lines.append(f"Faults        {faults} (they come back on reset)")
+    guard = "X-Leadmock-Admin-Token required" if config.admin_token else "loopback callers only"
+    lines.append(f"Admin plane   {base_url}/__admin/   ({guard})")
+    return lines
+
+
+def _fault_words(fault: Any) -> str:
+    latency = fault.latency
+    delay = f"{latency[0]:g}-{latency[1]:g} s" if isinstance(latency, tuple) else f"{latency:g} s"
+    if fault.status is None:
+        return f"every answer delayed {delay}"
+    return f"{fault.share:.0%} of answers {fault.status}" + (f" after {delay}" if latency else "")
 
 
 def seed(args: argparse.Namespace) -> int:
@@ -164,350 +252,6 @@ def seed(args: argparse.Namespace) -> int:
     json.dump(mock.store.dump(), sys.stdout, indent=1, sort_keys=True)
     print()
     return 0
-
-
-def check(args: argparse.Namespace) -> int:
-    """Run the conformance checker on one API or all, against the mock or ``--base-url``."""
-    from contracts import ErrorSeen, OperationChecked, PhaseStarted, RunFinished, write_junit
-    from contracts import check as check_api
-
-    if args.replay:
-        return replay(args.replay)
-    if args.api is None:
-        print("leadmock check: name the API to check (or all), or give --replay", file=sys.stderr)
-        return 2
-    apis = [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else [args.api]
-    from contracts.runner import options_problem
-
-    for api in apis:
-        problem = options_problem(
-            api,
-            phases=args.phases,
-            checks=[*(args.checks or []), *args.exclude_checks],
-            operations=[*args.include_operation, *args.exclude_operation],
-        )
-        if problem:
-            print(f"leadmock check: {problem}", file=sys.stderr)
-            return 2
-    problem = _unwritable(args)
-    if problem:
-        print(f"leadmock check: {problem}", file=sys.stderr)
-        return 2
-    if args.base_url and len(apis) > 1:
-        print("leadmock check: --base-url needs one API, not all", file=sys.stderr)
-        return 2
-    try:
-        pinned = dict(_pair(text, "=") for text in args.set)
-        extra_headers = dict(_pair(text, ":") for text in args.header)
-    except ValueError as exc:
-        print(f"leadmock check: {exc}", file=sys.stderr)
-        return 2
-    before = None
-    if args.base_url:
-        from contracts.preflight import leadmock_state, restore_leadmock, unreachable
-
-        problem = unreachable(args.base_url)
-        if problem:
-            print(f"leadmock check: {problem}", file=sys.stderr)
-            return 2
-    mock = None if args.base_url else create_app(Config(seed=args.seed))
-    reports = []
-    for api in apis:
-        vendor, _ = vendor_of(api)
-        if mock is not None:
-            target = vendor.check_target(mock.facts[vendor.name])
-            where = "the mock, in-process"
-        else:
-            credentials = Credentials(
-                user=args.user,
-                password=args.password,
-                token=args.token,
-                api_key=args.api_key,
-                signin=args.signin,
-                parameters=pinned,
-            )
-            try:
-                target = vendor.remote_target(args.base_url, credentials)
-            except ValueError as exc:
-                print(f"leadmock check: {exc}", file=sys.stderr)
-                return 2
-            where = args.base_url
-        target = CheckTarget(
-            headers={**target.headers, **extra_headers},
-            parameters={**target.parameters, **pinned},
-        )
-        if args.base_url:
-            from contracts.preflight import refused_credentials
-
-            problem = refused_credentials(args.base_url, load_spec(vendor_of(api)[1].spec), target)
-            if problem:
-                print(f"leadmock check: {problem}", file=sys.stderr)
-                return 2
-            if not args.read_only:
-                print(
-                    f"{api}: this run sends writes (POST, PUT, PATCH, DELETE) to {where}; "
-                    "--read-only sends only GET, HEAD and OPTIONS"
-                )
-                before = leadmock_state(args.base_url)
-        print(f"{api}: checking {where} (seed {args.seed}, {args.max_examples} examples a phase)")
-        events = check_api(
-            api,
-            target=target,
-            app=mock,
-            base_url=args.base_url,
-            max_examples=args.max_examples,
-            stateful_steps=args.stateful_steps,
-            seed=args.seed,
-            max_time=args.max_time,
-            rate_limit=args.rate_limit,
-            read_only=args.read_only,
-            phases=args.phases,
-            only_checks=args.checks,
-            skipped_checks=args.exclude_checks,
-            operations=args.include_operation,
-            skipped_operations=args.exclude_operation,
-            workers=args.workers,
-            request_timeout=args.request_timeout,
-            keep_exchanges="har" in args.report,
-        )
-        progress = Progress(api, args.phases, sys.stdout.isatty())
-        for event in events:
-            progress.clear()
-            if isinstance(event, PhaseStarted):
-                print(f"  {event.phase}")
-                progress.phase(event.phase)
-            elif isinstance(event, OperationChecked):
-                progress.done(event.checks)
-                verdict = f"{event.failures} FAILED" if event.failures else "ok"
-                name = (
-                    f"sequence of {event.steps} calls"
-                    if event.phase == "stateful"
-                    else event.operation
-                )
-                print(f"    {name:<44} {event.checks:>7} checks  {verdict}")
-            elif isinstance(event, ErrorSeen):
-                # Where it happens: an unanswered request must not hide behind "0 checks ok".
-                print(f"    ERROR {event.error.strip().splitlines()[0]}")
-            elif isinstance(event, RunFinished):
-                reports.append(event.report)
-            progress.show()
-            sys.stdout.flush()
-        progress.clear()
-        if args.base_url and not args.read_only:
-            if before is not None and restore_leadmock(args.base_url, before):
-                print(f"{api}: the leadmock at {where} is back as it was before the run")
-            else:
-                print(f"{api}: what the run wrote is left at {where}")
-    for report in reports:
-        _print_summary(report)
-    _save_failures(reports, args)
-    if args.junit:
-        write_junit(reports, args.junit)
-        print(f"JUnit XML: {args.junit}")
-    if args.report_dir:
-        from contracts.reports import write_har, write_markdown
-
-        folder = Path(args.report_dir)
-        write_junit(reports, folder / "junit.xml")
-        write_markdown(reports, folder / "summary.md")
-        written = ["junit.xml", "summary.md"]
-        if "har" in args.report:
-            write_har(reports, folder / "cassette.har")
-            written.append("cassette.har")
-        print(f"Reports in {folder}: {', '.join(written)}")
-    return 0 if all(report.ok for report in reports) else 1
-
-
-class Progress:
-    """On a terminal, one line under the run's output that says where it is: the phase, the
-    operations done, the checks, the time spent and an estimate of the time left. Elsewhere
-    (CI, a pipe) nothing: the plain lines say it."""
-
-    def __init__(self, api: str, phases: list[str] | None, live: bool) -> None:
-        _, mount = vendor_of(api)
-        spec = load_spec(mount.spec)
-        self.operations = sum(
-            1
-            for item in spec.get("paths", {}).values()
-            for method in item
-            if method in ("get", "put", "post", "delete", "patch")
-        )
-        self.phases = len(phases) if phases else 4
-        self.live = live
-        self.started = time.monotonic()
-        self.current = ""
-        self.steps = 0
-        self.checks = 0
-        self.shown = False
-
-    def phase(self, name: str) -> None:
-        self.current = name
-
-    def done(self, checks: int) -> None:
-        self.steps += 1
-        self.checks += checks
-
-    def show(self) -> None:
-        if not self.live:
-            return
-        spent = time.monotonic() - self.started
-        total = self.operations * self.phases
-        left = spent / self.steps * max(total - self.steps, 0) if self.steps else None
-        eta = f", about {left:.0f} s left" if left is not None else ""
-        sys.stdout.write(
-            f"\r  [{self.current or 'starting'}: {self.steps}/{total} operations, "
-            f"{self.checks} checks, {spent:.0f} s{eta}]\x1b[K"
-        )
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stdout.write("\r\x1b[K")
-            self.shown = False
-
-
-def _unwritable(args: argparse.Namespace) -> str | None:
-    """Why a report the run was asked for could not be written, found before the run."""
-    if args.report and not args.report_dir:
-        return "--report har needs --report-dir, where the cassette goes"
-    targets = [Path(args.junit)] if args.junit else []
-    if args.report_dir:
-        folder = Path(args.report_dir)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            return f"cannot write reports in {folder}: {exc.strerror or exc}"
-        targets.append(folder / "summary.md")
-    for target in targets:
-        # Asked without creating anything: a run refused later must leave no empty report.
-        where = target if target.exists() else target.parent
-        if not where.is_dir() and not target.exists():
-            return f"cannot write {target}: no folder {target.parent}"
-        if not os.access(where, os.W_OK):
-            return f"cannot write {target}: permission denied"
-    return None
-
-
-FAILURES_FILE = Path("reports") / "leadmock-check-failures.json"
-
-
-def _save_failures(reports: list[Any], args: argparse.Namespace) -> None:
-    """The run's failures and the requests that reproduce them, for ``--replay``."""
-    failures = [
-        {"id": f.id, "api": r.api, "operation": f.operation, "check": f.check,
-         "requests": list(f.requests)}
-        for r in reports
-        for f in r.failures
-        if f.requests
-    ]  # fmt: skip
-    if not failures:
-        return
-    saved = {"base_url": args.base_url, "seed": args.seed, "failures": failures}
-    FAILURES_FILE.parent.mkdir(parents=True, exist_ok=True)
-    FAILURES_FILE.write_text(json.dumps(saved, indent=1))
-    # It holds the run's credentials, as sent: readable by its owner only.
-    FAILURES_FILE.chmod(0o600)
-    print(f"Failures saved for --replay: {FAILURES_FILE}")
-
-
-def replay(failure_id: str) -> int:
-    """Send a saved failure's requests again, in order, and print each answer."""
-    import base64
-
-    import httpx
-    from starlette.testclient import TestClient
-
-    try:
-        saved = json.loads(FAILURES_FILE.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"leadmock check: no saved failures to replay ({exc})", file=sys.stderr)
-        return 2
-    found = next((f for f in saved["failures"] if f["id"] == failure_id), None)
-    if found is None:
-        known = ", ".join(f["id"] for f in saved["failures"])
-        print(f"leadmock check: no failure {failure_id!r} saved; saved: {known}", file=sys.stderr)
-        return 2
-    if saved["base_url"]:
-        client: Any = httpx.Client(timeout=30)
-    else:
-        # The run was in-process: a fresh mock of the same seed answers it again.
-        client = TestClient(create_app(Config(seed=saved["seed"])))
-    print(f"{found['api']}: {found['operation']}, {found['check']} [{failure_id}]")
-    with client:
-        for request in found["requests"]:
-            body = base64.b64decode(request["body"]) if request["body"] else None
-            headers = {k: v for k, v in request["headers"].items() if k.lower() != "content-length"}
-            answer = client.request(
-                request["method"], request["url"], headers=headers, content=body
-            )
-            print(f"  {request['method']} {request['url']} -> {answer.status_code}")
-            print(f"    {' '.join(answer.text.split())[:500]}")
-    return 0
-
-
-def _pair(text: str, separator: str) -> tuple[str, str]:
-    name, found, value = text.partition(separator)
-    if not found or not name.strip():
-        raise ValueError(f"expected NAME{separator}VALUE, got {text!r}")
-    return name.strip(), value.strip()
-
-
-def _print_summary(report: Any) -> None:
-    total = sum(report.checks_by_phase.values())
-    operations = len(report.checks_by_operation)
-    failures = len(report.failures)
-    print(f"\n{report.api}: {total} checks over {operations} operations, {failures} failures")
-    if report.stopped:
-        print(f"  {report.stopped}")
-    for name, reason in report.excluded_checks.items():
-        print(f"  excluded check {name}: {reason}")
-    for operation in report.skipped_writes:
-        print(f"  not sent (--read-only): {operation}")
-    for status, reason in report.valid_data_statuses.items():
-        print(f"  valid data may get {status}: {reason}")
-    for error in report.errors:
-        print(f"  ERROR {error}")
-    documented = [f for f in report.failures if f.documented]
-    if documented:
-        print("  Documented examples that fail (drift in a documented happy path):")
-        for failure in documented:
-            print(f"    {failure.operation}: {failure.check}, {failure.title}")
-    by_operation: dict[str, list] = {}
-    for failure in report.failures:
-        by_operation.setdefault(failure.operation, []).append(failure)
-    for operation, failures in sorted(by_operation.items()):
-        print(f"  FAILED {operation}")
-        for failure in failures:
-            _print_failure(failure)
-
-
-def _print_failure(failure: Any) -> None:
-    """What a failed check expected, what was answered, and how to send it again."""
-    print(f"    [{failure.id}] {failure.check}: {failure.title} [{failure.phase}]")
-    for line in failure.message.strip().splitlines()[:8]:
-        print(f"      {line}")
-    if failure.schema_path:
-        print(
-            f"      schema path: /{failure.schema_path}; in the answer: "
-            f"/{failure.instance_path}; value: {failure.value}"
-        )
-    if failure.status is not None:
-        kind = dict((k.lower(), v) for k, v in failure.response_headers).get("content-type", "")
-        print(f"      answered: {failure.status} {kind}".rstrip())
-        headers = "; ".join(f"{k}: {v}" for k, v in failure.response_headers)
-        if headers:
-            print(f"      headers: {headers[:300]}")
-        if failure.response_body:
-            print(f"      body: {' '.join(failure.response_body.split())}")
-    if len(failure.steps) > 1:
-        print("      reproduce, in this order:")
-        for step in failure.steps:
-            for line in step.splitlines():
-                print(f"        {line}")
-    elif failure.curl:
-        print(f"      reproduce: {failure.curl}")
-    if failure.requests:
-        print(f"      replay: leadmock check --replay {failure.id}")
 
 
 def _version() -> str:
@@ -519,13 +263,53 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _read_option_sources(serve_parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Set ``serve``'s defaults from the config file and the environment; where they came from."""
+    finder = argparse.ArgumentParser(add_help=False)
+    finder.add_argument("--config")
+    explicit = finder.parse_known_args(argv)[0].config or os.environ.get("LEADMOCK_CONFIG")
+    found = config_file(explicit, Path.cwd())
+    table, where = (found[1], str(found[0])) if found else ({}, "")
+    values, used, warnings = option_values(
+        serve_parser, table=table, where=where, environ=os.environ
+    )
+    for warning in warnings:
+        print(f"leadmock serve: {warning}", file=sys.stderr)
+    serve_parser.set_defaults(**values)
+    return used
+
+
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    raise LookupError(name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``leadmock`` argument parser."""
-    parser = argparse.ArgumentParser(prog="leadmock", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="leadmock",
+        description="A stateful mock of the Tiledesk, Overloop and Leads & CRM APIs, and a "
+        "conformance checker for them. 'leadmock COMMAND --help' says more of each command.",
+    )
     parser.add_argument("--version", action="version", version=f"leadmock {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve_parser = commands.add_parser("serve", help="serve every vendor API")
+    serve_parser = commands.add_parser(
+        "serve",
+        help="serve the vendor APIs (every one unless --api names some)",
+        description="Serve the vendor APIs over HTTP, seeded, with a request log. Options also "
+        "come from a config file (--config, leadmock.toml, or [tool.leadmock] in "
+        "pyproject.toml) and LEADMOCK_* variables: the command line wins, then the "
+        "environment, then the file.",
+    )
+    serve_parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read options from this TOML file (default: ./leadmock.toml, else "
+        "[tool.leadmock] in ./pyproject.toml)",
+    )
     _shared_options(serve_parser)
     serve_parser.add_argument(
         "--host", default="127.0.0.1", help="bind address (default: %(default)s)"
@@ -534,15 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=8080, help="port, 1 to 65535 (default: %(default)s)"
     )
     serve_parser.add_argument(
+        "--api",
         "--vendor",
-        action="append",
+        dest="vendor",
+        action=FromConfig,
         default=[],
-        choices=[v.name for v in VENDORS],
-        help="serve only this vendor's APIs (repeatable; default: every vendor)",
+        type=_api_or_vendor,
+        metavar="NAME",
+        help=f"serve only this API, or every API of this vendor: {', '.join(known_names())} "
+        "(repeatable; default: all)",
     )
     serve_parser.add_argument(
         "--base-path",
-        action="append",
+        action=FromConfig,
         default=[],
         type=_base_path,
         metavar="API=PATH",
@@ -571,10 +359,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="no CORS: preflights get 405 and browsers on other origins cannot read answers",
     )
     serve_parser.add_argument(
+        "--delay",
+        type=_delay,
+        default=0.0,
+        help="add this delay to every vendor answer: 0.2, 200ms, or a range 100-500ms",
+    )
+    serve_parser.add_argument(
+        "--error-rate",
+        type=_error_rate,
+        default=(0.0, 500),
+        metavar="SHARE[:STATUS]",
+        help="answer this share of vendor requests with an error: 0.05 or 5%%, 500 unless "
+        ":STATUS says (5%%:503)",
+    )
+    log = serve_parser.add_argument_group("the request log: one line a request, on stdout")
+    log.add_argument("--quiet", action="store_true", help="no request log")
+    log.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="text (coloured on a terminal) or json, one object a line (default: %(default)s)",
+    )
+    serve_parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
-        help="uvicorn log level (default: %(default)s)",
+        help="uvicorn's own log level (default: %(default)s)",
     )
     defaults = Limits()
     for option, (field, kind, meaning) in LIMIT_OPTIONS.items():
@@ -586,12 +396,15 @@ def build_parser() -> argparse.ArgumentParser:
         )
     serve_parser.set_defaults(func=serve)
 
-    apis = [m.name for v in VENDORS for m in v.mounts]
     check_parser = commands.add_parser(
         "check", help="check an API against its spec: the mock in-process, or --base-url"
     )
     check_parser.add_argument(
-        "api", nargs="?", choices=[*apis, "all"], help="the API to check, or all"
+        "api",
+        nargs="?",
+        choices=[*known_names(), "all"],
+        metavar="API",
+        help=f"the API to check, a vendor's APIs, or all: {', '.join(known_names())}",
     )
     check_parser.add_argument(
         "--replay", metavar="FAILURE_ID", help="send a failure of the last run again"
@@ -676,7 +489,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``leadmock`` and ``python -m mockserver``. Exit 2 on bad arguments."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    sources: list[str] = []
+    if next((a for a in argv if not a.startswith("-")), None) == "serve":
+        try:
+            sources = _read_option_sources(_subcommand(parser, "serve"), argv)
+        except OptionSourceError as exc:
+            print(f"leadmock serve: {exc}", file=sys.stderr)
+            return 2
+    args = parser.parse_args(argv)
+    args.option_sources = sources
     if getattr(args, "leads", 2) < 2:
         print(
             "leadmock: --leads must be at least 2 (the documents' example leads)", file=sys.stderr

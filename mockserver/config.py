@@ -29,13 +29,18 @@ class Config:
     admin_token: str | None = None
     """With a token, ``/__admin`` answers anyone who sends it; without, loopback callers only."""
     vendors: tuple[str, ...] = ()
-    """The vendors to serve and seed, by name; empty serves them all."""
+    """What to serve, by vendor name (all its APIs) or API name; empty serves them all."""
     base_paths: dict[str, str] = field(default_factory=dict, hash=False)
     """Where an API is served instead of its default, by API name: ``{"leads-crm": "/crm/v2"}``."""
     limits: Limits = field(default_factory=Limits)
     """Bounds on every request (body size, JSON depth, headers, timeouts)."""
     cors: bool = True
     """Answer CORS preflights and let any origin's browser read the answers (``--no-cors``)."""
+    delay: float | tuple[float, float] = 0.0
+    """Seconds added to every vendor answer, fixed or a ``(low, high)`` range (``--delay``)."""
+    error_rate: float = 0.0
+    """The share of vendor requests answered with ``error_status`` (``--error-rate``)."""
+    error_status: int = 500
     fast_path: bool = True
     """Answer the requests the specs' compiled operations can (AsyncApp only); off sends every
     request through Connexion's own stack."""

@@ -47,6 +47,15 @@ class ApiError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status}, {self.code!r}, {self.message!r})"
 
+    @property
+    def explained(self) -> str:
+        """The message, after the field it is about when it does not name it (``data.type:
+        can't be blank``): what the journal and the request log say of a refusal."""
+        field = self.detail.get("field") if isinstance(self.detail, dict) else None
+        if field and str(field) not in self.message:
+            return f"{field}: {self.message}"
+        return self.message
+
 
 class BadRequest(ApiError):
     status = 400

@@ -14,8 +14,8 @@ import difflib
 import math
 import random
 import threading
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from mockserver.errors import error_for_status
@@ -95,21 +95,61 @@ class Fault:
 
 
 class Faults:
-    """The active faults and the seeded generator that decides shares and random latencies."""
+    """The active faults and the seeded generator that decides shares and random latencies.
 
-    def __init__(self, seed: int) -> None:
+    ``names`` says which APIs a fault's ``api`` means (a vendor's name means all its APIs) and
+    refuses an unknown one; ``operations`` holds each API's operationIds, to refuse a fault for
+    an operation no API has. ``standing`` faults (``serve --delay``, ``--error-rate``) are the
+    mock's own: clearing the faults brings them back, as a reset brings back the seed.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        *,
+        names: Callable[[str], tuple[str, ...]] | None = None,
+        operations: Mapping[str, Collection[str]] | None = None,
+        standing: Sequence[Fault] = (),
+    ) -> None:
         self.seed = seed
+        self._names = names or (lambda name: (name,))
+        self._operations = operations
+        self._standing = [replace(fault) for fault in standing]
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self._apis: dict[int, frozenset[str] | None] = {}
         self._random = random.Random(seed)
         self._next_id = 0
+        self._restore_standing()
 
     def add(self, fault: Fault) -> Fault:
+        """Set ``fault`` (``FaultError`` for an API or operation the mock does not have)."""
+        apis = self._apis_of(fault)
         with self._lock:
             self._next_id += 1
             fault.id = self._next_id
+            self._apis[fault.id] = apis
             self._faults.append(fault)
             return fault
+
+    def _apis_of(self, fault: Fault) -> frozenset[str] | None:
+        apis = None
+        if fault.api is not None:
+            try:
+                apis = frozenset(self._names(fault.api))
+            except LookupError as exc:
+                raise FaultError("api", str(exc).strip("'\"")) from None
+        if fault.operation is not None and self._operations is not None:
+            among = sorted(apis) if apis is not None else sorted(self._operations)
+            known = sorted({op for api in among for op in self._operations.get(api, ())})
+            if fault.operation not in known:
+                close = difflib.get_close_matches(fault.operation, known, n=3)
+                hint = f"; close: {', '.join(close)}" if close else ""
+                raise FaultError(
+                    "operation",
+                    f"no operationId {fault.operation!r} in {', '.join(among)}{hint}",
+                )
+        return apis
 
     @property
     def active(self) -> bool:
@@ -121,16 +161,25 @@ class Faults:
             return list(self._faults)
 
     def clear(self) -> None:
-        """No faults, and the generator back at the seed."""
+        """Only the standing faults, and the generator back at the seed."""
         with self._lock:
             self._faults.clear()
+            self._apis.clear()
             self._random = random.Random(self.seed)
+        self._restore_standing()
+
+    def _restore_standing(self) -> None:
+        for fault in self._standing:
+            self.add(replace(fault))
 
     def pick(self, api: str | None, operation: str | None) -> tuple[Fault, float] | None:
         """The fault this call meets, if any, and its latency in seconds."""
         with self._lock:
             for fault in self._faults:
-                if fault.api not in (None, api) or fault.operation not in (None, operation):
+                apis = self._apis[fault.id]
+                if apis is not None and api not in apis:
+                    continue
+                if fault.operation not in (None, operation):
                     continue
                 if fault.times is not None and fault.times <= 0:
                     continue

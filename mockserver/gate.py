@@ -87,7 +87,7 @@ class Gate:
             if read.body and read.operation is not None:
                 read.json = self._parsed(read.operation, read.headers, read.body)
         except ApiError as error:
-            mark_invalid(scope)
+            mark_invalid(scope, error.explained)
             rendered = self.renderer.render(scope["path"], error)
             await send_error(
                 send, rendered, close=isinstance(error, PayloadTooLarge | RequestTimeout)

@@ -25,13 +25,15 @@ import orjson
 INVALID_MARK = "leadmock.invalid"
 REQUEST_KEY = "leadmock.request"
 """Where the gate leaves what it read of a request (``gate.ReadRequest``)."""
+ENTRY_KEY = "leadmock.entry"
+"""Where the journal leaves the entry it recorded, for the request log outside it."""
 _ENTRY_OVERHEAD = 512
 """Bytes an entry costs beside its body and headers, for the journal's byte budget."""
 
 
-def mark_invalid(scope: Any) -> None:
-    """Note that the spec's request validation refused this request."""
-    scope.setdefault("extensions", {})[INVALID_MARK] = True
+def mark_invalid(scope: Any, reason: str) -> None:
+    """Note that the spec's request validation refused this request, and why."""
+    scope.setdefault("extensions", {})[INVALID_MARK] = reason
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Entry:
     at: float = field(default_factory=time.time)
     body_size: int = 0
     """The body's whole size; ``raw_body`` holds at most the journal's ``body_bytes`` of it."""
+    refusal: str | None = None
+    """Why the spec refused the request (the error's message); None when it did not."""
 
     @property
     def body(self) -> Any:
@@ -80,6 +84,7 @@ class Entry:
             "body_truncated": self.body_truncated,
             "status": self.status,
             "valid": self.valid,
+            "refusal": self.refusal,
             "at": self.at,
         }
 
@@ -92,9 +97,16 @@ class Journal:
     """
 
     def __init__(
-        self, limit: int = 10_000, *, max_bytes: int = 64 * 1024 * 1024, body_bytes: int = 64 * 1024
+        self,
+        limit: int = 10_000,
+        *,
+        max_bytes: int = 64 * 1024 * 1024,
+        body_bytes: int = 64 * 1024,
+        names: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         self.limit, self.max_bytes, self.body_bytes = limit, max_bytes, body_bytes
+        # Which APIs an ``api`` filter means: a vendor's name means every API it serves.
+        self._names = names or (lambda name: (name,))
         self._lock = threading.Lock()
         self._entries: deque[Entry] = deque()
         self._bytes = 0
@@ -136,14 +148,15 @@ class Journal:
         since: float | None = None,
         valid: bool | None = None,
     ) -> list[Entry]:
-        """Entries matching every filter given."""
+        """Entries matching every filter given (``LookupError`` for an unknown ``api``)."""
+        apis = None if api is None else set(self._names(api))
         with self._lock:
             entries = list(self._entries)
         return [
             e
             for e in entries
             if (operation is None or e.operation == operation)
-            and (api is None or e.api == api)
+            and (apis is None or e.api in apis)
             and (status is None or e.status == status)
             and (since is None or e.at >= since)
             and (valid is None or e.valid is valid)
@@ -236,20 +249,22 @@ class JournalMiddleware:
                 operation_id = extensions.get("connexion_routing", {}).get("operation_id")
             body = getattr(read, "body", b"")
             headers = getattr(read, "headers", None) or {}
-            self.journal.record(
-                Entry(
-                    api=api,
-                    operation=operation_id,
-                    method=scope["method"],
-                    path=scope["path"],
-                    query=scope.get("query_string", b"").decode("latin1"),
-                    headers=headers,
-                    raw_body=body[: self.journal.body_bytes],
-                    body_size=len(body),
-                    status=status[0],
-                    valid=not extensions.get(INVALID_MARK, False),
-                )
+            refusal = extensions.get(INVALID_MARK)
+            entry = Entry(
+                api=api,
+                operation=operation_id,
+                method=scope["method"],
+                path=scope["path"],
+                query=scope.get("query_string", b"").decode("latin1"),
+                headers=headers,
+                raw_body=body[: self.journal.body_bytes],
+                body_size=len(body),
+                status=status[0],
+                valid=refusal is None,
+                refusal=refusal,
             )
+            extensions[ENTRY_KEY] = entry
+            self.journal.record(entry)
 
 
 def _decode(raw: bytes) -> Any:

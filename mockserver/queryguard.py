@@ -11,8 +11,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.errors import BadRequest
-from mockserver.journal import mark_invalid
+from mockserver.errors import BadRequest, spec_refusal
 
 _NESTED = re.compile(r"\[[^\]]*\]\[")
 
@@ -29,6 +28,7 @@ class NestedQueryGuard:
         if b"[" in raw or b"%5B" in raw.upper():
             for key, _ in parse_qsl(raw.decode("latin1"), keep_blank_values=True):
                 if _NESTED.search(key):
-                    mark_invalid(scope)
-                    raise BadRequest(f"Query parameter {key!r} nests deeper than the spec allows")
+                    raise spec_refusal(
+                        BadRequest(f"Query parameter {key!r} nests deeper than the spec allows")
+                    )
         await self.app(scope, receive, send)

@@ -53,9 +53,10 @@ class ErrorRenderer:
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         """Connexion's error handler."""
+        error = to_api_error(exc)
         if isinstance(exc, REQUEST_VALIDATION_PROBLEMS) or getattr(exc, "refused_by_spec", False):
-            mark_invalid(request.scope)
-        rendered = self.render(request.url.path, to_api_error(exc))
+            mark_invalid(request.scope, error.explained)
+        rendered = self.render(request.url.path, error)
         return ConnexionResponse(
             status_code=rendered.status,
             mimetype=rendered.media_type,

@@ -20,8 +20,8 @@ def crm_bearer(client: TestClient, mock: Mock) -> dict[str, str]:
     user = crm["users"][0]
     login = client.post(
         f"{crm['base_path']}/user/login/",
-        headers={"apikey": crm["apikey"]},
+        headers={"apikey": crm["api_key"]},
         data={"username": user["username"], "password": user["password"]},
     )
     assert login.status_code == 200, login.text
-    return {"apikey": crm["apikey"], "Authorization": f"Bearer {login.json()['access']}"}
+    return {"apikey": crm["api_key"], "Authorization": f"Bearer {login.json()['access']}"}

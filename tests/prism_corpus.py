@@ -227,7 +227,7 @@ def leads_crm(mock: Mock) -> list[Case]:
     code's), and the documented refusals of each."""
     facts = mock.facts["leads-crm"]
     user = facts["users"][0]
-    me = {"apikey": facts["apikey"], "Authorization": f"Bearer {facts['access_token']}"}
+    me = {"apikey": facts["api_key"], "Authorization": f"Bearer {facts['access_token']}"}
     send = {**me, "Content-Type": "application/json"}
     store = mock.store
     owned = [lead for lead in store.query("crm_leads")[0] if lead["owner"] == user["username"]]
@@ -259,7 +259,7 @@ def leads_crm(mock: Mock) -> list[Case]:
             "POST",
             "/user/login/",
             200,
-            {"apikey": facts["apikey"], "Content-Type": "application/json"},
+            {"apikey": facts["api_key"], "Content-Type": "application/json"},
             _json({"username": user["username"], "password": user["password"]}),
         ),
         Case(
@@ -267,7 +267,7 @@ def leads_crm(mock: Mock) -> list[Case]:
             "POST",
             "/user/login/",
             401,
-            {"apikey": facts["apikey"], "Content-Type": "application/json"},
+            {"apikey": facts["api_key"], "Content-Type": "application/json"},
             _json({"username": user["username"], "password": "x"}),
         ),
         Case("overview", "GET", "/leads/overview/", 200, me),
@@ -278,7 +278,7 @@ def leads_crm(mock: Mock) -> list[Case]:
             403,
             {"Authorization": me["Authorization"]},
         ),
-        Case("overview, no token", "GET", "/leads/overview/", 401, {"apikey": facts["apikey"]}),
+        Case("overview, no token", "GET", "/leads/overview/", 401, {"apikey": facts["api_key"]}),
         Case("list", "GET", "/leads/list/?limit=5", 200, me),
         Case("list, bad limit", "GET", "/leads/list/?limit=x", 400, me),
         Case("appointments", "GET", "/leads/appointments/list/", 200, me),

@@ -205,11 +205,11 @@ def handmade(mock: Mock) -> list[Request]:
         ),
         ("DELETE", "/public/v1/leads/3", {"authorization": key}, b""),
         ("GET", "/public/v1/leads/3", {"authorization": key}, b""),
-        ("GET", f"{crm_base}/leads/list/?limit=3", {"apikey": crm["apikey"]}, b""),
+        ("GET", f"{crm_base}/leads/list/?limit=3", {"apikey": crm["api_key"]}, b""),
         (
             "POST",
             f"{crm_base}/user/login/",
-            {"apikey": crm["apikey"], **json_type},
+            {"apikey": crm["api_key"], **json_type},
             b'{"username": "apiuser1", "password": "wrong"}',
         ),
         ("GET", f"{leads}/{LEAD}", {**auth, "x-leadmock-fault": "status=503"}, b""),
@@ -228,7 +228,7 @@ def test_signed_in_requests_answer_alike(mocks: tuple[Mock, Mock]) -> None:
     crm = mocks[0].facts["leads-crm"]
     user = crm["users"][0]
     login = f'{{"username": "{user["username"]}", "password": "{user["password"]}"}}'.encode()
-    headers = {"apikey": crm["apikey"], "content-type": "application/json"}
+    headers = {"apikey": crm["api_key"], "content-type": "application/json"}
     sign_in = (
         "POST",
         "/v3/auth/signin",
@@ -239,7 +239,7 @@ def test_signed_in_requests_answer_alike(mocks: tuple[Mock, Mock]) -> None:
     tokens = answers(mocks[0], [sign_in, crm_login])
     jwt = tokens[0][2].split(b'"token":"')[1].split(b'"')[0].decode()
     access = tokens[1][2].split(b'"access":"')[1].split(b'"')[0].decode()
-    bearer = {"apikey": crm["apikey"], "authorization": f"Bearer {access}"}
+    bearer = {"apikey": crm["api_key"], "authorization": f"Bearer {access}"}
     base = crm["base_path"]
     assert_same(
         mocks,
@@ -277,7 +277,7 @@ def test_signed_in_requests_answer_alike(mocks: tuple[Mock, Mock]) -> None:
             (
                 "GET",
                 f"{base}/leads/list/",
-                {"apikey": crm["apikey"], "authorization": "Bearer x"},
+                {"apikey": crm["api_key"], "authorization": "Bearer x"},
                 b"",
             ),
         ],

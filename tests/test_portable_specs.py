@@ -277,7 +277,7 @@ def test_every_documented_leads_crm_message_is_an_example_of_its_operation() -> 
 def test_leads_crm_reports_schema_failures_before_lookups(client: TestClient, mock: Mock) -> None:
     """As the spec now says: a bad date format and an unknown slug report the date only."""
     facts = mock.facts["leads-crm"]
-    headers = {"apikey": facts["apikey"], "Authorization": f"Bearer {facts['access_token']}"}
+    headers = {"apikey": facts["api_key"], "Authorization": f"Bearer {facts['access_token']}"}
     body = {
         "slug": "nobody-here",
         "appointment_date": "tomorrow",

@@ -169,7 +169,7 @@ def test_rate_limited_answers_conform_through_prism() -> None:
     with LeadMock(Config(rate_limit="1/minute")) as limited:
         overloop_key = {"Authorization": limited.facts["overloop"]["api_key"]}
         crm = limited.facts["leads-crm"]
-        crm_auth = {"apikey": crm["apikey"], "Authorization": f"Bearer {crm['access_token']}"}
+        crm_auth = {"apikey": crm["api_key"], "Authorization": f"Bearer {crm['access_token']}"}
         cases = {
             ("overloop.yaml", "/public/v1"): Case("list", "GET", "/leads", 429, overloop_key),
             ("leads-crm.yaml", crm["base_path"]): Case(

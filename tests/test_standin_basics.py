@@ -38,7 +38,11 @@ def test_health_answers_readiness_and_the_admin_root_lists_its_routes() -> None:
     with TestClient(mock) as client:
         health = client.get("/__admin/health")
         assert health.status_code == 200
-        assert health.json() == {"status": "ok", "apis": ["tiledesk", "overloop", "leads-crm"]}
+        assert health.json() == {
+            "status": "ok",
+            "vendors": ["tiledesk", "overloop", "leads-crm"],
+            "apis": ["tiledesk-v1", "tiledesk-v2", "tiledesk-v3", "overloop", "leads-crm"],
+        }
         routes = client.get("/__admin/").json()["routes"]
         assert {"method": "POST", "path": "/__admin/reset"} in routes
         assert {"method": "GET", "path": "/__admin/health"} in routes

@@ -173,13 +173,42 @@ VENDORS: list[Vendor] = _load()
 
 
 def vendor_of(api: str, config: Config | None = None) -> tuple[Vendor, Mount]:
-    """The vendor and mount serving the API named ``api`` (e.g. ``tiledesk-v3``)."""
+    """The vendor and mount serving the API named ``api`` (e.g. ``tiledesk-v3``, or
+    ``overloop``: a vendor of one API); ``LookupError`` otherwise, saying why."""
+    api = one_api_named(api)
     for vendor in VENDORS:
         for mount in vendor.mounts:
             if mount.name == api:
                 return vendor, mounted(mount, config)
-    names = ", ".join(m.name for v in VENDORS for m in v.mounts)
-    raise LookupError(f"unknown API {api!r}; known: {names}")
+    raise AssertionError(api)  # one_api_named only returns names of mounts
+
+
+def apis_named(name: str) -> tuple[str, ...]:
+    """The APIs ``name`` means: every API of the vendor of that name, or the API of that name.
+
+    ``LookupError`` for a name that is neither, with the names that are.
+    """
+    for vendor in VENDORS:
+        if vendor.name == name:
+            return tuple(mount.name for mount in vendor.mounts)
+        for mount in vendor.mounts:
+            if mount.name == name:
+                return (name,)
+    raise LookupError(f"unknown API or vendor {name!r}; known: {', '.join(known_names())}")
+
+
+def known_names() -> list[str]:
+    """Every vendor name, then every API name not already a vendor's."""
+    vendors = [vendor.name for vendor in VENDORS]
+    return vendors + [m.name for v in VENDORS for m in v.mounts if m.name not in vendors]
+
+
+def one_api_named(name: str) -> str:
+    """The single API ``name`` means; ``LookupError`` for a vendor of several, naming them."""
+    apis = apis_named(name)
+    if len(apis) > 1:
+        raise LookupError(f"{name} serves {', '.join(apis)}: name one of them")
+    return apis[0]
 
 
 __all__ = [
@@ -191,7 +220,10 @@ __all__ = [
     "KnownDrift",
     "Mount",
     "Vendor",
+    "apis_named",
+    "known_names",
     "mounted",
+    "one_api_named",
     "request_url",
     "vendor_of",
 ]

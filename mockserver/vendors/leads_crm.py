@@ -822,7 +822,7 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
     access = handlers.tokens(users[0]["username"])["access"]
     return {
         "base_path": mounted(_MOUNT, config).base_path,
-        "apikey": api_key,
+        "api_key": api_key,
         "users": [
             {"username": u["username"], "password": u["password"], "active": u["active"]}
             for u in users
@@ -838,14 +838,14 @@ def describe(facts: dict[str, Any], base_url: str) -> list[str]:
     url = f"{base_url}{facts['base_path']}"
     lines = [
         f"Leads & CRM   {url}   (Swagger UI: {url}/ui/)",
-        f"  apikey {facts['apikey']}: {facts['leads']} leads, e.g. slug {facts['lead_slug']}",
+        f"  apikey {facts['api_key']}: {facts['leads']} leads, e.g. slug {facts['lead_slug']}",
     ]
     for user in facts["users"]:
         state = "" if user["active"] else "  (inactive)"
         lines.append(f"    API user {user['username']}:{user['password']}{state}")
     first = facts["users"][0]
     lines.append(
-        f"  try: curl -H 'apikey: {facts['apikey']}' -d username={first['username']} "
+        f"  try: curl -H 'apikey: {facts['api_key']}' -d username={first['username']} "
         f"-d password={first['password']} {url}/user/login/"
     )
     return lines
@@ -854,7 +854,7 @@ def describe(facts: dict[str, Any], base_url: str) -> list[str]:
 def check_target(facts: dict[str, Any]) -> CheckTarget:
     """The seeded API key and an access token of the first API user."""
     return CheckTarget(
-        headers={"apikey": facts["apikey"], "Authorization": f"Bearer {facts['access_token']}"}
+        headers={"apikey": facts["api_key"], "Authorization": f"Bearer {facts['access_token']}"}
     )
 
 

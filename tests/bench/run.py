@@ -281,7 +281,7 @@ def scenarios(facts: dict[str, Any], crm_token: str) -> list[Scenario]:
             '{"data": {"type": "leads", "attributes": {"email": "bench{n}@example.com"}}}',
         ),
     ]
-    crm = {"apikey": facts["leads-crm"]["apikey"], "Authorization": f"Bearer {crm_token}"}
+    crm = {"apikey": facts["leads-crm"]["api_key"], "Authorization": f"Bearer {crm_token}"}
     base = facts["leads-crm"]["base_path"]
     found += [
         Scenario("leads-crm", "get by id", "GET", f"{base}/leads/view/lead/?slug=binuser1", crm),
@@ -305,7 +305,7 @@ def crm_login(base_url: str, facts: dict[str, Any]) -> str:
     user = crm["users"][0]
     answer = httpx.post(
         f"{base_url}{crm['base_path']}/user/login/",
-        headers={"apikey": crm["apikey"]},
+        headers={"apikey": crm["api_key"]},
         data={"username": user["username"], "password": user["password"]},
     )
     return answer.json()["access"]

@@ -45,7 +45,7 @@ def send(client: TestClient, path: str, headers: dict, fields: Any, encoding: st
 def login(client: TestClient, crm: dict, number: int, encoding: str = "json") -> dict[str, str]:
     user = crm["users"][number - 1]
     fields = {"username": user["username"], "password": user["password"]}
-    response = send(client, "/user/login/", {"apikey": crm["apikey"]}, fields, encoding)
+    response = send(client, "/user/login/", {"apikey": crm["api_key"]}, fields, encoding)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -53,13 +53,13 @@ def login(client: TestClient, crm: dict, number: int, encoding: str = "json") ->
 @pytest.fixture
 def me(client: TestClient, crm: dict) -> dict[str, str]:
     """Headers of API user 1."""
-    return {"apikey": crm["apikey"], "Authorization": f"Bearer {login(client, crm, 1)['access']}"}
+    return {"apikey": crm["api_key"], "Authorization": f"Bearer {login(client, crm, 1)['access']}"}
 
 
 @pytest.fixture
 def other(client: TestClient, crm: dict) -> dict[str, str]:
     """Headers of API user 2."""
-    return {"apikey": crm["apikey"], "Authorization": f"Bearer {login(client, crm, 2)['access']}"}
+    return {"apikey": crm["api_key"], "Authorization": f"Bearer {login(client, crm, 2)['access']}"}
 
 
 def data_of(response: Any) -> Any:
@@ -130,7 +130,7 @@ def test_login_answers_a_jwt_pair_whose_access_token_opens_the_api(
     assert set(tokens) == {"refresh", "access"}
     claims = jwt.decode(tokens["access"], options={"verify_signature": False})
     assert claims["token_type"] == "access" and claims["sub"] == "apiuser1"
-    headers = {"apikey": crm["apikey"], "Authorization": f"Bearer {tokens['access']}"}
+    headers = {"apikey": crm["api_key"], "Authorization": f"Bearer {tokens['access']}"}
     assert data_of(client.get(f"{B}/leads/list/", headers=headers))["count"] > 0
 
 
@@ -139,7 +139,7 @@ def test_login_with_wrong_credentials_is_authentication_failed(
     client: TestClient, crm: dict, username: str
 ) -> None:
     fields = {"username": username, "password": "wrong"}
-    response = send(client, "/user/login/", {"apikey": crm["apikey"]}, fields)
+    response = send(client, "/user/login/", {"apikey": crm["api_key"]}, fields)
     assert errors_of(response, 401) == {"detail": ["Authentication failed"]}
 
 
@@ -147,7 +147,7 @@ def test_login_of_an_inactive_account_is_refused(client: TestClient, crm: dict) 
     user = crm["users"][2]
     assert user["active"] is False
     fields = {"username": user["username"], "password": user["password"]}
-    response = send(client, "/user/login/", {"apikey": crm["apikey"]}, fields)
+    response = send(client, "/user/login/", {"apikey": crm["api_key"]}, fields)
     assert errors_of(response, 401) == {
         "detail": ["No active account found with the given credentials"]
     }
@@ -163,7 +163,7 @@ def test_login_needs_the_apikey(client: TestClient, crm: dict, apikey: str | Non
 
 
 def test_login_without_a_password_names_the_field(client: TestClient, crm: dict) -> None:
-    response = send(client, "/user/login/", {"apikey": crm["apikey"]}, {"username": "apiuser1"})
+    response = send(client, "/user/login/", {"apikey": crm["api_key"]}, {"username": "apiuser1"})
     assert errors_of(response, 400) == {"password": ["This field is required."]}
 
 
@@ -192,7 +192,7 @@ def test_every_operation_checks_apikey_then_bearer_token(
     cases = [
         ({"Authorization": me["Authorization"]}, 403, "Invalid apikey."),
         ({**me, "apikey": "wrong"}, 403, "Invalid apikey."),
-        ({"apikey": crm["apikey"]}, 401, "Authentication credentials were not provided."),
+        ({"apikey": crm["api_key"]}, 401, "Authentication credentials were not provided."),
         (
             {**me, "Authorization": "Bearer nonsense"},
             401,
@@ -1010,7 +1010,7 @@ def test_the_prefix_is_configurable() -> None:
     fields = {"username": user["username"], "password": user["password"]}
     with TestClient(moved) as client:
         answer = client.post(
-            "/crm/v2/user/login/", headers={"apikey": facts["apikey"]}, data=fields
+            "/crm/v2/user/login/", headers={"apikey": facts["api_key"]}, data=fields
         )
         assert answer.status_code == 200 and set(answer.json()) == {"refresh", "access"}
         assert client.post(f"{B}/user/login/", data=fields).status_code == 404

@@ -1,0 +1,361 @@
+"""``leadmock check``: run the conformance checker and print what it found, or replay a failure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mockserver.app import create_app, load_spec
+from mockserver.config import Config
+from mockserver.vendors import VENDORS, CheckTarget, Credentials, apis_named, vendor_of
+
+
+def check(args: argparse.Namespace) -> int:
+    """Run the conformance checker on one API or all, against the mock or ``--base-url``."""
+    from contracts import ErrorSeen, OperationChecked, PhaseStarted, RunFinished, write_junit
+    from contracts import check as check_api
+
+    if args.replay:
+        return replay(args.replay)
+    if args.api is None:
+        print("leadmock check: name the API to check (or all), or give --replay", file=sys.stderr)
+        return 2
+    apis = (
+        [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else apis_named(args.api)
+    )
+    from contracts.runner import options_problem
+
+    for api in apis:
+        problem = options_problem(
+            api,
+            phases=args.phases,
+            checks=[*(args.checks or []), *args.exclude_checks],
+            operations=[*args.include_operation, *args.exclude_operation],
+        )
+        if problem:
+            print(f"leadmock check: {problem}", file=sys.stderr)
+            return 2
+    problem = _unwritable(args)
+    if problem:
+        print(f"leadmock check: {problem}", file=sys.stderr)
+        return 2
+    if args.base_url and len(apis) > 1:
+        print("leadmock check: --base-url needs one API, not all", file=sys.stderr)
+        return 2
+    try:
+        pinned = dict(_pair(text, "=") for text in args.set)
+        extra_headers = dict(_pair(text, ":") for text in args.header)
+    except ValueError as exc:
+        print(f"leadmock check: {exc}", file=sys.stderr)
+        return 2
+    before = None
+    if args.base_url:
+        from contracts.preflight import leadmock_state, restore_leadmock, unreachable
+
+        problem = unreachable(args.base_url)
+        if problem:
+            print(f"leadmock check: {problem}", file=sys.stderr)
+            return 2
+    mock = None if args.base_url else create_app(Config(seed=args.seed))
+    reports = []
+    for api in apis:
+        vendor, _ = vendor_of(api)
+        if mock is not None:
+            target = vendor.check_target(mock.facts[vendor.name])
+            where = "the mock, in-process"
+        else:
+            credentials = Credentials(
+                user=args.user,
+                password=args.password,
+                token=args.token,
+                api_key=args.api_key,
+                signin=args.signin,
+                parameters=pinned,
+            )
+            try:
+                target = vendor.remote_target(args.base_url, credentials)
+            except ValueError as exc:
+                print(f"leadmock check: {exc}", file=sys.stderr)
+                return 2
+            where = args.base_url
+        target = CheckTarget(
+            headers={**target.headers, **extra_headers},
+            parameters={**target.parameters, **pinned},
+        )
+        if args.base_url:
+            from contracts.preflight import refused_credentials
+
+            problem = refused_credentials(args.base_url, load_spec(vendor_of(api)[1].spec), target)
+            if problem:
+                print(f"leadmock check: {problem}", file=sys.stderr)
+                return 2
+            if not args.read_only:
+                print(
+                    f"{api}: this run sends writes (POST, PUT, PATCH, DELETE) to {where}; "
+                    "--read-only sends only GET, HEAD and OPTIONS"
+                )
+                before = leadmock_state(args.base_url)
+        print(f"{api}: checking {where} (seed {args.seed}, {args.max_examples} examples a phase)")
+        events = check_api(
+            api,
+            target=target,
+            app=mock,
+            base_url=args.base_url,
+            max_examples=args.max_examples,
+            stateful_steps=args.stateful_steps,
+            seed=args.seed,
+            max_time=args.max_time,
+            rate_limit=args.rate_limit,
+            read_only=args.read_only,
+            phases=args.phases,
+            only_checks=args.checks,
+            skipped_checks=args.exclude_checks,
+            operations=args.include_operation,
+            skipped_operations=args.exclude_operation,
+            workers=args.workers,
+            request_timeout=args.request_timeout,
+            keep_exchanges="har" in args.report,
+        )
+        progress = Progress(api, args.phases, sys.stdout.isatty())
+        for event in events:
+            progress.clear()
+            if isinstance(event, PhaseStarted):
+                print(f"  {event.phase}")
+                progress.phase(event.phase)
+            elif isinstance(event, OperationChecked):
+                progress.done(event.checks)
+                verdict = f"{event.failures} FAILED" if event.failures else "ok"
+                name = (
+                    f"sequence of {event.steps} calls"
+                    if event.phase == "stateful"
+                    else event.operation
+                )
+                print(f"    {name:<44} {event.checks:>7} checks  {verdict}")
+            elif isinstance(event, ErrorSeen):
+                # Where it happens: an unanswered request must not hide behind "0 checks ok".
+                print(f"    ERROR {event.error.strip().splitlines()[0]}")
+            elif isinstance(event, RunFinished):
+                reports.append(event.report)
+            progress.show()
+            sys.stdout.flush()
+        progress.clear()
+        if args.base_url and not args.read_only:
+            if before is not None and restore_leadmock(args.base_url, before):
+                print(f"{api}: the leadmock at {where} is back as it was before the run")
+            else:
+                print(f"{api}: what the run wrote is left at {where}")
+    for report in reports:
+        _print_summary(report)
+    _save_failures(reports, args)
+    if args.junit:
+        write_junit(reports, args.junit)
+        print(f"JUnit XML: {args.junit}")
+    if args.report_dir:
+        from contracts.reports import write_har, write_markdown
+
+        folder = Path(args.report_dir)
+        write_junit(reports, folder / "junit.xml")
+        write_markdown(reports, folder / "summary.md")
+        written = ["junit.xml", "summary.md"]
+        if "har" in args.report:
+            write_har(reports, folder / "cassette.har")
+            written.append("cassette.har")
+        print(f"Reports in {folder}: {', '.join(written)}")
+    return 0 if all(report.ok for report in reports) else 1
+
+
+class Progress:
+    """On a terminal, one line under the run's output that says where it is: the phase, the
+    operations done, the checks, the time spent and an estimate of the time left. Elsewhere
+    (CI, a pipe) nothing: the plain lines say it."""
+
+    def __init__(self, api: str, phases: list[str] | None, live: bool) -> None:
+        _, mount = vendor_of(api)
+        spec = load_spec(mount.spec)
+        self.operations = sum(
+            1
+            for item in spec.get("paths", {}).values()
+            for method in item
+            if method in ("get", "put", "post", "delete", "patch")
+        )
+        self.phases = len(phases) if phases else 4
+        self.live = live
+        self.started = time.monotonic()
+        self.current = ""
+        self.steps = 0
+        self.checks = 0
+        self.shown = False
+
+    def phase(self, name: str) -> None:
+        self.current = name
+
+    def done(self, checks: int) -> None:
+        self.steps += 1
+        self.checks += checks
+
+    def show(self) -> None:
+        if not self.live:
+            return
+        spent = time.monotonic() - self.started
+        total = self.operations * self.phases
+        left = spent / self.steps * max(total - self.steps, 0) if self.steps else None
+        eta = f", about {left:.0f} s left" if left is not None else ""
+        sys.stdout.write(
+            f"\r  [{self.current or 'starting'}: {self.steps}/{total} operations, "
+            f"{self.checks} checks, {spent:.0f} s{eta}]\x1b[K"
+        )
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stdout.write("\r\x1b[K")
+            self.shown = False
+
+
+def _unwritable(args: argparse.Namespace) -> str | None:
+    """Why a report the run was asked for could not be written, found before the run."""
+    if args.report and not args.report_dir:
+        return "--report har needs --report-dir, where the cassette goes"
+    targets = [Path(args.junit)] if args.junit else []
+    if args.report_dir:
+        folder = Path(args.report_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"cannot write reports in {folder}: {exc.strerror or exc}"
+        targets.append(folder / "summary.md")
+    for target in targets:
+        # Asked without creating anything: a run refused later must leave no empty report.
+        where = target if target.exists() else target.parent
+        if not where.is_dir() and not target.exists():
+            return f"cannot write {target}: no folder {target.parent}"
+        if not os.access(where, os.W_OK):
+            return f"cannot write {target}: permission denied"
+    return None
+
+
+FAILURES_FILE = Path("reports") / "leadmock-check-failures.json"
+
+
+def _save_failures(reports: list[Any], args: argparse.Namespace) -> None:
+    """The run's failures and the requests that reproduce them, for ``--replay``."""
+    failures = [
+        {"id": f.id, "api": r.api, "operation": f.operation, "check": f.check,
+         "requests": list(f.requests)}
+        for r in reports
+        for f in r.failures
+        if f.requests
+    ]  # fmt: skip
+    if not failures:
+        return
+    saved = {"base_url": args.base_url, "seed": args.seed, "failures": failures}
+    FAILURES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    FAILURES_FILE.write_text(json.dumps(saved, indent=1))
+    # It holds the run's credentials, as sent: readable by its owner only.
+    FAILURES_FILE.chmod(0o600)
+    print(f"Failures saved for --replay: {FAILURES_FILE}")
+
+
+def replay(failure_id: str) -> int:
+    """Send a saved failure's requests again, in order, and print each answer."""
+    import base64
+
+    import httpx
+    from starlette.testclient import TestClient
+
+    try:
+        saved = json.loads(FAILURES_FILE.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"leadmock check: no saved failures to replay ({exc})", file=sys.stderr)
+        return 2
+    found = next((f for f in saved["failures"] if f["id"] == failure_id), None)
+    if found is None:
+        known = ", ".join(f["id"] for f in saved["failures"])
+        print(f"leadmock check: no failure {failure_id!r} saved; saved: {known}", file=sys.stderr)
+        return 2
+    if saved["base_url"]:
+        client: Any = httpx.Client(timeout=30)
+    else:
+        # The run was in-process: a fresh mock of the same seed answers it again.
+        client = TestClient(create_app(Config(seed=saved["seed"])))
+    print(f"{found['api']}: {found['operation']}, {found['check']} [{failure_id}]")
+    with client:
+        for request in found["requests"]:
+            body = base64.b64decode(request["body"]) if request["body"] else None
+            headers = {k: v for k, v in request["headers"].items() if k.lower() != "content-length"}
+            answer = client.request(
+                request["method"], request["url"], headers=headers, content=body
+            )
+            print(f"  {request['method']} {request['url']} -> {answer.status_code}")
+            print(f"    {' '.join(answer.text.split())[:500]}")
+    return 0
+
+
+def _pair(text: str, separator: str) -> tuple[str, str]:
+    name, found, value = text.partition(separator)
+    if not found or not name.strip():
+        raise ValueError(f"expected NAME{separator}VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _print_summary(report: Any) -> None:
+    total = sum(report.checks_by_phase.values())
+    operations = len(report.checks_by_operation)
+    failures = len(report.failures)
+    print(f"\n{report.api}: {total} checks over {operations} operations, {failures} failures")
+    if report.stopped:
+        print(f"  {report.stopped}")
+    for name, reason in report.excluded_checks.items():
+        print(f"  excluded check {name}: {reason}")
+    for operation in report.skipped_writes:
+        print(f"  not sent (--read-only): {operation}")
+    for status, reason in report.valid_data_statuses.items():
+        print(f"  valid data may get {status}: {reason}")
+    for error in report.errors:
+        print(f"  ERROR {error}")
+    documented = [f for f in report.failures if f.documented]
+    if documented:
+        print("  Documented examples that fail (drift in a documented happy path):")
+        for failure in documented:
+            print(f"    {failure.operation}: {failure.check}, {failure.title}")
+    by_operation: dict[str, list] = {}
+    for failure in report.failures:
+        by_operation.setdefault(failure.operation, []).append(failure)
+    for operation, failures in sorted(by_operation.items()):
+        print(f"  FAILED {operation}")
+        for failure in failures:
+            _print_failure(failure)
+
+
+def _print_failure(failure: Any) -> None:
+    """What a failed check expected, what was answered, and how to send it again."""
+    print(f"    [{failure.id}] {failure.check}: {failure.title} [{failure.phase}]")
+    for line in failure.message.strip().splitlines()[:8]:
+        print(f"      {line}")
+    if failure.schema_path:
+        print(
+            f"      schema path: /{failure.schema_path}; in the answer: "
+            f"/{failure.instance_path}; value: {failure.value}"
+        )
+    if failure.status is not None:
+        kind = dict((k.lower(), v) for k, v in failure.response_headers).get("content-type", "")
+        print(f"      answered: {failure.status} {kind}".rstrip())
+        headers = "; ".join(f"{k}: {v}" for k, v in failure.response_headers)
+        if headers:
+            print(f"      headers: {headers[:300]}")
+        if failure.response_body:
+            print(f"      body: {' '.join(failure.response_body.split())}")
+    if len(failure.steps) > 1:
+        print("      reproduce, in this order:")
+        for step in failure.steps:
+            for line in step.splitlines():
+                print(f"        {line}")
+    elif failure.curl:
+        print(f"      reproduce: {failure.curl}")
+    if failure.requests:
+        print(f"      replay: leadmock check --replay {failure.id}")
