@@ -100,11 +100,12 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse([fault.to_dict() for fault in mock.faults.list()])
 
     async def add_fault(request: Request) -> Response:
+        body = await _json(request)
         try:
-            fault = Fault.from_dict(await _json(request))
+            added = mock.faults.add(Fault.from_dict(body))
         except FaultError as exc:
             raise AdminError(exc.field, str(exc)) from None
-        return JSONResponse(mock.faults.add(fault).to_dict(), status_code=201)
+        return JSONResponse(added.to_dict(), status_code=201)
 
     async def clear_faults(request: Request) -> Response:
         mock.faults.clear()

@@ -40,6 +40,7 @@ from mockserver.faults import Fault, FaultError, FaultMiddleware, Faults
 from mockserver.gate import Gate
 from mockserver.journal import Journal, JournalMiddleware
 from mockserver.jsoncodec import OrjsonJsonifier
+from mockserver.prefer import PreferMiddleware, documented_answers
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.rendering import ErrorRenderer, mount_of
@@ -160,6 +161,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     app.add_middleware(
         FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, faults=faults, api_of=api_of
     )
+    app.add_middleware(
+        PreferMiddleware,
+        position=MiddlewarePosition.BEFORE_SECURITY,
+        documented={api: documented_answers(spec) for api, spec in specs.items()},
+        api_of=api_of,
+    )
     app.add_middleware(NestedQueryGuard, position=MiddlewarePosition.BEFORE_SWAGGER)
     renderer = ErrorRenderer(mounts, specs)
     # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
@@ -179,7 +186,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
 
     def may_compile(headers: dict[str, str]) -> bool:
         # Faults and the rate limit keep state per request: Connexion's stack applies them.
-        return not config.rate_limit and not faults.active and "x-leadmock-fault" not in headers
+        return (
+            not config.rate_limit
+            and not faults.active
+            and "x-leadmock-fault" not in headers
+            and "prefer" not in headers
+        )
 
     gate = Gate(
         app,

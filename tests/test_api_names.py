@@ -1,0 +1,119 @@
+"""One name for each API everywhere: a vendor's name (all its APIs) or an API's name is taken
+wherever one is (faults, the journal, the facts, --api, check, --base-path, the fixture), and
+an unknown one is refused with the names that are known."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import Config, create_app
+from mockserver.cli import build_parser, main
+from mockserver.faults import Fault, FaultError
+from mockserver.fixture import LeadMock
+
+PROJECT = "5b55e806c93dde00143163dd"
+OWNER = ("andrea.leo@f21.it", "123456")
+KNOWN = "known: tiledesk, overloop, leads-crm, tiledesk-v1, tiledesk-v2, tiledesk-v3"
+
+
+@pytest.fixture(scope="module")
+def mock():  # type: ignore[no-untyped-def]
+    return create_app(Config(leads=2))
+
+
+def test_a_fault_for_a_vendor_hits_every_api_of_that_vendor_and_no_other(mock) -> None:  # type: ignore[no-untyped-def]
+    mock.reset()
+    with TestClient(mock) as client:
+        added = client.post("/__admin/faults", json={"api": "tiledesk", "status": 503})
+        assert added.status_code == 201
+        for version in ("v1", "v2", "v3"):
+            answer = client.get(f"/{version}/{PROJECT}/leads", auth=OWNER)
+            assert answer.status_code == 503, version
+        key = {"Authorization": mock.facts["overloop"]["api_key"]}
+        assert client.get("/public/v1/leads", headers=key).status_code == 200
+        client.delete("/__admin/faults")
+        one = client.post("/__admin/faults", json={"api": "tiledesk-v2", "status": 503})
+        assert one.status_code == 201
+        assert client.get(f"/v2/{PROJECT}/leads", auth=OWNER).status_code == 503
+        assert client.get(f"/v3/{PROJECT}/leads", auth=OWNER).status_code == 200
+    mock.reset()
+
+
+@pytest.mark.parametrize(
+    ("fault", "field", "says"),
+    [
+        ({"api": "tiledsk", "status": 503}, "api", f"unknown API or vendor 'tiledsk'; {KNOWN}"),
+        (
+            {"api": "tiledesk-v3", "operation": "list_lead", "status": 503},
+            "operation",
+            "operation: no operationId 'list_lead' in tiledesk-v3; close: list_leads",
+        ),
+    ],
+)
+def test_a_fault_for_an_unknown_api_or_operation_is_refused_and_nothing_is_set(
+    mock,
+    fault: dict,
+    field: str,
+    says: str,  # type: ignore[no-untyped-def]
+) -> None:
+    mock.reset()
+    with TestClient(mock) as client:
+        refused = client.post("/__admin/faults", json=fault)
+        assert refused.status_code == 400
+        assert refused.json()["field"] == field and says in refused.json()["error"]
+        assert client.get("/__admin/faults").json() == []
+    with pytest.raises(FaultError, match="unknown API or vendor"):
+        mock.faults.add(Fault(api="nope", status=500))
+
+
+def test_the_journal_filters_by_vendor_or_api_and_refuses_an_unknown_name(mock) -> None:  # type: ignore[no-untyped-def]
+    mock.reset()
+    with TestClient(mock) as client:
+        client.get(f"/v1/{PROJECT}/leads", auth=OWNER)
+        client.get(f"/v3/{PROJECT}/leads", auth=OWNER)
+        client.get("/public/v1/leads")
+        by_vendor = client.get("/__admin/journal", params={"api": "tiledesk"}).json()
+        by_api = client.get("/__admin/journal", params={"api": "tiledesk-v3"}).json()
+        unknown = client.get("/__admin/journal", params={"api": "tiledsk"})
+    assert [e["api"] for e in by_vendor] == ["tiledesk-v1", "tiledesk-v3"]
+    assert [e["api"] for e in by_api] == ["tiledesk-v3"]
+    assert unknown.status_code == 400 and unknown.json()["field"] == "api"
+    assert KNOWN in unknown.json()["error"]
+    assert len(mock.journal.entries(api="tiledesk")) == 2
+
+
+def test_facts_are_found_by_vendor_or_api_and_use_one_key_name(mock) -> None:  # type: ignore[no-untyped-def]
+    assert mock.facts["tiledesk-v3"] is mock.facts["tiledesk"]
+    # The same thing, an API key, has the same key name in every vendor's facts.
+    assert mock.facts["overloop"]["api_key"] and mock.facts["leads-crm"]["api_key"]
+    with pytest.raises(KeyError, match="no facts for 'nope'; known: tiledesk, overloop"):
+        mock.facts["nope"]
+
+
+def test_serving_one_api_serves_only_that_api() -> None:
+    mock = create_app(Config(leads=2, vendors=("tiledesk-v3",)))
+    with TestClient(mock) as client:
+        assert client.get(f"/v3/{PROJECT}/leads", auth=OWNER).status_code == 200
+        assert client.get(f"/v1/{PROJECT}/leads", auth=OWNER).status_code == 404
+        assert client.get("/__admin/health").json()["apis"] == ["tiledesk-v3"]
+
+
+def test_check_takes_a_vendor_name_for_all_its_apis(capsys: pytest.CaptureFixture) -> None:
+    assert build_parser().parse_args(["check", "tiledesk"]).api == "tiledesk"
+    code = main(
+        ["check", "tiledesk", "--phases", "examples", "--max-examples", "1",
+         "--include-operation", "list_leads"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    for api in ("tiledesk-v1", "tiledesk-v2", "tiledesk-v3"):
+        assert f"{api}: checking the mock, in-process" in out
+
+
+def test_the_fixture_takes_a_vendor_of_one_api_and_names_the_apis_of_a_vendor_of_several() -> None:
+    with LeadMock(Config(leads=2)) as served:
+        assert served.base_url("overloop").endswith("/public/v1")
+        assert served.base_url("tiledesk-v2").endswith("/v2")
+        with pytest.raises(LookupError, match="tiledesk serves tiledesk-v1, tiledesk-v2"):
+            served.base_url("tiledesk")
