@@ -17,6 +17,7 @@ import functools
 import importlib.resources
 import logging
 import pickle
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,7 +39,7 @@ from mockserver.errors import ApiError
 from mockserver.fastpath import CompiledPath
 from mockserver.faults import Fault, FaultError, FaultMiddleware, Faults
 from mockserver.gate import Gate
-from mockserver.journal import Journal, JournalMiddleware
+from mockserver.journal import Entry, Journal, JournalMiddleware
 from mockserver.jsoncodec import OrjsonJsonifier
 from mockserver.prefer import PreferMiddleware, documented_answers
 from mockserver.queryguard import NestedQueryGuard
@@ -49,6 +50,8 @@ from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.store import MemoryStore, Store
 from mockserver.vendors import VENDORS, Mount, Vendor, apis_named, mounted
 
+ADMIN_API = "admin"
+"""The API the journal's listeners see an admin request under."""
 _REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
 # The vendors' answer headers a browser script may read.
 CORS_EXPOSED = ["Retry-After", "WWW-Authenticate", "Location", "Link", "Allow", "Content-Length"]
@@ -125,9 +128,39 @@ class Mock:
                 response = JSONResponse({"error": f"the admin plane needs {needs}"}, 403)
                 await response(scope, receive, send)
                 return
-            await self.admin(scope, receive, send)
+            if self.journal.listened:
+                await self._admin_noted(scope, receive, send)
+            else:
+                await self.admin(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _admin_noted(self, scope: Any, receive: Any, send: Any) -> None:
+        """An admin request answered, and told to the journal's listeners, never kept."""
+        started, status = time.perf_counter(), [0]
+
+        async def noting_status(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.admin(scope, receive, noting_status)
+        finally:
+            self.journal.notify(
+                Entry(
+                    api=ADMIN_API,
+                    operation=None,
+                    method=scope["method"],
+                    path=scope["path"],
+                    query=scope.get("query_string", b"").decode("latin1"),
+                    headers={},
+                    raw_body=b"",
+                    status=status[0],
+                    valid=True,
+                    elapsed_ms=(time.perf_counter() - started) * 1000,
+                )
+            )
 
 
 def create_app(config: Config | None = None, *, store: Store | None = None) -> Mock:

@@ -24,7 +24,7 @@ from mockserver.config import Config, ConfigError
 from mockserver.faults import MAX_LATENCY
 from mockserver.limits import Limits
 from mockserver.ratelimit import RateLimit
-from mockserver.requestlog import LineWriter, RequestLog
+from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
 from mockserver.vendors import apis_named, known_names, one_api_named
@@ -197,26 +197,24 @@ def serve(args: argparse.Namespace) -> int:
     # seeded object, a pause of hundreds of milliseconds with a million leads.
     gc.collect()
     gc.freeze()
-    served: Any = mock
-    writer = None
+    log = None
     if not args.quiet:
-        writer = LineWriter(sys.stdout)
-        served = RequestLog(
-            mock,
-            writer,
+        log = RequestLog(
+            sys.stdout,
             json_lines=args.log_format == "json",
             colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
         )
+        mock.journal.subscribe(log)
     settings = server_config(
-        served, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
+        mock, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
     )
     # uvicorn stops gracefully on Ctrl-C and SIGTERM, then raises the signal again for the
     # handler it found: with these, that is a clean exit 0, not a kill or a traceback.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
     uvicorn.Server(settings).run(sockets=[listening])
-    if writer is not None:
-        writer.close()
+    if log is not None:
+        log.close()
     print("leadmock stopped")
     return 0
 

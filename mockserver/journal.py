@@ -25,8 +25,6 @@ import orjson
 INVALID_MARK = "leadmock.invalid"
 REQUEST_KEY = "leadmock.request"
 """Where the gate leaves what it read of a request (``gate.ReadRequest``)."""
-ENTRY_KEY = "leadmock.entry"
-"""Where the journal leaves the entry it recorded, for the request log outside it."""
 _ENTRY_OVERHEAD = 512
 """Bytes an entry costs beside its body and headers, for the journal's byte budget."""
 
@@ -54,6 +52,8 @@ class Entry:
     """The body's whole size; ``raw_body`` holds at most the journal's ``body_bytes`` of it."""
     refusal: str | None = None
     """Why the spec refused the request (the error's message); None when it did not."""
+    elapsed_ms: float = 0.0
+    """From the request's arrival at the journal to its answer's last byte sent."""
 
     @property
     def body(self) -> Any:
@@ -85,6 +85,7 @@ class Entry:
             "status": self.status,
             "valid": self.valid,
             "refusal": self.refusal,
+            "elapsed_ms": self.elapsed_ms,
             "at": self.at,
         }
 
@@ -110,6 +111,15 @@ class Journal:
         self._lock = threading.Lock()
         self._entries: deque[Entry] = deque()
         self._bytes = 0
+        self._listeners: list[Callable[[Entry], None]] = []
+
+    def subscribe(self, listener: Callable[[Entry], None]) -> None:
+        """Call ``listener`` with every entry as it is recorded (the request log is one)."""
+        self._listeners.append(listener)
+
+    @property
+    def listened(self) -> bool:
+        return bool(self._listeners)
 
     def record(self, entry: Entry) -> None:
         cost = entry.cost
@@ -120,6 +130,12 @@ class Journal:
                 self._bytes > self.max_bytes and len(self._entries) > 1
             ):
                 self._bytes -= self._entries.popleft().cost
+        self.notify(entry)
+
+    def notify(self, entry: Entry) -> None:
+        """Tell the listeners of an entry without keeping it (an admin request's)."""
+        for listener in self._listeners:
+            listener(entry)
 
     def clear(self) -> None:
         with self._lock:
@@ -226,6 +242,7 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         status = [0]
+        started = time.perf_counter()
         # Created here, so inner middlewares that copy the scope still write into this dict.
         extensions = scope.setdefault("extensions", {})
 
@@ -262,8 +279,8 @@ class JournalMiddleware:
                 status=status[0],
                 valid=refusal is None,
                 refusal=refusal,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
             )
-            extensions[ENTRY_KEY] = entry
             self.journal.record(entry)
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from mockserver import Config, create_app
 from mockserver.cli import build_parser
-from mockserver.requestlog import LineWriter
+from mockserver.requestlog import RequestLog
 from tests.processes import free_port, leadmock, serve
 
 PROJECT = "5b55e806c93dde00143163dd"
@@ -123,17 +125,22 @@ def test_a_log_nobody_reads_drops_lines_and_never_holds_an_answer() -> None:
             return super().write(text)
 
     stream = Stuck()
-    writer = LineWriter(stream, backlog=5)
-    for number in range(50):
-        writer(f"line {number}")  # returns at once although the stream is stuck
+    log = RequestLog(stream, backlog=5, interval=0.01)
+    mock = create_app(Config(leads=2, vendors=("tiledesk-v3",)))
+    mock.journal.subscribe(log)
+    with TestClient(mock) as client:
+        client.get(f"/v3/{PROJECT}/leads", auth=OWNER)  # taken by the writer, which sticks
+        time.sleep(0.1)
+        for _ in range(30):  # each answered although the log is stuck
+            assert client.get(f"/v3/{PROJECT}/leads", auth=OWNER).status_code == 200
     stream.free.set()
-    writer.close()
+    log.close()
     written = stream.getvalue().splitlines()
     notes = [line for line in written if line.endswith("lines dropped: the log was not read")]
     assert len(notes) == 1
     dropped = int(notes[0].split(" ")[1])
-    kept = [line for line in written if line.startswith("line ")]
-    assert dropped > 0 and len(kept) + dropped == 50
+    kept = [line for line in written if " GET /v3/" in line]
+    assert dropped == 25 and len(kept) == 6  # the first, then 5 waiting
 
 
 def test_config_file_then_environment_then_command_line(tmp_path: Path) -> None:

@@ -125,7 +125,9 @@ def server(
             process.kill()
 
 
-def leadmock_command(port: int, *extra: str) -> list[str]:
+def leadmock_command(port: int, *extra: str, request_log: bool = False) -> list[str]:
+    """``leadmock serve`` as the bench runs it: without the request log (the engine's figures,
+    ``--quiet``) unless ``request_log`` is asked for."""
     return [
         PYTHON,
         "-m",
@@ -135,6 +137,7 @@ def leadmock_command(port: int, *extra: str) -> list[str]:
         str(port),
         "--log-level",
         "error",
+        *([] if request_log else ["--quiet"]),
         *extra,
     ]
 
@@ -362,6 +365,19 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
                 httpx.post(f"{base_url}/__admin/reset").raise_for_status()
             measured("leadmock", case, row.figures["leadmock"])
         report["rss_mb"]["leadmock after load"] = rss_mb(process.pid)
+    # The request log is on by default: what it costs, on the first API's scenarios.
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    logged = leadmock_command(port, request_log=True)
+    with server(logged, ready.replace(ready.split("/v3/")[0], base_url), {"Authorization": BASIC}):
+        report["request_log"] = []
+        for case in [c for c in cases if c.api == cases[0].api and c.method == "GET"]:
+            figure = measure(base_url, case, load)
+            quiet = rows[(case.api, case.name)].figures["leadmock"]
+            report["request_log"].append(
+                {"api": case.api, "scenario": case.name, "rps": figure.rps, "quiet_rps": quiet.rps}
+            )
+            measured("leadmock, request log on", case, figure)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(answers, handle)
     port = free_port()
@@ -630,6 +646,12 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"{row['api']:<12} {row['scenario']:<13} {figures} {ratio('baseline'):>8} "
             f"{ratio('prism'):>8} {ratio('wiremock'):>10}   {others}{errors}"
+        )
+    for entry in report.get("request_log", []):
+        share = entry["rps"] / entry["quiet_rps"]
+        print(
+            f"request log on (the default; the rows above are --quiet): {entry['api']} "
+            f"{entry['scenario']} {entry['rps']:.0f} req/s, x{share:.2f} of --quiet"
         )
     if "rss_mb" in report:
         print(
