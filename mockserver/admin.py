@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import gc
 import hmac
 import ipaddress
@@ -26,6 +27,7 @@ from starlette.routing import Route
 
 from mockserver import jsoncodec
 from mockserver.faults import Fault, FaultError
+from mockserver.journal import CORS_PREFLIGHT
 
 if TYPE_CHECKING:
     from mockserver.app import Mock
@@ -84,8 +86,10 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"imported": True})
 
     async def journal(request: Request) -> Response:
+        filters = _journal_filters(request.query_params)
+        _known_operation(filters.get("operation"), mock.operations)
         try:
-            entries = mock.journal.entries(**_journal_filters(request.query_params))
+            entries = mock.journal.entries(**filters)
         except LookupError as exc:
             raise AdminError("api", str(exc).strip("'\"")) from None
         return StreamingResponse(
@@ -207,6 +211,15 @@ def validate_state(state: Any) -> None:
             raise AdminError(
                 f"sequences.{key}", f"a sequence is a whole number 0 or more, not {value!r}"
             )
+
+
+def _known_operation(operation: str | None, operations: dict[str, set[str]]) -> None:
+    """Refuse an operationId no served API has: such a filter would silently match nothing."""
+    known = {CORS_PREFLIGHT}.union(*operations.values())
+    if operation is not None and operation not in known:
+        close = difflib.get_close_matches(operation, sorted(known), n=3)
+        hint = f"; close: {', '.join(close)}" if close else ""
+        raise AdminError("operation", f"no API served has an operationId {operation[:60]!r}{hint}")
 
 
 def _journal_filters(query: Any) -> dict[str, Any]:

@@ -86,6 +86,8 @@ class Mock:
     journal: Journal
     faults: Faults
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    operations: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    """Each served API's operationIds, by API name."""
     seed_state: dict[str, Any] = field(default_factory=dict, repr=False)
     """The store's dump after seeding; it shares the (never changed) documents with the store."""
     admin: Any = field(default=None, repr=False)
@@ -181,11 +183,12 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         return found[0].name if found else None
 
     journal = Journal(names=apis_named)
+    operations = {api: _operation_ids(spec) for api, spec in specs.items()}
     try:
         faults = Faults(
             config.seed,
             names=apis_named,
-            operations={api: _operation_ids(spec) for api, spec in specs.items()},
+            operations=operations,
             standing=standing_faults(config),
         )
     except FaultError as exc:
@@ -256,6 +259,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         journal=journal,
         faults=faults,
         facts=facts,
+        operations=operations,
         seed_state=store.dump(),
     )
 

@@ -172,6 +172,8 @@ def test_bad_faults_name_the_field(
         ({"since": "nan"}, "since"),
         ({"valid": "maybe"}, "valid"),
         ({"opration": "x"}, "opration"),
+        ({"operation": "list_lead"}, "operation"),
+        ({"api": "tiledsk"}, "api"),
     ],
 )
 def test_bad_journal_filters_name_the_field(

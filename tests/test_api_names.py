@@ -117,3 +117,32 @@ def test_the_fixture_takes_a_vendor_of_one_api_and_names_the_apis_of_a_vendor_of
         assert served.base_url("tiledesk-v2").endswith("/v2")
         with pytest.raises(LookupError, match="tiledesk serves tiledesk-v1, tiledesk-v2"):
             served.base_url("tiledesk")
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        ("status=abc", "status: an HTTP status 400 to 599, not 'abc'"),
+        ("status=200", "status: an HTTP status 400 to 599, not 200"),
+        ("retry_after=-1", "retry_after: whole seconds 0 to 86400, not '-1'"),
+        ("latency=99", "latency: seconds 0 to 60"),
+        ("bogus=1", "bogus: not a fault option; known: status, latency, retry_after, drop"),
+    ],
+)
+def test_a_bad_fault_header_names_the_field_and_what_it_takes(mock, header: str, says: str) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(mock) as client:
+        answer = client.get(f"/v3/{PROJECT}/leads", headers={"X-Leadmock-Fault": header})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["success"] is False and body["msg"].startswith(f"X-Leadmock-Fault: {says}")
+
+
+def test_a_journal_filter_on_an_unknown_operation_is_refused_with_the_close_ones(mock) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(mock) as client:
+        refused = client.get("/__admin/journal", params={"operation": "list_lead"})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "error": "no API served has an operationId 'list_lead'; close: list_leads, get_lead, "
+        "delete_lead",
+        "field": "operation",
+    }
