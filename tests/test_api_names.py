@@ -11,6 +11,7 @@ from mockserver import Config, create_app
 from mockserver.cli import build_parser, main
 from mockserver.faults import Fault, FaultError
 from mockserver.fixture import LeadMock
+from mockserver.vendors.tiledesk import describe
 
 PROJECT = "5b55e806c93dde00143163dd"
 OWNER = ("andrea.leo@f21.it", "123456")
@@ -97,6 +98,9 @@ def test_serving_one_api_serves_only_that_api() -> None:
         assert client.get(f"/v3/{PROJECT}/leads", auth=OWNER).status_code == 200
         assert client.get(f"/v1/{PROJECT}/leads", auth=OWNER).status_code == 404
         assert client.get("/__admin/health").json()["apis"] == ["tiledesk-v3"]
+    banner = describe(mock.facts["tiledesk"], "http://127.0.0.1:8080")
+    assert banner[0].startswith("Tiledesk      http://127.0.0.1:8080/v3   (Swagger UI:")
+    assert banner[-1].endswith(f"http://127.0.0.1:8080/v3/{PROJECT}/leads")
 
 
 def test_check_takes_a_vendor_name_for_all_its_apis(capsys: pytest.CaptureFixture) -> None:

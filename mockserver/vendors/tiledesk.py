@@ -539,7 +539,20 @@ def seed(store: Store, config: Config) -> dict[str, Any]:
                 "request_id": requests[0]["request_id"],
             }
         )
+    facts["base_paths"] = _served_base_paths(config)
     return facts
+
+
+def _served_base_paths(config: Config) -> dict[str, str]:
+    """Where each Tiledesk API ``config`` serves is, by API name, for the banner."""
+    from mockserver.vendors import apis_named, mounted  # the registry, loaded by now
+
+    asked = {api for name in config.vendors for api in apis_named(name)} if config.vendors else None
+    return {
+        mount.name: mounted(mount, config).base_path
+        for mount in VENDOR.mounts
+        if asked is None or mount.name in asked
+    }
 
 
 def _member(
@@ -603,7 +616,9 @@ def _public(user: dict[str, Any]) -> dict[str, Any]:
 
 def describe(facts: dict[str, Any], base_url: str) -> list[str]:
     """What a user needs to paste a curl at once: base URLs, projects and credentials."""
-    lines = [f"Tiledesk      {base_url}/v1  /v2  /v3   (Swagger UI: {base_url}/v3/ui/)"]
+    paths = list(facts["base_paths"].values())
+    last = paths[-1]
+    lines = [f"Tiledesk      {base_url}{'  '.join(paths)}   (Swagger UI: {base_url}{last}/ui/)"]
     for project in facts["projects"]:
         lines.append(
             f"  project {project['id']}  {project['name']!r}: {project['leads']} leads, "
@@ -615,7 +630,7 @@ def describe(facts: dict[str, Any], base_url: str) -> list[str]:
     outsider = facts["outsider"]
     lines.append(f"  no project  {outsider['email']}:{outsider['password']}")
     owner = facts["users"][0]
-    leads_url = f"{base_url}/v3/{owner['project_id']}/leads"
+    leads_url = f"{base_url}{last}/{owner['project_id']}/leads"
     lines.append(f"  try: curl -u {owner['email']}:{owner['password']} {leads_url}")
     return lines
 
