@@ -213,9 +213,11 @@ def serve(args: argparse.Namespace) -> int:
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
     uvicorn.Server(settings).run(sockets=[listening])
-    if log is not None:
-        log.close()
-    print("leadmock stopped")
+    if log is None:
+        print("leadmock stopped")
+    else:
+        # Through the log's writer: a full pipe nobody reads must not hold the exit.
+        log.close(last_line="leadmock stopped")
     return 0
 
 

@@ -7,11 +7,15 @@ kept, are logged as the API ``admin``.
 
 Lines are formatted and written by a thread of their own every ``interval`` seconds: an answer
 pays a list append, a stream nobody reads (a full pipe) or a slow terminal never holds one up,
-and past ``backlog`` lines waiting a line is dropped, the next write saying how many were.
+and past ``backlog`` lines waiting a line is dropped, the next write saying how many were. To a
+file descriptor the thread writes only what it can without blocking (``select``, then at most
+``PIPE_BUF`` bytes), so it never hangs either, and neither does a shutdown waiting for it.
 """
 
 from __future__ import annotations
 
+import os
+import select
 import threading
 import time
 from collections import deque
@@ -40,6 +44,7 @@ class RequestLog:
         colour: bool = False,
         backlog: int = 10_000,
         interval: float = 0.05,
+        patience: float = 0.5,
     ) -> None:
         self.stream = stream
         self.format: Callable[[Entry], str] = (
@@ -47,10 +52,13 @@ class RequestLog:
         )
         self.backlog = backlog
         self.interval = interval
+        self.patience = patience
+        self._last_line: str | None = None
         self._waiting: deque[Entry] = deque()
         self._dropped = 0
         self._closing = threading.Event()
         self._broken = False
+        self._fd = _descriptor(stream)
         self._thread = threading.Thread(target=self._run, name="leadmock-request-log", daemon=True)
         self._thread.start()
 
@@ -61,31 +69,61 @@ class RequestLog:
         else:
             self._dropped += 1
 
-    def close(self, timeout: float = 2.0) -> None:
-        """Write what waits (for at most ``timeout`` seconds), then stop."""
+    def close(self, last_line: str | None = None, timeout: float = 2.0) -> None:
+        """Write what waits, then ``last_line``, for at most ``timeout`` seconds; then stop."""
+        self._last_line = last_line
         self._closing.set()
         self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._closing.wait(self.interval):
             self._write()
-        self._write()
+        self._write(self._last_line)
 
-    def _write(self) -> None:
+    def _write(self, last_line: str | None = None) -> None:
         batch = []
         while self._waiting:
             batch.append(self.format(self._waiting.popleft()))
         dropped, self._dropped = self._dropped, 0
         if dropped:
             batch.insert(0, f"... {dropped} request log lines dropped: the log was not read")
+        if last_line is not None:
+            batch.append(last_line)
         if self._broken or not batch:
             return
+        text = "\n".join(batch) + "\n"
         try:
-            self.stream.write("\n".join(batch) + "\n")
-            self.stream.flush()
+            if self._fd is None:
+                self.stream.write(text)
+                self.stream.flush()
+            else:
+                self._dropped += _write_what_fits(self._fd, text.encode(), self.patience)
         except (OSError, ValueError):
             # The reader went away (``| head``): stop writing, keep serving.
             self._broken = True
+
+
+def _descriptor(stream: TextIO) -> int | None:
+    """The stream's file descriptor, its buffer flushed, when it has one ``select`` can poll."""
+    try:
+        fd = stream.fileno()
+        stream.flush()
+        select.select([], [fd], [], 0)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return fd
+
+
+def _write_what_fits(fd: int, data: bytes, patience: float) -> int:
+    """Write ``data`` in pieces the descriptor takes at once, waiting at most ``patience``
+    seconds for room each time; the number of lines left unwritten."""
+    view = memoryview(data)
+    while view:
+        _, ready, _ = select.select([], [fd], [], patience)
+        if not ready:
+            return bytes(view).count(b"\n")
+        view = view[os.write(fd, view[: select.PIPE_BUF]) :]
+    return 0
 
 
 def json_line(entry: Entry) -> str:

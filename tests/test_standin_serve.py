@@ -307,3 +307,17 @@ def test_an_error_rate_hits_the_same_requests_for_the_same_seed() -> None:
     first = statuses(1)
     assert first == statuses(1)
     assert {200, 500} == set(first)
+
+
+def test_a_full_pipe_nobody_reads_holds_neither_answers_nor_the_exit() -> None:
+    # 64 KiB of pipe holds about 700 lines: 2,000 requests fill it many times over.
+    served = serve("--leads", "2")
+    with httpx.Client(base_url=served.url) as client:
+        for _ in range(2000):
+            assert client.get(f"/v3/{PROJECT}/leads/x", auth=OWNER).status_code == 404
+        time.sleep(0.2)  # the log's writer meets the full pipe
+        assert client.get("/__admin/health").status_code == 200
+    served.process.send_signal(__import__("signal").SIGTERM)
+    assert served.process.wait(timeout=15) == 0
+    out = served.process.stdout.read()  # type: ignore[union-attr]
+    assert out.count(" GET /v3/") < 2000  # the pipe held only part; the rest was dropped
