@@ -71,9 +71,22 @@ def test_server_error_on_odd_input_is_reported(monkeypatch: pytest.MonkeyPatch) 
 
 def test_kept_deleted_lead_is_use_after_free_when_not_excused() -> None:
     # Tiledesk's soft delete keeps the lead readable, which is why its spec excuses this check;
-    # with the excuse withdrawn, the checker must name exactly that. The stateful phase needs
-    # enough sequences to reach a delete followed by a read: 15 did here, 40 leaves a margin.
-    report = check_broken("tiledesk-v2", excluded_checks={}, max_examples=40, stateful_steps=10)
+    # with the excuse withdrawn, the checker must name exactly that. Only the stateful phase
+    # over create, delete and read: every sequence can reach a delete followed by a read (over
+    # every operation, whether 40 sequences did moved with unrelated code, as the order of
+    # objects in memory steers generation; here 20 find it for seeds 0 to 5, 40 is the margin).
+    report = check_broken(
+        "tiledesk-v2",
+        excluded_checks={},
+        max_examples=40,
+        stateful_steps=10,
+        phases=["stateful"],
+        operations=[
+            "POST /{project_id}/leads",
+            "DELETE /{project_id}/leads/{id}",
+            "GET /{project_id}/leads/{id}",
+        ],
+    )
     assert "use_after_free" in {failure.check for failure in report.failures}
     assert report.excluded_checks == {}
 
