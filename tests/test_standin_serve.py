@@ -321,3 +321,43 @@ def test_a_full_pipe_nobody_reads_holds_neither_answers_nor_the_exit() -> None:
     assert served.process.wait(timeout=15) == 0
     out = served.process.stdout.read()  # type: ignore[union-attr]
     assert out.count(" GET /v3/") < 2000  # the pipe held only part; the rest was dropped
+
+
+def test_on_a_terminal_the_status_is_coloured_and_no_color_turns_it_off() -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.processes import _environment
+
+    def first_request_line(extra_env: dict[str, str]) -> str:
+        port = free_port()
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "serve", "--leads", "2", "--port", str(port)],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env=_environment(extra_env),
+        )
+        os.close(follower)
+        try:
+            for _ in range(300):
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/v3/{PROJECT}/leads/x", auth=OWNER)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            seen = b""
+            while b"/leads/x" not in seen:
+                seen += os.read(leader, 65536)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+            os.close(leader)
+        return next(line for line in seen.decode().splitlines() if "/leads/x" in line)
+
+    coloured = first_request_line({})
+    assert "\x1b[33m404\x1b[0m" in coloured  # a 4xx in yellow
+    plain = first_request_line({"NO_COLOR": "1"})
+    assert "\x1b[" not in plain and " 404 tiledesk-v3 get_lead " in plain
