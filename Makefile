@@ -16,7 +16,7 @@ $(BIN)/python:
 
 # Stamp files: reinstall only when the project's dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e ".[check]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python

@@ -17,8 +17,18 @@ from mockserver.vendors import VENDORS, CheckTarget, Credentials, apis_named, ve
 
 def check(args: argparse.Namespace) -> int:
     """Run the conformance checker on one API or all, against the mock or ``--base-url``."""
-    from contracts import ErrorSeen, OperationChecked, PhaseStarted, RunFinished, write_junit
-    from contracts import check as check_api
+    try:
+        from contracts import ErrorSeen, OperationChecked, PhaseStarted, RunFinished, write_junit
+        from contracts import check as check_api
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("schemathesis", "hypothesis"):
+            raise
+        print(
+            "leadmock check: the checker needs Schemathesis, in leadmock's check extra: "
+            "pip install 'leadmock[check]'",
+            file=sys.stderr,
+        )
+        return 2
 
     if args.replay:
         return replay(args.replay)

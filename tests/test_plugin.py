@@ -79,3 +79,71 @@ def test_readme_example_passes(pytester: pytest.Pytester) -> None:
     block = readme.split("<!-- pytest-example -->\n```python\n", 1)[1].split("```", 1)[0]
     pytester.makepyfile(test_lead_export=block)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_marker_option_it_does_not_know_fails_the_test_naming_the_close_one(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_typo="""
+import pytest
+
+@pytest.mark.leadmock(seeds=7)
+def test_typo(leadmock):
+    pass
+
+@pytest.mark.leadmock(leads=1)
+def test_too_few(leadmock):
+    pass
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.leadmock: unknown option 'seeds' (did you mean 'seed'?); "
+            "known: seed, leads*",
+            "*@pytest.mark.leadmock: leads is a whole number 2 to 10,000,000*not 1*",
+        ]
+    )
+
+
+@pytest.mark.parametrize("leads", ["-5", "1"])
+def test_fixture_options_are_checked_as_the_cli_checks_them(
+    pytester: pytest.Pytester, leads: str
+) -> None:
+    pytester.makepyfile(test_any="def test_any():\n    pass\n")
+    result = pytester.runpytest_subprocess("--leadmock-leads", leads, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "leads is a whole number 2 to 10,000,000" in result.stderr.str()
+    assert "ZeroDivisionError" not in result.stderr.str() + result.stdout.str()
+
+
+def test_the_plugin_loads_no_web_framework_checker_or_faker_until_a_fixture_is_used() -> None:
+    import subprocess
+    import sys
+
+    heavy = ("connexion", "starlette", "schemathesis", "hypothesis", "faker", "uvicorn")
+    probe = (
+        "import sys, mockserver, mockserver.pytest_plugin; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_check_without_the_check_extra_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    # As if Schemathesis were not installed: its import fails.
+    probe = (
+        "import sys; sys.modules['schemathesis'] = None; from mockserver.cli import main; "
+        "sys.exit(main(['check', 'overloop']))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        "leadmock check: the checker needs Schemathesis, in leadmock's check extra: "
+        "pip install 'leadmock[check]'"
+    )

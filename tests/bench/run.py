@@ -471,6 +471,7 @@ def startup(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, A
         "leadmock process launch to first 200": statistics.median(launches),
         "leadmock fixture start to first 200": statistics.median(fixture_starts),
         "leadmock fixture reset": statistics.median(resets),
+        **pytest_startup(args.runs),
     }
     if prism_available(args):
         prism = []
@@ -483,6 +484,38 @@ def startup(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, A
         report["startup_s"]["prism process launch to first 200 (one spec)"] = statistics.median(
             prism
         )
+
+
+# Plugins this environment registers beside leadmock's, and who brings each: Faker (leadmock's
+# seed data), anyio (Starlette's and httpx's), Schemathesis and Hypothesis (the check extra).
+BROUGHT_PLUGINS = ("faker", "anyio", "schemathesis", "hypothesispytest")
+
+
+def _off(*plugins: str) -> list[str]:
+    return [option for name in plugins for option in ("-p", f"no:{name}")]
+
+
+def pytest_startup(runs: int) -> dict[str, float]:
+    """Median seconds of a pytest run of one test that uses no fixture, in a project of its own:
+    with no plugin but pytest's, then adding leadmock's, then the plugins of what it installs."""
+    variants = {
+        "pytest (and the dev tools' xdist, time-machine)": _off("leadmock", *BROUGHT_PLUGINS),
+        "+ leadmock's plugin": _off(*BROUGHT_PLUGINS),
+        "+ leadmock's plugin, Faker's and anyio's": _off("schemathesis", "hypothesispytest"),
+        "+ every plugin, the check extra's too": [],
+    }
+    figures = {}
+    with tempfile.TemporaryDirectory() as project:
+        (Path(project) / "test_one.py").write_text("def test_one():\n    assert True\n")
+        for name, options in variants.items():
+            command = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
+            times = []
+            for _ in range(max(runs, 5)):
+                started = time.perf_counter()
+                subprocess.run(command, cwd=project, capture_output=True, check=True)
+                times.append(time.perf_counter() - started)
+            figures[f"pytest start-up: {name}"] = statistics.median(times)
+    return figures
 
 
 def scale(args: argparse.Namespace, report: dict[str, Any]) -> None:
