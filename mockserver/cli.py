@@ -10,7 +10,6 @@ import argparse
 import gc
 import json
 import os
-import re
 import signal
 import socket
 import sys
@@ -18,16 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mockserver import cliarguments as arguments
 from mockserver.app import create_app, served_vendors
 from mockserver.checkcli import check
 from mockserver.config import Config, ConfigError
-from mockserver.faults import MAX_LATENCY
 from mockserver.limits import Limits
-from mockserver.ratelimit import RateLimit
 from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
-from mockserver.vendors import apis_named, known_names, one_api_named
+from mockserver.vendors import VENDORS, apis_named, known_names
 
 
 def _shared_options(parser: argparse.ArgumentParser) -> None:
@@ -40,102 +38,6 @@ def _shared_options(parser: argparse.ArgumentParser) -> None:
         default=Config.leads,
         help="leads seeded per project (default: %(default)s)",
     )
-
-
-def _rate_limit(text: str) -> str:
-    try:
-        RateLimit.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return text
-
-
-def _check_rate_limit(text: str) -> str:
-    """``200/min`` as ``serve`` reads it, in the form Schemathesis takes (``200/m``)."""
-    parsed = RateLimit.parse(_rate_limit(text))
-    return f"{parsed.requests}/{ {1: 's', 60: 'm', 3600: 'h'}[parsed.seconds] }"
-
-
-def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-def _base_path(text: str) -> tuple[str, str]:
-    name, found, path = text.partition("=")
-    try:
-        api = one_api_named(name)
-    except LookupError as exc:
-        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
-    if not found or not path.startswith("/") or path.rstrip("/") == "":
-        raise argparse.ArgumentTypeError(f"{text!r} is not API=/path")
-    return api, path
-
-
-_SECONDS = re.compile(r"(\d+(?:\.\d+)?)(ms|s)?")
-
-
-def _delay(text: str) -> float | tuple[float, float]:
-    """``0.2``, ``200ms``, ``0.1-0.5`` or ``100-500ms`` (a unit after a range is both ends')."""
-    low, dash, high = text.strip().partition("-")
-    ends = [_SECONDS.fullmatch(part.strip()) for part in ((low, high) if dash else (low,))]
-    if not all(ends):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a delay: seconds (0.2, 200ms) or a range (0.1-0.5, 100-500ms)"
-        )
-    unit = ends[-1].group(2)  # type: ignore[union-attr]
-    seconds = [
-        float(end.group(1)) / (1000 if (end.group(2) or unit) == "ms" else 1)  # type: ignore[union-attr]
-        for end in ends
-    ]
-    if not all(0 <= s <= MAX_LATENCY for s in seconds) or seconds != sorted(seconds):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: a delay is 0 to {MAX_LATENCY:g} seconds, low end first"
-        )
-    return (seconds[0], seconds[1]) if dash else seconds[0]
-
-
-def _error_rate(text: str) -> tuple[float, int]:
-    """``0.05`` or ``5%``, optionally ``:503`` for the status (500 otherwise)."""
-    share_text, colon, status_text = text.strip().partition(":")
-    try:
-        share = float(share_text.rstrip("%")) / (100 if share_text.endswith("%") else 1)
-    except ValueError:
-        share = -1.0
-    status = int(status_text) if status_text.isdigit() and len(status_text) == 3 else 0
-    if not 0 <= share <= 1 or (colon and not 400 <= status <= 599):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an error rate: a share 0 to 1 or a percentage (0.05, 5%), "
-            "then :STATUS 400 to 599 if not 500 (5%:503)"
-        )
-    return share, status or 500
-
-
-def _api_or_vendor(text: str) -> str:
-    try:
-        apis_named(text)
-    except LookupError as exc:
-        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
-    return text
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a whole number 1 to 65535")
-    return int(text)
-
-
-def _above_zero(kind: type) -> Any:
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            value = 0
-        if not value > 0:
-            noun = "whole number" if kind is int else "number"
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun} above 0")
-        return value
-
-    return parse
 
 
 # Each limit's option: (Limits field, type, what it bounds).
@@ -177,6 +79,7 @@ def serve(args: argparse.Namespace) -> int:
         delay=args.delay,
         error_rate=args.error_rate[0],
         error_status=args.error_rate[1],
+        validate_responses=args.validate_responses,
     )
     # Bound before anything is printed: a port in use is one line, not a banner and a trace.
     try:
@@ -244,6 +147,25 @@ def _fault_words(fault: Any) -> str:
     if fault.status is None:
         return f"every answer delayed {delay}"
     return f"{fault.share:.0%} of answers {fault.status}" + (f" after {delay}" if latency else "")
+
+
+def operations(args: argparse.Namespace) -> int:
+    """Print each API's operations, as the journal, faults and ``assert_called`` name them."""
+    from mockserver.app import load_spec
+
+    wanted = apis_named(args.api) if args.api else None
+    for vendor in VENDORS:
+        for mount in vendor.mounts:
+            if wanted is not None and mount.name not in wanted:
+                continue
+            print(f"{mount.name}  ({mount.base_path})")
+            paths = load_spec(mount.spec).get("paths", {})
+            for template, item in paths.items():
+                for method, operation in item.items():
+                    if isinstance(operation, dict) and "operationId" in operation:
+                        route = f"{method.upper()} {mount.base_path}{template}"
+                        print(f"  {route:<64} {operation['operationId']}")
+    return 0
 
 
 def seed(args: argparse.Namespace) -> int:
@@ -315,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="bind address (default: %(default)s)"
     )
     serve_parser.add_argument(
-        "--port", type=_port, default=8080, help="port, 1 to 65535 (default: %(default)s)"
+        "--port", type=arguments.port, default=8080, help="port, 1 to 65535 (default: %(default)s)"
     )
     serve_parser.add_argument(
         "--api",
@@ -323,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="vendor",
         action=FromConfig,
         default=[],
-        type=_api_or_vendor,
+        type=arguments.api_or_vendor,
         metavar="NAME",
         help=f"serve only this API, or every API of this vendor: {', '.join(known_names())} "
         "(repeatable; default: all)",
@@ -332,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-path",
         action=FromConfig,
         default=[],
-        type=_base_path,
+        type=arguments.base_path,
         metavar="API=PATH",
         help="serve an API under another base path, e.g. leads-crm=/crm/v2 (repeatable)",
     )
@@ -349,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument(
         "--rate-limit",
-        type=_rate_limit,
+        type=arguments.rate_limit,
         default=None,
         help="per-credential limit such as 200/min, answered with 429 (default: off)",
     )
@@ -359,14 +281,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="no CORS: preflights get 405 and browsers on other origins cannot read answers",
     )
     serve_parser.add_argument(
+        "--validate-responses",
+        action="store_true",
+        help="check every answer against its spec (a 500 names what broke it); off by default",
+    )
+    serve_parser.add_argument(
         "--delay",
-        type=_delay,
+        type=arguments.delay,
         default=0.0,
         help="add this delay to every vendor answer: 0.2, 200ms, or a range 100-500ms",
     )
     serve_parser.add_argument(
         "--error-rate",
-        type=_error_rate,
+        type=arguments.error_rate,
         default=(0.0, 500),
         metavar="SHARE[:STATUS]",
         help="answer this share of vendor requests with an error: 0.05 or 5%%, 500 unless "
@@ -390,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     for option, (field, kind, meaning) in LIMIT_OPTIONS.items():
         serve_parser.add_argument(
             option,
-            type=_above_zero(kind),
+            type=arguments.above_zero(kind),
             default=None,
             help=f"{meaning} (default: {getattr(defaults, field)})",
         )
@@ -414,13 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
     check_parser.add_argument(
-        "--max-examples", type=_above_zero(int), default=10, help="examples a phase"
+        "--max-examples", type=arguments.above_zero(int), default=10, help="examples a phase"
     )
     check_parser.add_argument(
-        "--stateful-steps", type=_above_zero(int), default=20, help="steps a sequence"
+        "--stateful-steps", type=arguments.above_zero(int), default=20, help="steps a sequence"
     )
     check_parser.add_argument(
-        "--max-time", type=_above_zero(int), default=None, help="time budget, seconds"
+        "--max-time", type=arguments.above_zero(int), default=None, help="time budget, seconds"
     )
     check_parser.add_argument(
         "--read-only",
@@ -429,14 +356,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_parser.add_argument(
         "--rate-limit",
-        type=_check_rate_limit,
+        type=arguments.check_rate_limit,
         default=None,
         help="at most this many requests, as serve takes it: 200/min (also 10/s, 1000/hour)",
     )
     narrowing = check_parser.add_argument_group("narrowing the run, as Schemathesis' options do")
-    narrowing.add_argument("--phases", type=_names, help="examples,coverage,fuzzing,stateful")
-    narrowing.add_argument("--checks", type=_names, help="only these checks, comma-separated")
-    narrowing.add_argument("--exclude-checks", type=_names, default=[], help="not these checks")
+    narrowing.add_argument(
+        "--phases", type=arguments.comma_names, help="examples,coverage,fuzzing,stateful"
+    )
+    narrowing.add_argument(
+        "--checks", type=arguments.comma_names, help="only these checks, comma-separated"
+    )
+    narrowing.add_argument(
+        "--exclude-checks", type=arguments.comma_names, default=[], help="not these checks"
+    )
     narrowing.add_argument(
         "--include-operation",
         action="append",
@@ -446,9 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     narrowing.add_argument(
         "--exclude-operation", action="append", default=[], help="not this operation; repeatable"
     )
-    narrowing.add_argument("--workers", type=_above_zero(int), help="concurrent workers")
+    narrowing.add_argument("--workers", type=arguments.above_zero(int), help="concurrent workers")
     narrowing.add_argument(
-        "--request-timeout", type=_above_zero(float), help="seconds a request may take"
+        "--request-timeout", type=arguments.above_zero(float), help="seconds a request may take"
     )
     check_parser.add_argument("--junit", default=None, help="write a JUnit XML report here")
     check_parser.add_argument(
@@ -481,6 +414,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_parser.set_defaults(func=check)
 
+    operations_parser = commands.add_parser(
+        "operations", help="list each API's operations: method, path and operationId"
+    )
+    operations_parser.add_argument(
+        "api",
+        nargs="?",
+        type=arguments.api_or_vendor,
+        metavar="API",
+        help=f"one API, or a vendor's APIs: {', '.join(known_names())} (default: all)",
+    )
+    operations_parser.set_defaults(func=operations)
+
     seed_parser = commands.add_parser("seed", help="print the seed data as JSON")
     _shared_options(seed_parser)
     seed_parser.set_defaults(func=seed)
@@ -510,3 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"leadmock: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped early (``leadmock operations | head``): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

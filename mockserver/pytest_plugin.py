@@ -1,16 +1,19 @@
 """The ``leadmock`` pytest plugin, registered through the ``pytest11`` entry point.
 
 Fixtures: ``leadmock_server`` (one running mock for the session) and ``leadmock`` (the same,
-reset to its seed state before each test). The seed and lead count come from the
-``leadmock(seed=..., leads=...)`` marker, else ``--leadmock-seed``/``--leadmock-leads``, else the
-``leadmock_seed``/``leadmock_leads`` ini options. Under pytest-xdist each worker runs its own mock,
-so parallel tests never see each other's writes.
+reset to its seed state before each test). Its options (``seed``, ``leads``,
+``validate_responses``) come from the ``leadmock(...)`` marker, else ``--leadmock-seed``,
+``--leadmock-leads``, ``--leadmock-validate-responses``, else the ``leadmock_seed``,
+``leadmock_leads``, ``leadmock_validate_responses`` ini options; each is checked as ``Config``
+checks it, wherever it comes from. Under pytest-xdist each worker runs its own mock, so parallel
+tests never see each other's writes. Nothing heavy is imported until a fixture is used.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
@@ -20,25 +23,53 @@ if TYPE_CHECKING:
     # Imported when a fixture is first used: a run that uses none loads no web framework.
     from mockserver.fixture import LeadMock
 
-_SERVERS = pytest.StashKey[dict[tuple[int, int], "LeadMock"]]()
+
+class Options(NamedTuple):
+    """What a fixture's mock is built with; one running mock per distinct value."""
+
+    seed: int
+    leads: int
+    validate_responses: bool
+
+    def config(self) -> Config:
+        return Config(seed=self.seed, leads=self.leads, validate_responses=self.validate_responses)
+
+
+MARKER_OPTIONS = Options._fields
+_SERVERS = pytest.StashKey[dict[Options, "LeadMock"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("leadmock")
     group.addoption("--leadmock-seed", type=int, default=None, help="seed of the leadmock fixture")
     group.addoption("--leadmock-leads", type=int, default=None, help="leads it seeds per project")
+    group.addoption(
+        "--leadmock-validate-responses",
+        action="store_true",
+        default=None,
+        help="check every answer of the leadmock fixture against its spec",
+    )
     parser.addini("leadmock_seed", "seed of the leadmock fixture", default=str(Config.seed))
     parser.addini("leadmock_leads", "leads the leadmock fixture seeds", default=str(Config.leads))
-
-
-MARKER_OPTIONS = ("seed", "leads")
+    parser.addini(
+        "leadmock_validate_responses",
+        "check every answer of the leadmock fixture against its spec",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "leadmock(seed=None, leads=None): seed data for this test")
+    config.addinivalue_line(
+        "markers",
+        "leadmock(seed=None, leads=None, validate_responses=None): the mock this test gets",
+    )
     config.stash[_SERVERS] = {}
     # Checked once, up front, by the same rules as every other way to give them.
-    _checked(*_defaults(config), where="--leadmock-seed/--leadmock-leads or their ini options")
+    try:
+        _defaults(config).config()
+    except ConfigError as exc:
+        raise pytest.UsageError(f"leadmock: --leadmock-* or leadmock_* ini: {exc}") from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -46,41 +77,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         server.stop()
 
 
-def _server(config: pytest.Config, seed: int, leads: int) -> LeadMock:
-    """One running mock per (seed, leads) in this process, started on first use."""
+def _server(config: pytest.Config, options: Options) -> LeadMock:
+    """One running mock per set of options in this process, started on first use."""
     from mockserver.fixture import LeadMock
 
     servers = config.stash[_SERVERS]
-    if (seed, leads) not in servers:
-        servers[(seed, leads)] = LeadMock(Config(seed=seed, leads=leads)).start()
-    return servers[(seed, leads)]
+    if options not in servers:
+        servers[options] = LeadMock(options.config()).start()
+    return servers[options]
 
 
-def _defaults(config: pytest.Config) -> tuple[int, int]:
+def _defaults(config: pytest.Config) -> Options:
     seed = config.getoption("--leadmock-seed")
     leads = config.getoption("--leadmock-leads")
+    validate = config.getoption("--leadmock-validate-responses")
     try:
-        return (
+        return Options(
             int(config.getini("leadmock_seed")) if seed is None else seed,
             int(config.getini("leadmock_leads")) if leads is None else leads,
+            bool(config.getini("leadmock_validate_responses")) if validate is None else validate,
         )
     except ValueError as exc:
         raise pytest.UsageError(f"leadmock_seed/leadmock_leads: {exc}") from None
 
 
-def _checked(seed: int, leads: int, *, where: str) -> tuple[int, int]:
-    try:
-        Config(seed=seed, leads=leads)
-    except ConfigError as exc:
-        raise pytest.UsageError(f"leadmock: {where}: {exc}") from None
-    return seed, leads
-
-
-def _marked(marker: pytest.Mark, seed: int, leads: int) -> tuple[int, int]:
-    """The marker's seed and leads over the defaults; an unknown option is an error, not a
-    silent no-op."""
-    import difflib
-
+def _marked(marker: pytest.Mark, defaults: Options) -> Options:
+    """The marker's options over the defaults; an unknown option is an error, not a no-op."""
     if marker.args:
         pytest.fail(
             f"@pytest.mark.leadmock takes keywords only ({', '.join(MARKER_OPTIONS)}), "
@@ -96,27 +118,33 @@ def _marked(marker: pytest.Mark, seed: int, leads: int) -> tuple[int, int]:
                 f"known: {', '.join(MARKER_OPTIONS)}",
                 pytrace=False,
             )
-    seed, leads = marker.kwargs.get("seed", seed), marker.kwargs.get("leads", leads)
+    options = defaults._replace(**marker.kwargs)
+    if not isinstance(options.validate_responses, bool):
+        pytest.fail(
+            f"@pytest.mark.leadmock: validate_responses is True or False, "
+            f"not {options.validate_responses!r}",
+            pytrace=False,
+        )
     try:
-        Config(seed=seed, leads=leads)
+        options.config()
     except ConfigError as exc:
         pytest.fail(f"@pytest.mark.leadmock: {exc}", pytrace=False)
-    return seed, leads
+    return options
 
 
 @pytest.fixture(scope="session")
 def leadmock_server(pytestconfig: pytest.Config) -> LeadMock:
-    """The session's running mock, with the configured seed and lead count."""
-    return _server(pytestconfig, *_defaults(pytestconfig))
+    """The session's running mock, with the configured options; never reset by leadmock."""
+    return _server(pytestconfig, _defaults(pytestconfig))
 
 
 @pytest.fixture
 def leadmock(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[LeadMock]:
     """A running mock in its seed state, with an empty journal and no faults."""
-    seed, leads = _defaults(pytestconfig)
+    options = _defaults(pytestconfig)
     marker = request.node.get_closest_marker("leadmock")
     if marker is not None:
-        seed, leads = _marked(marker, seed, leads)
-    server = _server(pytestconfig, seed, leads)
+        options = _marked(marker, options)
+    server = _server(pytestconfig, options)
     server.reset()
     yield server

@@ -147,3 +147,57 @@ def test_check_without_the_check_extra_says_what_to_install() -> None:
         "leadmock check: the checker needs Schemathesis, in leadmock's check extra: "
         "pip install 'leadmock[check]'"
     )
+
+
+def test_validate_responses_from_the_marker_the_flag_and_the_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nleadmock_validate_responses = true\n")
+    pytester.makepyfile(
+        test_validation="""
+import pytest
+
+def test_ini(leadmock):
+    assert leadmock.mock.config.validate_responses is True
+
+@pytest.mark.leadmock(validate_responses=False)
+def test_marker(leadmock):
+    assert leadmock.mock.config.validate_responses is False
+
+@pytest.mark.leadmock(validate_responses="yes")
+def test_not_a_bool(leadmock):
+    pass
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*validate_responses is True or False, not 'yes'*"])
+
+
+def test_operations_lists_every_operation_of_an_api_with_its_method_and_path() -> None:
+    import subprocess
+    import sys
+
+    from mockserver.app import load_spec
+
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver", "operations", "tiledesk-v3"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "tiledesk-v3  (/v3)"
+    listed = {tuple(line.split()) for line in lines[1:]}
+    spec = load_spec("tiledesk-v3.yaml")
+    expected = {
+        (method.upper(), f"/v3{path}", operation["operationId"])
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    assert listed == expected and ("GET", "/v3/{project_id}/leads", "list_leads") in listed
+    unknown = subprocess.run(
+        [sys.executable, "-m", "mockserver", "operations", "tiledsk"],
+        capture_output=True,
+        text=True,
+    )
+    assert unknown.returncode == 2 and "unknown API or vendor 'tiledsk'" in unknown.stderr

@@ -199,6 +199,7 @@ SAMPLES = {
     "max-body-bytes": "1000", "max-json-depth": "5", "max-integer-digits": "10",
     "max-headers": "20", "max-header-bytes": "4000", "header-timeout": "2.5",
     "body-timeout": "3", "keep-alive-timeout": "4", "shutdown-timeout": "1.5",
+    "validate-responses": None,
 }  # fmt: skip
 
 
