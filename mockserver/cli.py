@@ -283,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--validate-responses",
         action="store_true",
-        help="check every answer against its spec (a 500 names what broke it); off by default",
+        help="check every answer against its spec: one that breaks it is a 500 (default: off)",
     )
     serve_parser.add_argument(
         "--delay",
