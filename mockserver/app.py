@@ -182,8 +182,17 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         found = mount_of(path, mounts)
         return found[0].name if found else None
 
+    vendor_by_api = {mount.name: vendor for mount, vendor in mounts}
+
+    def operation_name(api: str | None, operation_id: str | None) -> str | None:
+        vendor = vendor_by_api.get(api or "")
+        return vendor.operation_name(operation_id) if vendor and operation_id else operation_id
+
     journal = Journal(names=apis_named)
-    operations = {api: _operation_ids(spec) for api, spec in specs.items()}
+    operations = {
+        api: {vendor_by_api[api].operation_name(op) for op in _operation_ids(spec)}
+        for api, spec in specs.items()
+    }
     try:
         faults = Faults(
             config.seed,
@@ -195,7 +204,11 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         raise ConfigError(exc.field, str(exc)) from None
     # After routing (the operation is known) and inside error handling (vendor-shaped errors).
     app.add_middleware(
-        FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, faults=faults, api_of=api_of
+        FaultMiddleware,
+        position=MiddlewarePosition.BEFORE_SECURITY,
+        faults=faults,
+        api_of=api_of,
+        operation_name=operation_name,
     )
     app.add_middleware(
         PreferMiddleware,
@@ -253,7 +266,9 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             ),
         )
     return Mock(
-        app=JournalMiddleware(served, journal=journal, api_of=api_of),
+        app=JournalMiddleware(
+            served, journal=journal, api_of=api_of, operation_name=operation_name
+        ),
         store=store,
         config=config,
         journal=journal,

@@ -164,7 +164,7 @@ def operations(args: argparse.Namespace) -> int:
                 for method, operation in item.items():
                     if isinstance(operation, dict) and "operationId" in operation:
                         route = f"{method.upper()} {mount.base_path}{template}"
-                        print(f"  {route:<64} {operation['operationId']}")
+                        print(f"  {route:<64} {vendor.operation_name(operation['operationId'])}")
     return 0
 
 

@@ -236,10 +236,17 @@ def parse_fault_header(value: str) -> Fault:
 class FaultMiddleware:
     """ASGI middleware, after routing, that applies the fault a request meets."""
 
-    def __init__(self, app: Any, faults: Faults, api_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        app: Any,
+        faults: Faults,
+        api_of: Callable[[str], str | None],
+        operation_name: Callable[[str | None, str | None], str | None] | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.api_of = api_of
+        self.operation_name = operation_name or (lambda api, operation_id: operation_id)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -274,4 +281,5 @@ class FaultMiddleware:
                     raise error_for_status(400, f"X-Leadmock-Fault: {exc}") from exc
                 return fault, self.faults.latency_of(fault)
         routing = scope.get("extensions", {}).get("connexion_routing", {})
-        return self.faults.pick(self.api_of(scope["path"]), routing.get("operation_id"))
+        api = self.api_of(scope["path"])
+        return self.faults.pick(api, self.operation_name(api, routing.get("operation_id")))

@@ -10,13 +10,16 @@ large structure costs its size, not the structure's.
 
 from __future__ import annotations
 
+import email.policy
 import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 
@@ -57,8 +60,10 @@ class Entry:
 
     @property
     def body(self) -> Any:
-        """The body as JSON when it is JSON, else as text; None when there was none."""
-        return _decode(self.raw_body)
+        """The body as the request's media type reads: JSON parsed; a form (urlencoded or
+        multipart) as a dict of its fields (a repeated field as a list, a file as its name,
+        type and size); anything else as text. None when there was none."""
+        return _decode(self.raw_body, self.headers.get("content-type", ""))
 
     @property
     def body_truncated(self) -> bool:
@@ -163,9 +168,14 @@ class Journal:
         status: int | None = None,
         since: float | None = None,
         valid: bool | None = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> list[Entry]:
-        """Entries matching every filter given (``LookupError`` for an unknown ``api``)."""
+        """Entries matching every filter given (``LookupError`` for an unknown ``api``);
+        ``query`` and ``headers`` match entries that have each of those parameters or headers
+        (names of headers in any case) with that value."""
         apis = None if api is None else set(self._names(api))
+        wanted_headers = {k.lower(): v for k, v in (headers or {}).items()}
         with self._lock:
             entries = list(self._entries)
         return [
@@ -176,6 +186,8 @@ class Journal:
             and (status is None or e.status == status)
             and (since is None or e.at >= since)
             and (valid is None or e.valid is valid)
+            and (not query or _has_query(e.query, query))
+            and all(e.headers.get(k) == v for k, v in wanted_headers.items())
         ]
 
     def assert_called(
@@ -186,14 +198,17 @@ class Journal:
         api: str | None = None,
         status: int | None = None,
         body: dict[str, Any] | None = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> list[Entry]:
-        """Assert ``operation`` was called (``times`` times, with a body containing ``body``).
+        """Assert ``operation`` was called (``times`` times, with a body containing ``body``,
+        with those query parameters and headers).
 
         On failure the message lists every request the mock received instead.
         """
         matching = [
             e
-            for e in self.entries(operation, api=api, status=status)
+            for e in self.entries(operation, api=api, status=status, query=query, headers=headers)
             if body is None or _contains(e.body, body)
         ]
         if (times is None and not matching) or (times is not None and len(matching) != times):
@@ -208,6 +223,11 @@ class Journal:
                 f"Received:\n{received or '  nothing'}"
             )
         return matching
+
+
+def _has_query(raw: str, wanted: dict[str, str]) -> bool:
+    given = parse_qsl(raw, keep_blank_values=True)
+    return all((name, str(value)) in given for name, value in wanted.items())
 
 
 def _contains(actual: Any, expected: Any) -> bool:
@@ -229,13 +249,24 @@ def _preflight(scope: Any) -> bool:
     )
 
 
+OperationName = Callable[[str | None, str | None], str | None]
+"""(API, operationId) -> the name users know the operation by (``Vendor.operation_name``)."""
+
+
 class JournalMiddleware:
     """ASGI middleware that records each HTTP request in a journal, with what the gate read."""
 
-    def __init__(self, app: Any, journal: Journal, api_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        app: Any,
+        journal: Journal,
+        api_of: Callable[[str], str | None],
+        operation_name: OperationName | None = None,
+    ) -> None:
         self.app = app
         self.journal = journal
         self.api_of = api_of
+        self.operation_name = operation_name or (lambda api, operation_id: operation_id)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -264,6 +295,8 @@ class JournalMiddleware:
             else:
                 api = self.api_of(scope["path"])
                 operation_id = extensions.get("connexion_routing", {}).get("operation_id")
+            if operation_id != CORS_PREFLIGHT:
+                operation_id = self.operation_name(api, operation_id)
             body = getattr(read, "body", b"")
             headers = getattr(read, "headers", None) or {}
             refusal = extensions.get(INVALID_MARK)
@@ -284,13 +317,60 @@ class JournalMiddleware:
             self.journal.record(entry)
 
 
-def _decode(raw: bytes) -> Any:
+def _decode(raw: bytes, content_type: str = "") -> Any:
     if not raw:
         return None
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        return _fields(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    if kind == "multipart/form-data":
+        parts = _multipart(raw, content_type)
+        if parts is not None:
+            return parts
     try:
         return orjson.loads(raw)
     except ValueError:
         return raw.decode("utf-8", "replace")
+
+
+def _fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Form fields as a dict: one value as itself, a repeated field as the list of its values."""
+    fields: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in fields:
+            fields[name] = (
+                [*fields[name], value] if isinstance(fields[name], list) else [fields[name], value]
+            )
+        else:
+            fields[name] = value
+    return fields
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any] | None:
+    """A multipart form's fields (files as name, type and size), or None if it does not parse
+    (the journal keeps such a body as text)."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    if not message.is_multipart():
+        return None
+    pairs: list[tuple[str, Any]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name is None:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            value: Any = {
+                "filename": filename,
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+            }
+        else:
+            value = payload.decode(part.get_content_charset() or "utf-8", "replace")
+        pairs.append((str(name), value))
+    return _fields(pairs)
 
 
 def _json_bytes(value: Any) -> bytes:

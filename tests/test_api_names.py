@@ -150,3 +150,70 @@ def test_a_journal_filter_on_an_unknown_operation_is_refused_with_the_close_ones
         "delete_lead",
         "field": "operation",
     }
+
+
+def test_one_name_for_an_operation_whichever_documented_path_was_called() -> None:
+    from tests.helpers import crm_bearer
+
+    mock = create_app(Config(leads=4))
+    with TestClient(mock) as client:
+        headers = crm_bearer(client, mock)
+        base = mock.facts["leads-crm"]["base_path"]
+        for path in ("/leads/view/lead/", "/view/lead/"):
+            assert client.get(f"{base}{path}?slug=binuser1", headers=headers).status_code == 200
+        views = mock.journal.assert_called("view_lead", times=2)
+        assert [e.path for e in views] == [f"{base}/leads/view/lead/", f"{base}/view/lead/"]
+        # A fault for the operation meets it on either path.
+        added = client.post("/__admin/faults", json={"operation": "view_lead", "status": 503})
+        assert added.status_code == 201
+        assert client.get(f"{base}/view/lead/?slug=binuser1", headers=headers).status_code == 503
+        refused = client.post("/__admin/faults", json={"operation": "view_lead_sample_path"})
+        assert refused.status_code == 400 and "close: view_lead" in refused.json()["error"]
+
+
+def test_form_and_multipart_bodies_are_journalled_as_their_fields() -> None:
+    mock = create_app(Config(leads=4))
+    crm = mock.facts["leads-crm"]
+    user = crm["users"][0]
+    with TestClient(mock) as client:
+        login = {"username": user["username"], "password": user["password"]}
+        assert (
+            client.post(
+                f"{crm['base_path']}/user/login/", headers={"apikey": crm["api_key"]}, data=login
+            ).status_code
+            == 200
+        )
+        access = client.post(
+            f"{crm['base_path']}/user/login/",
+            headers={"apikey": crm["api_key"]},
+            files={"username": (None, user["username"]), "password": (None, user["password"])},
+        )
+        assert access.status_code == 200
+        token = access.json()["access"]
+        client.post(
+            f"{crm['base_path']}/leads/create/leadnote/",
+            headers={"apikey": crm["api_key"], "Authorization": f"Bearer {token}"},
+            data={"slug": "binuser1", "note": "Call back on Monday."},
+            files={"attachment": ("notes.txt", b"twelve bytes", "text/plain")},
+        )
+    mock.journal.assert_called("login", times=2, body={"username": user["username"]})
+    form, multipart = mock.journal.entries("login")
+    assert form.body == login and multipart.body == login
+    written = mock.journal.entries("create_lead_note")[-1]
+    assert written.body["note"] == "Call back on Monday."
+    assert written.body["attachment"] == {
+        "filename": "notes.txt", "content_type": "text/plain", "size": 12
+    }  # fmt: skip
+
+
+def test_the_journal_filters_on_query_parameters_and_headers(mock) -> None:  # type: ignore[no-untyped-def]
+    mock.reset()
+    with TestClient(mock) as client:
+        client.get(f"/v3/{PROJECT}/leads", params={"page": "1"}, auth=OWNER)
+        client.get(f"/v3/{PROJECT}/leads", params={"page": "2"}, auth=OWNER,
+                   headers={"X-Trace": "abc"})  # fmt: skip
+    assert [e.query for e in mock.journal.entries(query={"page": "2"})] == ["page=2"]
+    assert len(mock.journal.entries("list_leads", headers={"x-TRACE": "abc"})) == 1
+    mock.journal.assert_called("list_leads", times=1, query={"page": "1"})
+    with pytest.raises(AssertionError, match="expected 1 call"):
+        mock.journal.assert_called("list_leads", times=1, query={"page": "3"})

@@ -124,6 +124,13 @@ class Vendor:
     (2xx, 401, 403, 404, 409, 429...), each with the reason."""
     known_drift: tuple[KnownDrift, ...] = ()
     """How the vendor's real service departs from the specs, each departure classified."""
+    operation_aliases: dict[str, str] = field(default_factory=dict)
+    """operationIds that are another documented path of one operation, each with the name of
+    that operation: the journal, faults and ``assert_called`` know it by that one name."""
+
+    def operation_name(self, operation_id: str) -> str:
+        """The name users know an operation by, whichever of its documented paths was called."""
+        return self.operation_aliases.get(operation_id, operation_id)
 
 
 def request_url(*, query: bool = True) -> str:

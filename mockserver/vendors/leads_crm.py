@@ -884,6 +884,19 @@ def remote_target(base_url: str, credentials: Credentials) -> CheckTarget:
 
 _MOUNT = Mount(name=API, spec="leads-crm.yaml", base_path=BASE_PATH)
 
+# The documents give most operations two paths (the headings' and the sample code's), Create
+# Lead four; OpenAPI needs an operationId for each, users one name for the operation.
+_SAMPLE_PATHS = (
+    "list_appointments", "view_lead", "create_appointment", "update_appointment",
+    "delete_appointment", "create_lead", "update_lead", "delete_lead", "create_lead_note",
+    "delete_lead_note",
+)  # fmt: skip
+OPERATION_ALIASES = {
+    **{f"{name}_sample_path": name for name in _SAMPLE_PATHS},
+    "create_lead_heading_path": "create_lead",
+    "create_lead_versioned_sample_path": "create_lead",
+}
+
 VENDOR = Vendor(
     name="leads-crm",
     mounts=(_MOUNT,),
@@ -894,6 +907,7 @@ VENDOR = Vendor(
     check_target=check_target,
     remote_target=remote_target,
     validator_map=fielderrors.VALIDATOR_MAP,
+    operation_aliases=OPERATION_ALIASES,
     valid_data_statuses={
         "400": (
             "Leads & CRM answers 400 to schema-valid bodies that name a slug, note, "
