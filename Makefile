@@ -8,7 +8,7 @@ SEED ?= 1
 BENCH_SECONDS ?= 5
 BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test lint contract contract-real bench wrk chromium clean
+.PHONY: install install-dev run test test-all lint contract contract-real bench wrk chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,24 @@ lint: install-dev
 test: lint chromium
 	$(BIN)/python -m pytest -n 2 --dist worksteal
 
+# The suite on every Python the package claims (pyproject's classifiers: 3.11 to 3.13), each in
+# a virtualenv of its own (.venv-3.12...); a claimed version this machine lacks is an error.
+CLAIMED_PYTHONS ?= 3.11 3.12 3.13
+PYTEST_ARGS ?= -n 2 --dist worksteal
+test-all: lint chromium
+	@for version in $(CLAIMED_PYTHONS); do \
+		interpreter=""; \
+		for candidate in python$$version $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$version.*/bin/python$$version 2>/dev/null | sort -V | tail -1); do \
+			$$candidate -c "" 2>/dev/null && { interpreter=$$candidate; break; }; \
+		done; \
+		[ -n "$$interpreter" ] || { echo "test-all: no Python $$version on this machine (PATH or pyenv)"; exit 1; }; \
+		venv=.venv-$$version; \
+		[ -x $$venv/bin/python ] || $$interpreter -m venv $$venv || exit 1; \
+		$$venv/bin/python -m pip install -q -e ".[dev]" || exit 1; \
+		echo "== Python $$version"; \
+		$$venv/bin/python -m pytest $(PYTEST_ARGS) || exit 1; \
+	done
+
 # Longer than the bounded run in `make test`: every spec against the mock, a JUnit report.
 contract: install
 	$(BIN)/leadmock check all --max-examples 50 --stateful-steps 40 --seed $(SEED) --junit reports/contract.xml
@@ -62,4 +80,4 @@ chromium:
 		sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .venv-3.* .pytest_cache .ruff_cache *.egg-info

@@ -74,10 +74,14 @@ def test_marker(leadmock):
     pytester.runpytest("--leadmock-seed", "3", "-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
-def test_readme_example_passes(pytester: pytest.Pytester) -> None:
+def readme_example() -> str:
+    """The README's pytest example, as a user would copy it."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    block = readme.split("<!-- pytest-example -->\n```python\n", 1)[1].split("```", 1)[0]
-    pytester.makepyfile(test_lead_export=block)
+    return readme.split("<!-- pytest-example -->\n```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_example_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_lead_export=readme_example())
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
