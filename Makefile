@@ -67,7 +67,7 @@ contract-real: install
 
 # Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
 # Prism is installed into .cache/prism on first use when Node is present.
-bench: install wrk
+bench: install-dev wrk
 	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE)
 
 wrk:
