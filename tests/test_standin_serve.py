@@ -36,7 +36,10 @@ def request_lines(out: str) -> list[str]:
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Admin plane")) + 1
     assert " GET /__admin/health 200 admin " in lines[start]
-    return [line for line in lines[start + 1 :] if line != "leadmock stopped"]
+    # Under load a probe may time out on the client's side after being answered: skip them all.
+    while " GET /__admin/health 200 admin " in lines[start]:
+        start += 1
+    return [line for line in lines[start:] if line != "leadmock stopped"]
 
 
 def test_every_request_gets_one_line_naming_api_operation_status_and_why_refused() -> None:
@@ -93,9 +96,12 @@ def test_json_log_format_is_one_object_a_line_and_the_banner_goes_to_stderr() ->
     out, err = served.stop()
     assert "Admin plane" in err and "Admin plane" not in out
     logged = [json.loads(line) for line in out.splitlines() if line != "leadmock stopped"]
-    # The readiness probe's request, then the two requests.
-    assert [entry["path"] for entry in logged] == ["/__admin/health", *[f"/v3/{PROJECT}/leads"] * 2]
-    first, second = logged[1], logged[2]
+    # The readiness probe's requests (one, or more under load), then the two requests.
+    probes = [entry for entry in logged if entry["path"] == "/__admin/health"]
+    assert probes and all(entry["api"] == "admin" for entry in probes)
+    assert logged[: len(probes)] == probes and len(logged) == len(probes) + 2
+    first, second = logged[len(probes)], logged[len(probes) + 1]
+    assert first["path"] == second["path"] == f"/v3/{PROJECT}/leads"
     assert set(first) == {
         "time", "method", "path", "query", "status", "operation", "api", "elapsed_ms", "refusal"
     }  # fmt: skip
