@@ -257,22 +257,30 @@ def test_a_report_that_cannot_be_written_is_refused_before_the_run(
 
 def _under_a_terminal(*args: str) -> bytes:
     """What `leadmock check` writes when its output is a terminal (a pseudo-terminal here)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI, its output on the terminal
-        os.execv(sys.executable, [sys.executable, "-m", "mockserver", "check", *args])
+    # A pty and a subprocess, not pty.fork(): forking this multi-threaded test process is what
+    # Python 3.12 warns may deadlock the child.
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "check", *args],
+        stdout=follower,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(follower)
     out = b""
     while True:
-        ready, _, _ = select.select([fd], [], [], 120)
+        ready, _, _ = select.select([leader], [], [], 120)
         if not ready:
             break
         try:
-            data = os.read(fd, 65536)
+            data = os.read(leader, 65536)
         except OSError:  # the child closed the terminal
             break
         if not data:
             break
         out += data
-    os.waitpid(pid, 0)
+    child.wait(timeout=60)
+    os.close(leader)
     return out
 
 
