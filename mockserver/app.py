@@ -303,6 +303,7 @@ def _add_apis(
     specs: dict[str, dict[str, Any]] = {}
     handlers_by_api: dict[str, Any] = {}
     apis = served_apis(config)
+    _check_base_paths(config, apis)
     for vendor in served_vendors(config):
         handlers = vendor.handlers(store, config)
         for mount in (mounted(m, config) for m in vendor.mounts if m.name in apis):
@@ -375,6 +376,34 @@ def served_apis(config: Config) -> set[str]:
         return {api for name in config.vendors for api in apis_named(name)}
     except LookupError as exc:
         raise ConfigError("vendors", str(exc).strip("'\"")) from None
+
+
+def _check_base_paths(config: Config, apis: set[str]) -> None:
+    """Refuse a base path for an API not served, and two APIs at one base path or one under the
+    other (requests would reach the wrong API)."""
+    for api in config.base_paths:
+        if api not in apis:
+            raise ConfigError(
+                "base_paths", f"--base-path {api}: {api} is not served (serving: "
+                f"{', '.join(sorted(apis))})"
+            )  # fmt: skip
+    where = {
+        api: mounted(mount, config).base_path
+        for vendor in VENDORS
+        for mount in vendor.mounts
+        if (api := mount.name) in apis
+    }
+    for api, path in where.items():
+        for other, other_path in where.items():
+            if api < other and (
+                path == other_path
+                or path.startswith(other_path + "/")
+                or other_path.startswith(path + "/")
+            ):
+                raise ConfigError(
+                    "base_paths", f"{api} at {path} and {other} at {other_path}: one base path "
+                    "may not be another's or under it"
+                )  # fmt: skip
 
 
 def served_vendors(config: Config) -> list[Vendor]:

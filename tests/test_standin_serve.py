@@ -250,6 +250,18 @@ def test_the_config_file_and_the_environment_set_every_option_as_the_command_lin
         (["--error-rate", "2"], {}, None, "'2' is not an error rate"),
         (["--api", "tiledsk"], {}, None, "unknown API or vendor 'tiledsk'; known: tiledesk,"),
         (["--base-path", "tiledesk=/t"], {}, None, "tiledesk serves tiledesk-v1, tiledesk-v2"),
+        (
+            ["--api", "tiledesk-v3", "--base-path", "overloop=/o"],
+            {},
+            None,
+            "--base-path overloop: overloop is not served (serving: tiledesk-v3)",
+        ),
+        (
+            ["--base-path", "overloop=/v3/o"],
+            {},
+            None,
+            "overloop at /v3/o and tiledesk-v3 at /v3: one base path may not be another's",
+        ),
         ([], {"LEADMOCK_PORT": "99999"}, None, "LEADMOCK_PORT: '99999' is not a port"),
         ([], {"LEADMOCK_SEED": "abc"}, None, "LEADMOCK_SEED: 'abc' is not a whole number"),
         ([], {"LEADMOCK_NO_CORS": "maybe"}, None, "LEADMOCK_NO_CORS: true or false"),
