@@ -222,9 +222,23 @@ def _known_operation(operation: str | None, operations: dict[str, set[str]]) -> 
         raise AdminError("operation", f"no API served has an operationId {operation[:60]!r}{hint}")
 
 
+_BY_PREFIX = {"query.": "query", "header.": "headers"}
+"""``?query.page=2&header.x-trace=abc``: entries with that query parameter, that header."""
+
+
 def _journal_filters(query: Any) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    _known(dict(query), ("operation", "api", "status", "since", "valid"), where="query")
+    plain = {}
+    for key, value in query.items():
+        prefix = next((p for p in _BY_PREFIX if key.startswith(p)), None)
+        if prefix is None:
+            plain[key] = value
+        elif key == prefix:
+            raise AdminError(key, f"{prefix}NAME=VALUE names the {_BY_PREFIX[prefix]} to match")
+        else:
+            filters.setdefault(_BY_PREFIX[prefix], {})[key[len(prefix) :]] = value
+    known = ("operation", "api", "status", "since", "valid", "query.NAME", "header.NAME")
+    _known(plain, known, where="query")
     for name in ("operation", "api"):
         if name in query:
             filters[name] = query[name]

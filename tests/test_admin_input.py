@@ -182,6 +182,17 @@ def test_bad_journal_filters_name_the_field(
     assert_refused(client.get("/__admin/journal", params=query), field)
 
 
+def test_journal_filters_on_query_parameters_and_headers(client: TestClient) -> None:
+    client.delete("/__admin/journal")
+    client.get(f"/v3/{PROJECT}/leads", params={"page": "1"}, auth=OWNER)
+    client.get(f"/v3/{PROJECT}/leads", params={"page": "2"}, auth=OWNER, headers={"X-Trace": "t"})
+    by_query = client.get("/__admin/journal", params={"query.page": "2"}).json()
+    by_header = client.get("/__admin/journal", params={"header.X-Trace": "t"}).json()
+    assert [e["query"] for e in by_query] == ["page=2"] == [e["query"] for e in by_header]
+    refused = client.get("/__admin/journal", params={"query.": "2"})
+    assert_refused(refused, "query.")
+
+
 def test_journal_filters_that_are_right_work(client: TestClient) -> None:
     client.get(f"/v3/{PROJECT}/leads/{LEAD}", auth=OWNER)
     client.get(f"/v3/{PROJECT}/leads/nope", auth=OWNER)
