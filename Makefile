@@ -8,7 +8,7 @@ SEED ?= 1
 BENCH_SECONDS ?= 5
 BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test test-all lint contract contract-real bench wrk chromium clean
+.PHONY: install install-dev run test test-all lint contract contract-real bench wrk redis-server chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(BIN)/python:
 
 # Stamp files: reinstall only when the project's dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[check]"
+	$(BIN)/python -m pip install -q -e ".[check,redis]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
@@ -34,15 +34,16 @@ lint: install-dev
 	$(BIN)/ruff check mockserver contracts tests
 	$(BIN)/ruff format --check mockserver contracts tests
 
-# The suite runs real peers: Prism and Spectral (npm, into .cache/ on first use) and Chromium.
-test: lint chromium
+# The suite runs real peers: Prism and Spectral (npm, into .cache/ on first use), Chromium and
+# redis-server (the shared-store tests start their own on a free port).
+test: lint chromium redis-server
 	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 # The suite on every Python the package claims (pyproject's classifiers: 3.11 to 3.13), each in
 # a virtualenv of its own (.venv-3.12...); a claimed version this machine lacks is an error.
 CLAIMED_PYTHONS ?= 3.11 3.12 3.13
 PYTEST_ARGS ?= -n 2 --dist worksteal
-test-all: lint chromium
+test-all: lint chromium redis-server
 	@for version in $(CLAIMED_PYTHONS); do \
 		interpreter=""; \
 		for candidate in python$$version $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$version.*/bin/python$$version 2>/dev/null | sort -V | tail -1); do \
@@ -67,12 +68,17 @@ contract-real: install
 
 # Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
 # Prism is installed into .cache/prism on first use when Node is present.
-bench: install-dev wrk
+bench: install-dev wrk redis-server
 	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE)
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || \
 		sudo sh -c 'apt-get update -qq && apt-get install -y -qq wrk'
+
+# Debian's redis-server: the shared-store tests and benchmarks start their own on a free port.
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; } || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq redis-server'
 
 # Debian's Chromium, for the Swagger UI test (Playwright drives it; it downloads no browser).
 chromium:

@@ -16,6 +16,7 @@ import gc
 import hmac
 import ipaddress
 import math
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver import jsoncodec
+from mockserver.errors import ServiceUnavailable
 from mockserver.faults import Fault, FaultError
 from mockserver.journal import CORS_PREFLIGHT
 
@@ -119,9 +121,24 @@ def admin_app(mock: Mock) -> Starlette:
         assert isinstance(exc, AdminError)
         return JSONResponse({"error": str(exc), "field": exc.field}, status_code=400)
 
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ServiceUnavailable)
+        return JSONResponse({"error": exc.message}, status_code=503, headers=exc.headers)
+
     async def health(request: Request) -> Response:
-        # For readiness probes: answering at all means the APIs are mounted and seeded.
-        return JSONResponse({"status": "ok", "vendors": list(mock.facts), "apis": mock.apis})
+        # For readiness probes: answering at all means the APIs are mounted and seeded; a
+        # mock whose shared store is away says so (503), as its vendor requests would.
+        answer = {
+            "status": "ok",
+            "vendors": list(mock.facts),
+            "apis": mock.apis,
+            "pid": os.getpid(),
+        }
+        if mock.shared is not None:
+            with mock.shared.reached():
+                mock.shared.client.ping()
+            answer["store"] = mock.shared.url.shown
+        return JSONResponse(answer)
 
     async def index(request: Request) -> Response:
         listed = [
@@ -145,7 +162,10 @@ def admin_app(mock: Mock) -> Starlette:
         Route(f"{ADMIN_PREFIX}/faults", add_fault, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/faults", clear_faults, methods=["DELETE"]),
     ]
-    return Starlette(routes=routes, exception_handlers={AdminError: refused})
+    return Starlette(
+        routes=routes,
+        exception_handlers={AdminError: refused, ServiceUnavailable: unavailable},
+    )
 
 
 @contextlib.contextmanager

@@ -88,12 +88,14 @@ class Mock:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: dict[str, set[str]] = field(default_factory=dict, repr=False)
     """Each served API's operationIds, by API name."""
-    seed_state: dict[str, Any] = field(default_factory=dict, repr=False)
-    """The store's dump after seeding; it shares the (never changed) documents with the store."""
+    shared: Any = field(default=None, repr=False)
+    """The ``SharedPlane`` of a mock kept in Redis (``Config.store``); None in-process."""
     admin: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.admin = admin_app(self)
+        if self.shared is not None:
+            self.shared.on_lost = self.recover
 
     @property
     def apis(self) -> list[str]:
@@ -103,25 +105,33 @@ class Mock:
 
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
-        self.store.load(self.seed_state)
+        self.store.restore_seed()
         self.journal.clear()
         self.faults.clear()
 
     def reseed(self, *, seed: int, leads: int | None = None) -> dict[str, dict[str, Any]]:
         """Seed again from another seed (and lead count); it becomes the state reset returns to."""
         config = replace(self.config, seed=seed, leads=leads or self.config.leads)
-        # Seeded apart, then swapped in at once: requests meanwhile see the old state whole.
-        fresh = MemoryStore()
         with quiet_collector():
-            facts = seed_all(fresh, config)
-            self.seed_state = fresh.dump()
-            self.store.load(self.seed_state)
+            facts = seed_apart(self.store, config, self.shared)
         self.config, self.facts = config, Facts(facts)
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
         self.faults.clear()
         return self.facts
+
+    def recover(self) -> None:
+        """Seed again after the shared store lost everything: state, journal and faults."""
+        with quiet_collector():
+            seed_apart(self.store, self.config, self.shared)
+        self.journal.clear()
+        self.faults.clear()
+
+    def close(self) -> None:
+        """Let go of what the mock holds outside this process (its Redis connections)."""
+        if self.shared is not None:
+            self.shared.client.close()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
@@ -172,6 +182,16 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
     # The multipart parser logs each malformed part it meets; the client gets a 400 for it.
     logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
+    shared, joined_facts = None, None
+    if store is None and config.store:
+        from mockserver.shared.plane import SharedPlane
+
+        shared = SharedPlane.open(config.store)
+        try:
+            config, joined_facts = shared.join(config, served_apis(config))
+        except ApiError as exc:
+            raise ConfigError("store", f"cannot reach the store: {exc.message}") from None
+        store = shared.store
     store = store if store is not None else MemoryStore()
     app_class = connexion.AsyncApp if config.framework == "async" else connexion.FlaskApp
     app = app_class(__name__, jsonifier=OrjsonJsonifier())
@@ -188,13 +208,13 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         vendor = vendor_by_api.get(api or "")
         return vendor.operation_name(operation_id) if vendor and operation_id else operation_id
 
-    journal = Journal(names=apis_named)
+    journal = shared.journal(apis_named) if shared else Journal(names=apis_named)
     operations = {
         api: {vendor_by_api[api].operation_name(op) for op in _operation_ids(spec)}
         for api, spec in specs.items()
     }
     try:
-        faults = Faults(
+        faults = (shared.faults if shared else Faults)(
             config.seed,
             names=apis_named,
             operations=operations,
@@ -228,6 +248,8 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             position=MiddlewarePosition.BEFORE_VALIDATION,
             limit=RateLimit.parse(config.rate_limit),
             api_of=api_of,
+            # Shared windows are numbered on the wall clock, the one every host agrees on.
+            **({"counter": shared.rate_counter(), "clock": time.time} if shared else {}),
         )
     compiled = None
     if config.fast_path and config.framework == "async":
@@ -249,8 +271,16 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         renderer=renderer,
         compiled=compiled,
         may_compile=may_compile,
+        begin=functools.partial(shared.begin_request, faults) if shared else None,
     )
-    facts = Facts(seed_all(store, config))
+    if shared is None:
+        facts = Facts(seed_all(store, config))
+        store.mark_seed()
+    elif joined_facts is None:
+        facts = Facts(seed_apart(store, config, shared))
+        journal.clear()
+    else:
+        facts = Facts(joined_facts)
     served: Any = gate
     if config.cors:
         # A front end on another origin (localhost:3000) calls the mock as it would the vendor.
@@ -275,7 +305,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         faults=faults,
         facts=facts,
         operations=operations,
-        seed_state=store.dump(),
+        shared=shared,
     )
 
 
@@ -365,6 +395,19 @@ def _handler_of(handlers: Any, framework: str) -> Any:
 def seed_all(store: Store, config: Config) -> dict[str, dict[str, Any]]:
     """Seed every vendor into ``store``; the facts each seed reports, by vendor name."""
     return {vendor.name: vendor.seed(store, config) for vendor in served_vendors(config)}
+
+
+def seed_apart(store: Store, config: Config, shared: Any = None) -> dict[str, dict[str, Any]]:
+    """Seed in memory, then swap the seed into ``store`` at once (requests meanwhile see the
+    old state whole) as the state a reset returns to; published to the other processes when
+    ``store`` is ``shared``. The facts, by vendor name."""
+    fresh = MemoryStore()
+    facts = seed_all(fresh, config)
+    store.load(fresh.dump())
+    store.mark_seed()
+    if shared is not None:
+        shared.publish(config, served_apis(config), facts)
+    return facts
 
 
 def served_apis(config: Config) -> set[str]:

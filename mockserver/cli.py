@@ -26,6 +26,7 @@ from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
 from mockserver.vendors import VENDORS, apis_named, known_names
+from mockserver.workers import run_workers
 
 
 def _shared_options(parser: argparse.ArgumentParser) -> None:
@@ -64,8 +65,6 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the mock on ``--host``/``--port`` until interrupted."""
-    import uvicorn
-
     config = Config(
         limits=_limits(args),
         seed=args.seed,
@@ -80,7 +79,16 @@ def serve(args: argparse.Namespace) -> int:
         error_rate=args.error_rate[0],
         error_status=args.error_rate[1],
         validate_responses=args.validate_responses,
+        store=args.store,
     )
+    if args.workers > 1 and not args.store:
+        print(
+            f"leadmock serve: --workers {args.workers} needs --store redis://...: each worker "
+            "would keep a state of its own, and a lead created through one would be missing "
+            "from the others",
+            file=sys.stderr,
+        )
+        return 2
     # Bound before anything is printed: a port in use is one line, not a banner and a trace.
     try:
         listening = socket.create_server((args.host, args.port))
@@ -91,6 +99,8 @@ def serve(args: argparse.Namespace) -> int:
         )
         return 2
     mock = create_app(config)
+    # A mock that joined a shared store serves that store's seed, not the one asked for.
+    config = mock.config
     # With JSON lines on stdout, the banner (for people) goes to stderr.
     banner = sys.stderr if args.log_format == "json" else sys.stdout
     for line in _banner(args, config, mock):
@@ -100,6 +110,25 @@ def serve(args: argparse.Namespace) -> int:
     # seeded object, a pause of hundreds of milliseconds with a million leads.
     gc.collect()
     gc.freeze()
+    if args.workers > 1:
+        # Checked free above, without SO_REUSEPORT: another server on it would have refused.
+        listening.close()
+        code = run_workers(
+            args.workers, args.host, args.port, lambda own: _serve_on(own, mock, args, config)
+        )
+        print("leadmock stopped")
+        return code
+    _serve_on(listening, mock, args, config, last_line="leadmock stopped")
+    return 0
+
+
+def _serve_on(
+    listening: socket.socket, mock: Any, args: argparse.Namespace, config: Config,
+    last_line: str | None = None,
+) -> None:  # fmt: skip
+    """Serve ``mock`` on ``listening`` until SIGINT or SIGTERM, with the request log."""
+    import uvicorn
+
     log = None
     if not args.quiet:
         log = RequestLog(
@@ -116,12 +145,13 @@ def serve(args: argparse.Namespace) -> int:
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
     uvicorn.Server(settings).run(sockets=[listening])
+    mock.close()
     if log is None:
-        print("leadmock stopped")
+        if last_line:
+            print(last_line)
     else:
         # Through the log's writer: a full pipe nobody reads must not hold the exit.
-        log.close(last_line="leadmock stopped")
-    return 0
+        log.close(last_line=last_line)
 
 
 def _banner(args: argparse.Namespace, config: Config, mock: Any) -> list[str]:
@@ -129,6 +159,10 @@ def _banner(args: argparse.Namespace, config: Config, mock: Any) -> list[str]:
     base_url = f"http://{args.host}:{args.port}"
     limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
     lines = [f"leadmock on {base_url} (seed {config.seed}, {config.framework} app{limit})"]
+    if mock.shared is not None:
+        how = "seeded it" if mock.shared.seeded_here else "joined the state already there"
+        workers = f", {args.workers} workers" if args.workers > 1 else ""
+        lines.append(f"Store         {mock.shared.url.shown}{workers}: {how}")
     if args.option_sources:
         lines.append(f"Options from  {', '.join(args.option_sources)}")
     for vendor in served_vendors(config):
@@ -257,6 +291,22 @@ def build_parser() -> argparse.ArgumentParser:
         type=arguments.base_path,
         metavar="API=PATH",
         help="serve an API under another base path, e.g. leads-crm=/crm/v2 (repeatable)",
+    )
+    serve_parser.add_argument(
+        "--store",
+        type=arguments.store_url,
+        default=None,
+        metavar="URL",
+        help="keep the state in Redis, shared by every worker and every leadmock given the "
+        "same URL: redis://127.0.0.1:6379/0, ?prefix=NAME to keep mocks apart "
+        "(default: in this process)",
+    )
+    serve_parser.add_argument(
+        "--workers",
+        type=arguments.workers,
+        default=1,
+        metavar="N",
+        help="answer with N processes over one port; needs --store (default: 1)",
     )
     serve_parser.add_argument(
         "--framework",

@@ -106,3 +106,24 @@ def above_zero(kind: type) -> Any:
         return value
 
     return parse
+
+
+MAX_WORKERS = 64
+
+
+def workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a worker count: a whole number 1 to {MAX_WORKERS}"
+        )
+    return int(text)
+
+
+def store_url(text: str) -> str:
+    from mockserver.shared.connection import StoreURLError, parse_store_url
+
+    try:
+        parse_store_url(text)
+    except StoreURLError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--store {text!r}: ")) from exc
+    return text

@@ -41,6 +41,9 @@ class Config:
     error_rate: float = 0.0
     """The share of vendor requests answered with ``error_status`` (``--error-rate``)."""
     error_status: int = 500
+    store: str | None = None
+    """Where the state lives: None in this process, or a Redis URL
+    (``redis://127.0.0.1:6379/0?prefix=team-a``) shared by every worker and host given it."""
     fast_path: bool = True
     """Answer the requests the specs' compiled operations can (AsyncApp only); off sends every
     request through Connexion's own stack."""

@@ -107,6 +107,13 @@ class TooManyRequests(ApiError):
     default_code = "too_many_requests"
 
 
+class ServiceUnavailable(ApiError):
+    """The mock cannot answer for now: its shared store (Redis) is gone."""
+
+    status = 503
+    default_code = "service_unavailable"
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     cls.status: cls
     for cls in (
@@ -120,6 +127,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
         UnsupportedMediaType,
         Unprocessable,
         TooManyRequests,
+        ServiceUnavailable,
     )
 }
 

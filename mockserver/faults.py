@@ -100,7 +100,8 @@ class Faults:
     ``names`` says which APIs a fault's ``api`` means (a vendor's name means all its APIs) and
     refuses an unknown one; ``operations`` holds each API's operationIds, to refuse a fault for
     an operation no API has. ``standing`` faults (``serve --delay``, ``--error-rate``) are the
-    mock's own: clearing the faults brings them back, as a reset brings back the seed.
+    mock's own: clearing the faults brings them back, as a reset brings back the seed
+    (``restore`` false: not now, for a process that joins faults another one set).
     """
 
     def __init__(
@@ -110,6 +111,7 @@ class Faults:
         names: Callable[[str], tuple[str, ...]] | None = None,
         operations: Mapping[str, Collection[str]] | None = None,
         standing: Sequence[Fault] = (),
+        restore: bool = True,
     ) -> None:
         self.seed = seed
         self._names = names or (lambda name: (name,))
@@ -120,7 +122,8 @@ class Faults:
         self._apis: dict[int, frozenset[str] | None] = {}
         self._random = random.Random(seed)
         self._next_id = 0
-        self._restore_standing()
+        if restore:
+            self._restore_standing()
 
     def add(self, fault: Fault) -> Fault:
         """Set ``fault`` (``FaultError`` for an API or operation the mock does not have)."""
@@ -167,6 +170,9 @@ class Faults:
             self._apis.clear()
             self._random = random.Random(self.seed)
         self._restore_standing()
+
+    def begin_request(self) -> None:
+        """A request begins: faults shared with other processes are read here, once."""
 
     def _restore_standing(self) -> None:
         for fault in self._standing:

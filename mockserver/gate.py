@@ -25,6 +25,7 @@ from mockserver.errors import (
     BadRequest,
     PayloadTooLarge,
     RequestTimeout,
+    ServiceUnavailable,
     UnsupportedMediaType,
 )
 from mockserver.fastpath import CompiledPath
@@ -59,8 +60,10 @@ class Gate:
         renderer: ErrorRenderer,
         compiled: CompiledPath | None,
         may_compile: Callable[[dict[str, str]], bool],
+        begin: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
+        self.begin = begin
         self.limits = limits
         self.routes = routes
         self.renderer = renderer
@@ -86,8 +89,12 @@ class Gate:
             read.body = await self._body(read.headers, receive, read)
             if read.body and read.operation is not None:
                 read.json = self._parsed(read.operation, read.headers, read.body)
+            if self.begin is not None:
+                # A shared store catches up with the other workers (a 503 if it cannot).
+                self.begin()
         except ApiError as error:
-            mark_invalid(scope, error.explained)
+            if not isinstance(error, ServiceUnavailable):
+                mark_invalid(scope, error.explained)
             rendered = self.renderer.render(scope["path"], error)
             await send_error(
                 send, rendered, close=isinstance(error, PayloadTooLarge | RequestTimeout)

@@ -153,6 +153,11 @@ class Journal:
         with self._lock:
             return self._bytes
 
+    def _all(self) -> list[Entry]:
+        """Every entry kept, oldest first."""
+        with self._lock:
+            return list(self._entries)
+
     def export(self, entries: list[Entry]) -> Iterator[bytes]:
         """``entries`` as one JSON array, a chunk at a time (for a streamed answer)."""
         yield b"["
@@ -176,8 +181,7 @@ class Journal:
         (names of headers in any case) with that value."""
         apis = None if api is None else set(self._names(api))
         wanted_headers = {k.lower(): v for k, v in (headers or {}).items()}
-        with self._lock:
-            entries = list(self._entries)
+        entries = self._all()
         return [
             e
             for e in entries
@@ -273,48 +277,60 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         status = [0]
+        recorded = False
         started = time.perf_counter()
         # Created here, so inner middlewares that copy the scope still write into this dict.
         extensions = scope.setdefault("extensions", {})
 
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                self.journal.record(self._entry(scope, extensions, status[0], started))
+
         async def recording_send(message: Any) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Kept before the answer's last byte leaves: a client that has its answer
+                # finds the request in the journal, through this worker or any other.
+                record()
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            read = extensions.get(REQUEST_KEY)
-            operation = getattr(read, "operation", None)
-            if _preflight(scope):
-                # Apart from the vendor's operations: the browser's, answered before them.
-                api, operation_id = self.api_of(scope["path"]), CORS_PREFLIGHT
-            elif operation is not None:
-                api, operation_id = operation.api, operation.operation_id
-            else:
-                api = self.api_of(scope["path"])
-                operation_id = extensions.get("connexion_routing", {}).get("operation_id")
-            if operation_id != CORS_PREFLIGHT:
-                operation_id = self.operation_name(api, operation_id)
-            body = getattr(read, "body", b"")
-            headers = getattr(read, "headers", None) or {}
-            refusal = extensions.get(INVALID_MARK)
-            entry = Entry(
-                api=api,
-                operation=operation_id,
-                method=scope["method"],
-                path=scope["path"],
-                query=scope.get("query_string", b"").decode("latin1"),
-                headers=headers,
-                raw_body=body[: self.journal.body_bytes],
-                body_size=len(body),
-                status=status[0],
-                valid=refusal is None,
-                refusal=refusal,
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-            )
-            self.journal.record(entry)
+            record()
+
+    def _entry(self, scope: Any, extensions: dict[str, Any], status: int, started: float) -> Entry:
+        read = extensions.get(REQUEST_KEY)
+        operation = getattr(read, "operation", None)
+        if _preflight(scope):
+            # Apart from the vendor's operations: the browser's, answered before them.
+            api, operation_id = self.api_of(scope["path"]), CORS_PREFLIGHT
+        elif operation is not None:
+            api, operation_id = operation.api, operation.operation_id
+        else:
+            api = self.api_of(scope["path"])
+            operation_id = extensions.get("connexion_routing", {}).get("operation_id")
+        if operation_id != CORS_PREFLIGHT:
+            operation_id = self.operation_name(api, operation_id)
+        body = getattr(read, "body", b"")
+        refusal = extensions.get(INVALID_MARK)
+        return Entry(
+            api=api,
+            operation=operation_id,
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin1"),
+            headers=getattr(read, "headers", None) or {},
+            raw_body=body[: self.journal.body_bytes],
+            body_size=len(body),
+            status=status,
+            valid=refusal is None,
+            refusal=refusal,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
 
 
 def _decode(raw: bytes, content_type: str = "") -> Any:

@@ -40,6 +40,11 @@ class RateLimit:
         return cls(int(match.group(1)), _UNITS[match.group(2)])
 
 
+Counter = Callable[[str, int, int, int], bool]
+"""(bucket, window number, most requests, window seconds) -> whether one more is allowed:
+counts kept elsewhere (in Redis, for every worker), windows numbered on the wall clock."""
+
+
 class RateLimitMiddleware:
     """ASGI middleware, after security, that counts requests per identity in fixed windows."""
 
@@ -49,11 +54,13 @@ class RateLimitMiddleware:
         limit: RateLimit,
         api_of: Callable[[str], str | None] = lambda path: None,
         clock: Callable[[], float] = time.monotonic,
+        counter: Counter | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
         self.api_of = api_of
         self.clock = clock
+        self.counter = counter
         self._lock = threading.Lock()
         self._window = -1
         self._used: dict[str, int] = {}
@@ -89,12 +96,16 @@ class RateLimitMiddleware:
         """None if the request may go on, else the seconds until the window turns."""
         now = self.clock()
         window = int(now // self.limit.seconds)
+        retry_after = max(1, math.ceil((window + 1) * self.limit.seconds - now))
+        if self.counter is not None:
+            taken = self.counter(key, window, self.limit.requests, self.limit.seconds)
+            return None if taken else retry_after
         with self._lock:
             if window != self._window:
                 self._window, self._used = window, {}
             used = self._used.get(key, 0)
             if used >= self.limit.requests:
-                return max(1, math.ceil((window + 1) * self.limit.seconds - now))
+                return retry_after
             self._used[key] = used + 1
             return None
 

@@ -140,6 +140,19 @@ class Store(Protocol):
         """Forget everything."""
         ...
 
+    def mark_seed(self) -> None:
+        """Keep the current state as the seed that ``restore_seed`` goes back to."""
+        ...
+
+    def restore_seed(self) -> None:
+        """Back to the state ``mark_seed`` kept (an empty one if it was never called)."""
+        ...
+
+    def begin_request(self) -> None:
+        """A request begins: a store shared with other processes catches up with them here,
+        once, so that the request's reads need not each ask."""
+        ...
+
 
 def fresh_id(store: Store, sequence: str, collection: str, *, scope: str | None = None) -> int:
     """The next value of ``sequence`` that no document of ``collection`` has as its id: after an
@@ -248,6 +261,7 @@ class MemoryStore:
         self._collections: dict[tuple[str, str | None], dict[str, Doc]] = {}
         self._sequences: dict[str, int] = {}
         self._derived: dict[tuple[str, str | None], _Derived] = {}
+        self._seed: dict[str, Any] = {"collections": [], "sequences": {}}
 
     def _collection(self, coll: str, scope: str | None) -> dict[str, Doc]:
         return self._collections.setdefault((coll, scope), {})
@@ -366,6 +380,16 @@ class MemoryStore:
             self._collections.clear()
             self._sequences.clear()
             self._derived.clear()
+
+    def mark_seed(self) -> None:
+        # A dump shares the (never changed) documents: the seed costs a reference each.
+        self._seed = self.dump()
+
+    def restore_seed(self) -> None:
+        self.load(self._seed)
+
+    def begin_request(self) -> None:
+        pass
 
 
 class _Derived:

@@ -205,7 +205,8 @@ SAMPLES = {
     "max-body-bytes": "1000", "max-json-depth": "5", "max-integer-digits": "10",
     "max-headers": "20", "max-header-bytes": "4000", "header-timeout": "2.5",
     "body-timeout": "3", "keep-alive-timeout": "4", "shutdown-timeout": "1.5",
-    "validate-responses": None,
+    "validate-responses": None, "store": "redis://127.0.0.1:6379/0?prefix=team-a",
+    "workers": "2",
 }  # fmt: skip
 
 

@@ -10,9 +10,20 @@ import pytest
 from mockserver.store import MemoryStore, Store, Where, order_documents
 
 
-@pytest.fixture(params=[MemoryStore])
+@pytest.fixture(params=["memory", "redis"])
 def store(request: pytest.FixtureRequest) -> Store:
-    return request.param()
+    """Each contract test on the in-process store and on Redis (a real redis-server)."""
+    if request.param == "memory":
+        return MemoryStore()
+    return redis_store(request.getfixturevalue("redis_url"))
+
+
+def redis_store(url: str) -> Store:
+    from mockserver.shared.connection import connect, parse_store_url
+    from mockserver.shared.store import RedisStore
+
+    parsed = parse_store_url(url)
+    return RedisStore(connect(parsed), parsed)
 
 
 def test_documents_are_scoped(store: Store) -> None:
@@ -190,3 +201,138 @@ def test_a_first_page_of_a_large_listing_is_the_sorted_ones(values, order) -> No
         page, total = store.query("things", where=where, order=order, offset=offset, limit=40)
         assert total == len(wanted)
         assert page == full[offset : offset + 40]
+
+
+def test_the_seed_is_what_restore_goes_back_to(store: Store) -> None:
+    store.put("leads", "1", {"n": 1}, scope="p")
+    store.next_sequence("lead")
+    store.mark_seed()
+    store.put("leads", "2", {"n": 2}, scope="p")
+    store.update("leads", "1", {"n": 9}, scope="p")
+    store.next_sequence("lead")
+    store.restore_seed()
+    assert store.query("leads", scope="p") == ([{"n": 1}], 1)
+    assert store.dump()["sequences"] == {"lead": 1}
+    store.reset()
+    store.restore_seed()
+    assert store.get("leads", "1", scope="p") == {"n": 1}
+
+
+# -- Redis: what several workers over one Redis see ----------------------------------------
+
+
+@pytest.fixture
+def two_workers(redis_url: str) -> tuple[Store, Store]:
+    """Two stores over one Redis prefix, as two worker processes hold them."""
+    return redis_store(redis_url), redis_store(redis_url)
+
+
+def test_a_write_through_one_worker_is_read_through_the_other(two_workers) -> None:
+    one, other = two_workers
+    assert other.get("leads", "1") is None
+    one.put("leads", "1", {"name": "Ada", "tags": []})
+    assert other.get("leads", "1") == {"name": "Ada", "tags": []}
+    other.update("leads", "1", {"tags": ["vip"], "score": 0.1 + 0.2})
+    assert one.query("leads") == ([{"name": "Ada", "tags": ["vip"], "score": 0.1 + 0.2}], 1)
+    assert list(one.get("leads", "1")) == ["name", "tags", "score"]
+    assert one.delete("leads", "1") and other.get("leads", "1") is None
+    assert not other.delete("leads", "1")
+
+
+def test_updates_from_two_workers_at_once_lose_no_field(two_workers) -> None:
+    """Each update is one script: two merged concurrently both land (a read-modify-write
+    across round trips would lose one)."""
+    one, other = two_workers
+    one.put("c", "doc", {"start": True})
+
+    def write(store: Store, side: str) -> None:
+        for n in range(150):
+            store.update("c", "doc", {f"{side}{n}": n})
+
+    threads = [threading.Thread(target=write, args=pair) for pair in ((one, "a"), (other, "b"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    merged = other.get("c", "doc")
+    assert len(merged) == 301
+    assert all(merged[f"a{n}"] == n and merged[f"b{n}"] == n for n in range(150))
+
+
+def test_an_id_is_claimed_once_across_workers(two_workers) -> None:
+    one, other = two_workers
+    won: list[bool] = []
+
+    def claim(store: Store, n: int) -> None:
+        won.append(store.insert("emails", "ada@example.com", {"id": n}))
+
+    threads = [threading.Thread(target=claim, args=(s, n)) for n, s in enumerate([one, other] * 8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert won.count(True) == 1
+    assert one.get("emails", "ada@example.com") == other.get("emails", "ada@example.com")
+
+
+def test_a_load_or_restore_through_one_worker_replaces_what_the_other_serves(two_workers):
+    one, other = two_workers
+    one.put("c", "1", {"n": 1})
+    one.mark_seed()
+    other.put("c", "2", {"n": 2})
+    assert one.query("c")[1] == 2
+    other.load({"collections": [{"collection": "d", "scope": "s", "documents": {"x": {}}}],
+                "sequences": {"d": 4}})  # fmt: skip
+    assert one.query("c") == ([], 0)
+    assert one.get("d", "x", scope="s") == {}
+    assert one.next_sequence("d") == 5
+    other.restore_seed()
+    assert one.query("c") == ([{"n": 1}], 1)
+    assert one.get("d", "x", scope="s") is None
+
+
+def test_prefixes_keep_two_mocks_apart(redis_server) -> None:
+    team_a = redis_store(f"{redis_server.url}?prefix=team-a")
+    team_b = redis_store(f"{redis_server.url}?prefix=team-b")
+    team_a.reset()
+    team_b.reset()
+    team_a.put("leads", "1", {"team": "a"})
+    assert team_b.get("leads", "1") is None
+    team_b.reset()
+    assert team_a.get("leads", "1") == {"team": "a"}
+
+
+def test_workers_over_redis_answer_every_query_as_the_memory_store(two_workers) -> None:
+    """Random writes spread over two workers, mirrored into a memory store: every query (a
+    filter, an order, a page) answers alike, ties, deletes and re-inserts included."""
+    one, other = two_workers
+    memory = MemoryStore()
+    rnd = random.Random(11)
+    for step in range(600):
+        id = str(rnd.randrange(40))
+        action = rnd.choice(["put", "put", "update", "delete", "insert"])
+        doc = {"kind": rnd.choice("ab"), "v": rnd.choice([1, 2, 2.5, None, "x", [1]])}
+        if rnd.random() < 0.5:
+            doc["w"] = rnd.randrange(5)
+        writer = rnd.choice([one, other])
+        for target in (memory, writer):
+            if action == "put":
+                target.put("things", id, doc, scope="s")
+            elif action == "update":
+                target.update("things", id, {"v": doc["v"]}, scope="s")
+            elif action == "delete":
+                target.delete("things", id, scope="s")
+            else:
+                target.insert("things", id, doc, scope="s")
+        if step % 25 == 0:
+            reader = rnd.choice([one, other])
+            for where, order in [
+                ([], []),
+                ([Where("kind", "eq", "a")], [("v", 1)]),
+                ([Where("w", "exists", True)], [("w", -1), ("v", 1)]),
+            ]:
+                expected = memory.query("things", where=where, order=order, offset=2, limit=7,
+                                        scope="s")  # fmt: skip
+                assert reader.query("things", where=where, order=order, offset=2, limit=7,
+                                    scope="s") == expected  # fmt: skip
+    assert one.dump() == memory.dump() | {"sequences": {}}

@@ -14,6 +14,8 @@ from mockserver import Mock
 from mockserver.store import Where
 from mockserver.vendors import leads_crm
 
+pytestmark = pytest.mark.shared_store
+
 B = "/api/v1"
 ENCODINGS = ("json", "form", "multipart")
 MISSING = object()

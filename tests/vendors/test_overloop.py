@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 from mockserver import Mock
 from mockserver.vendors.overloop import ACCOUNT, DOCS_LEAD, FILTERABLE, MEDIA_TYPE
 
+pytestmark = pytest.mark.shared_store
+
 LEADS = "/public/v1/leads"
 
 

@@ -19,6 +19,8 @@ from mockserver.store import Where
 from mockserver.vendors.tiledesk import JWT_AUDIENCE
 from mockserver.vendors.tiledesk_model import DOCS_LEADS, DOCS_PROJECT_ID, DOCS_REQUEST_ID
 
+pytestmark = pytest.mark.shared_store
+
 DOCS_LEAD = DOCS_LEADS[0]["_id"]
 ALL_VERSIONS = ("v1", "v2", "v3")
 OWNER = ("andrea.leo@f21.it", "123456")

@@ -1,0 +1,107 @@
+"""A Redis to share state through: its URL, its client, and the key prefix of one mock.
+
+``redis://HOST:PORT/DB?prefix=NAME`` (``rediss://`` for TLS, ``password@`` as Redis URLs take
+it). Every key a mock writes starts with its prefix (``leadmock`` unless the URL says), so
+several mocks may share one Redis. Calls time out in ``timeout`` seconds and are tried once
+more on a fresh connection, no longer: a Redis that is gone turns into the vendor's 503 at
+once (``unavailable``), never a hang, and the next request reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from mockserver.errors import ServiceUnavailable
+
+DEFAULT_PREFIX = "leadmock"
+TIMEOUT_SECONDS = 2.0
+_PREFIX = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+class StoreURLError(ValueError):
+    """A store URL the mock cannot use; the message says why."""
+
+
+@dataclass(frozen=True)
+class StoreURL:
+    """A parsed ``--store`` URL: where Redis is, and this mock's key prefix."""
+
+    url: str
+    """The Redis URL without leadmock's own parameters, as redis-py takes it."""
+    prefix: str
+    shown: str
+    """The URL with any password hidden, for banners and error messages."""
+
+
+def parse_store_url(text: str) -> StoreURL:
+    """Check a ``--store`` value: a ``redis://`` or ``rediss://`` URL (``StoreURLError``)."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("redis", "rediss"):
+        raise StoreURLError(
+            f"--store {text!r}: a Redis URL, redis://HOST:PORT/DB (optionally ?prefix=NAME)"
+        )
+    if not parts.hostname:
+        raise StoreURLError(f"--store {text!r}: no host (redis://127.0.0.1:6379/0)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise StoreURLError(f"--store {text!r}: the port is 1 to 65535") from None
+    path = parts.path.strip("/")
+    if path and not (path.isdigit() and len(path) <= 4):
+        raise StoreURLError(f"--store {text!r}: the database is a number (/0), not {path!r}")
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    prefix = options.pop("prefix", DEFAULT_PREFIX)
+    if not _PREFIX.fullmatch(prefix):
+        raise StoreURLError(
+            f"--store: prefix {prefix!r} is 1 to 64 letters, digits, '.', '_' or '-'"
+        )
+    if options:
+        raise StoreURLError(f"--store: unknown parameter(s) {', '.join(sorted(options))}; "
+                            "leadmock takes ?prefix=NAME")  # fmt: skip
+    netloc = parts.hostname + (f":{port}" if port else "")
+    credentials = parts.netloc.rpartition("@")[0]
+    url = f"{parts.scheme}://{credentials + '@' if credentials else ''}{netloc}/{path or 0}"
+    shown = f"{parts.scheme}://{'***@' if credentials else ''}{netloc}/{path or 0}"
+    return StoreURL(url=url, prefix=prefix, shown=f"{shown} (prefix {prefix})")
+
+
+def connect(store_url: StoreURL, *, timeout: float = TIMEOUT_SECONDS) -> Any:
+    """A redis-py client for ``store_url``: short timeouts, one retry, no waiting between."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(
+        store_url.url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 1),
+        health_check_interval=0,
+        decode_responses=False,
+    )
+
+
+@contextlib.contextmanager
+def unavailable(shown: str) -> Iterator[None]:
+    """Redis's errors as the 503 every vendor answers in its own shape."""
+    import redis
+
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise ServiceUnavailable(
+            f"The mock's shared store is unavailable ({shown}): {str(exc).rstrip('.')}. "
+            "Try again shortly.",
+            headers={"Retry-After": "1"},
+        ) from None
+    except redis.RedisError as exc:
+        # Loading its data after a restart, out of memory, read-only replica: also not ours.
+        raise ServiceUnavailable(
+            f"The mock's shared store refused the call ({shown}): {exc}",
+            headers={"Retry-After": "1"},
+        ) from None

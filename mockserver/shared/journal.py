@@ -1,0 +1,92 @@
+"""``SharedJournal``: the request journal in a capped Redis stream, one for every worker.
+
+An entry goes in with one script that also trims the oldest past the journal's entry and byte
+budgets, so the stream stays bounded whichever worker writes. The request log stays each
+worker's own: its listeners hear the requests this process answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from mockserver.errors import ServiceUnavailable
+from mockserver.journal import Entry, Journal
+from mockserver.shared.connection import StoreURL, unavailable
+
+logger = logging.getLogger(__name__)
+
+# KEYS: the stream, its byte count. ARGV: entry, body, cost, most entries, most bytes.
+_RECORD = """
+redis.call('XADD', KEYS[1], '*', 'e', ARGV[1], 'b', ARGV[2], 'c', ARGV[3])
+local bytes = redis.call('INCRBY', KEYS[2], ARGV[3])
+local count = redis.call('XLEN', KEYS[1])
+local most, budget = tonumber(ARGV[4]), tonumber(ARGV[5])
+while count > most or (bytes > budget and count > 1) do
+  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+  redis.call('XDEL', KEYS[1], oldest[1])
+  bytes = redis.call('DECRBY', KEYS[2], oldest[2][6])
+  count = count - 1
+end
+return count
+"""
+_FIELDS = [f.name for f in dataclasses.fields(Entry) if f.name != "raw_body"]
+
+
+class SharedJournal(Journal):
+    """A ``Journal`` whose entries live in Redis under the mock's prefix."""
+
+    def __init__(
+        self,
+        client: Any,
+        store_url: StoreURL,
+        *,
+        names: Callable[[str], tuple[str, ...]] | None = None,
+    ) -> None:
+        super().__init__(names=names)
+        self._client = client
+        self._shown = store_url.shown
+        self._stream = f"{store_url.prefix}:journal"
+        self._bytes_key = f"{self._stream}:bytes"
+        self._record = client.register_script(_RECORD)
+        self.dropped = 0
+        """Entries not kept because Redis was away (their requests were still answered)."""
+
+    def record(self, entry: Entry) -> None:
+        fields = {name: getattr(entry, name) for name in _FIELDS}
+        try:
+            with unavailable(self._shown):
+                self._record(
+                    keys=[self._stream, self._bytes_key],
+                    args=[orjson.dumps(fields), entry.raw_body, entry.cost, self.limit,
+                          self.max_bytes],
+                )  # fmt: skip
+        except ServiceUnavailable as exc:
+            # The answer is on its way already: it must not fail for want of a journal line.
+            if not self.dropped:
+                logger.warning("journal entries are not kept while: %s", exc.message)
+            self.dropped += 1
+        self.notify(entry)
+
+    def clear(self) -> None:
+        with unavailable(self._shown):
+            self._client.delete(self._stream, self._bytes_key)
+
+    @property
+    def size_bytes(self) -> int:
+        with unavailable(self._shown):
+            return int(self._client.get(self._bytes_key) or 0)
+
+    def _all(self) -> list[Entry]:
+        with unavailable(self._shown):
+            rows = self._client.xrange(self._stream)
+        entries = []
+        for _, row in rows:
+            fields = orjson.loads(row[b"e"])
+            fields["headers"] = fields["headers"] or {}
+            entries.append(Entry(raw_body=row[b"b"], **fields))
+        return entries
