@@ -45,8 +45,14 @@ class LeadMock:
     # -- life cycle ----------------------------------------------------------------------
 
     def start(self) -> LeadMock:
-        """Build and seed the mock; serve it in a background thread unless ``serve=False``."""
+        """Build and seed the mock; serve it in a background thread unless ``serve=False``.
+
+        Over a store (``Config.store``) it joins the state there, and seeds it again when that
+        was seeded from another seed or lead count: a test gets the mock it asked for."""
         self.mock = create_app(self.config)
+        joined = self.mock.config
+        if (joined.seed, joined.leads) != (self.config.seed, self.config.leads):
+            self.mock.reseed(seed=self.config.seed, leads=self.config.leads)
         if not self.serve:
             return self
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -78,6 +84,8 @@ class LeadMock:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self._server = self._thread = None
+        if self.mock is not None:
+            self.mock.close()
 
     def __enter__(self) -> LeadMock:
         return self.start()

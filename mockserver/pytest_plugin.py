@@ -2,16 +2,19 @@
 
 Fixtures: ``leadmock_server`` (one running mock for the session) and ``leadmock`` (the same,
 reset to its seed state before each test). Its options (``seed``, ``leads``,
-``validate_responses``) come from the ``leadmock(...)`` marker, else ``--leadmock-seed``,
-``--leadmock-leads``, ``--leadmock-validate-responses``, else the ``leadmock_seed``,
-``leadmock_leads``, ``leadmock_validate_responses`` ini options; each is checked as ``Config``
-checks it, wherever it comes from. Under pytest-xdist each worker runs its own mock, so parallel
-tests never see each other's writes. Nothing heavy is imported until a fixture is used.
+``validate_responses``, ``store``) come from the ``leadmock(...)`` marker, else
+``--leadmock-seed``, ``--leadmock-leads``, ``--leadmock-validate-responses``,
+``--leadmock-store``, else (the store) ``LEADMOCK_STORE``, else the ``leadmock_seed``,
+``leadmock_leads``, ``leadmock_validate_responses``, ``leadmock_store`` ini options; each is
+checked as ``Config`` checks it, wherever it comes from. Under pytest-xdist each worker runs its
+own mock (over a store, under a prefix of its own: ``prefix-gw0``), so parallel tests never see
+each other's writes. Nothing heavy is imported until a fixture is used.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,9 +33,21 @@ class Options(NamedTuple):
     seed: int
     leads: int
     validate_responses: bool
+    store: str | None = None
 
     def config(self) -> Config:
-        return Config(seed=self.seed, leads=self.leads, validate_responses=self.validate_responses)
+        store = self.store
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if store and worker:
+            from mockserver.shared.connection import with_prefix_suffix
+
+            store = with_prefix_suffix(store, worker)
+        return Config(
+            seed=self.seed,
+            leads=self.leads,
+            validate_responses=self.validate_responses,
+            store=store,
+        )
 
 
 MARKER_OPTIONS = Options._fields
@@ -49,6 +64,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="check every answer of the leadmock fixture against its spec",
     )
+    group.addoption(
+        "--leadmock-store",
+        default=None,
+        metavar="URL",
+        help="keep the leadmock fixture's state in Redis: redis://HOST:PORT/DB?prefix=NAME",
+    )
     parser.addini("leadmock_seed", "seed of the leadmock fixture", default=str(Config.seed))
     parser.addini("leadmock_leads", "leads the leadmock fixture seeds", default=str(Config.leads))
     parser.addini(
@@ -57,17 +78,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
+    parser.addini("leadmock_store", "Redis URL for the leadmock fixture's state", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "leadmock(seed=None, leads=None, validate_responses=None): the mock this test gets",
+        "leadmock(seed=None, leads=None, validate_responses=None, store=None): the mock this "
+        "test gets",
     )
     config.stash[_SERVERS] = {}
     # Checked once, up front, by the same rules as every other way to give them.
     try:
-        _defaults(config).config()
+        _checked(_defaults(config))
     except ConfigError as exc:
         raise pytest.UsageError(f"leadmock: --leadmock-* or leadmock_* ini: {exc}") from None
 
@@ -91,11 +114,18 @@ def _defaults(config: pytest.Config) -> Options:
     seed = config.getoption("--leadmock-seed")
     leads = config.getoption("--leadmock-leads")
     validate = config.getoption("--leadmock-validate-responses")
+    store = (
+        config.getoption("--leadmock-store")
+        or os.environ.get("LEADMOCK_STORE")
+        or config.getini("leadmock_store")
+        or None
+    )
     try:
         return Options(
             int(config.getini("leadmock_seed")) if seed is None else seed,
             int(config.getini("leadmock_leads")) if leads is None else leads,
             bool(config.getini("leadmock_validate_responses")) if validate is None else validate,
+            store,
         )
     except ValueError as exc:
         raise pytest.UsageError(f"leadmock_seed/leadmock_leads: {exc}") from None
@@ -126,10 +156,23 @@ def _marked(marker: pytest.Mark, defaults: Options) -> Options:
             pytrace=False,
         )
     try:
-        options.config()
+        _checked(options)
     except ConfigError as exc:
         pytest.fail(f"@pytest.mark.leadmock: {exc}", pytrace=False)
     return options
+
+
+def _checked(options: Options) -> Config:
+    """The config ``options`` give, checked whole: a store URL too, without connecting."""
+    config = options.config()
+    if config.store:
+        from mockserver.shared.connection import StoreURLError, parse_store_url
+
+        try:
+            parse_store_url(config.store)
+        except StoreURLError as exc:
+            raise ConfigError("store", str(exc)) from None
+    return config
 
 
 @pytest.fixture(scope="session")

@@ -225,3 +225,16 @@ def test_admin_answers_loopback_only_unless_given_a_token() -> None:
     assert asyncio.run(_admin_call(guarded, ("127.0.0.1", 5000), [])) == 403
     token = [(b"x-leadmock-admin-token", b"s3cret")]
     assert asyncio.run(_admin_call(guarded, ("10.1.2.3", 5000), token)) == 200
+
+
+def test_over_a_store_a_fixture_gets_the_seed_it_asks_for(redis_url: str) -> None:
+    """A second LeadMock over the same store joins it; asked for another seed, it seeds that
+    one, and the first serves it too (one state)."""
+    with LeadMock(Config(seed=1, leads=4, store=redis_url)) as first:
+        key_one = first.facts["overloop"]["api_key"]
+        with LeadMock(Config(seed=2, leads=4, store=redis_url), serve=False) as second:
+            key_two = second.facts["overloop"]["api_key"]
+            assert second.mock.config.seed == 2 and key_two != key_one
+            answer = httpx.get(f"{first.url}/public/v1/leads", headers={"Authorization": key_two})
+            assert answer.status_code == 200
+            assert len(answer.json()["data"]) == 10

@@ -205,3 +205,38 @@ def test_operations_lists_every_operation_of_an_api_with_its_method_and_path() -
         text=True,
     )
     assert unknown.returncode == 2 and "unknown API or vendor 'tiledsk'" in unknown.stderr
+
+
+def test_the_fixture_over_redis_keeps_each_xdist_worker_apart(
+    pytester: pytest.Pytester, redis_server, redis_url: str
+) -> None:
+    """``--leadmock-store``: the fixture's state in a real Redis, under a prefix per xdist
+    worker, reset before each test as in memory."""
+    import redis
+
+    write(pytester, seeded=95, copies=4)
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "-p", "no:cacheprovider", "--leadmock-store", redis_url
+    )
+    result.assert_outcomes(passed=8)
+    prefix = redis_url.split("prefix=")[1]
+    client = redis.Redis(port=redis_server.port)
+    for worker in ("gw0", "gw1"):
+        assert client.exists(f"{prefix}-{worker}:meta"), worker  # seeded there, apart
+    assert not client.exists(f"{prefix}:meta")
+
+
+def test_the_fixture_store_from_the_environment_and_a_bad_one_refused(
+    pytester: pytest.Pytester, redis_server, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+
+    write(pytester, seeded=95)
+    monkeypatch.setenv("LEADMOCK_STORE", redis_url)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    prefix = redis_url.split("prefix=")[1]
+    assert redis.Redis(port=redis_server.port).exists(f"{prefix}:meta")
+    monkeypatch.setenv("LEADMOCK_STORE", "redis://127.0.0.1:6379/x")
+    refused = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(["*the database is a number*"])

@@ -105,3 +105,13 @@ def unavailable(shown: str) -> Iterator[None]:
             f"The mock's shared store refused the call ({shown}): {exc}",
             headers={"Retry-After": "1"},
         ) from None
+
+
+def with_prefix_suffix(text: str, suffix: str) -> str:
+    """``text`` with ``-suffix`` after its prefix: one mock's keys apart from another's."""
+    from urllib.parse import urlencode, urlunsplit
+
+    parts = urlsplit(text)
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    options["prefix"] = f"{options.get('prefix', DEFAULT_PREFIX)}-{suffix}"
+    return urlunsplit(parts._replace(query=urlencode(options)))
