@@ -10,14 +10,12 @@ large state) runs off the event loop or in chunks, so vendor requests keep being
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import difflib
-import gc
 import hmac
 import ipaddress
 import math
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +28,7 @@ from mockserver import jsoncodec
 from mockserver.errors import ServiceUnavailable
 from mockserver.faults import Fault, FaultError
 from mockserver.journal import CORS_PREFLIGHT
+from mockserver.store import quiet_collector
 
 if TYPE_CHECKING:
     from mockserver.app import Mock
@@ -166,19 +165,6 @@ def admin_app(mock: Mock) -> Starlette:
         routes=routes,
         exception_handlers={AdminError: refused, ServiceUnavailable: unavailable},
     )
-
-
-@contextlib.contextmanager
-def quiet_collector() -> Iterator[None]:
-    """The garbage collector off while a large state is built, then that state frozen out of
-    its walks: otherwise full collections over millions of new objects, each holding the
-    interpreter, stall every other request."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def admin_allowed(scope: Any, token: str | None) -> bool:

@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 
-from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app, quiet_collector
+from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
 from mockserver.config import Config, ConfigError
 from mockserver.errors import ApiError
 from mockserver.fastpath import CompiledPath
@@ -47,7 +47,7 @@ from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
 from mockserver.specvalidators import SPEC_VALIDATORS
-from mockserver.store import MemoryStore, Store
+from mockserver.store import MemoryStore, Store, quiet_collector
 from mockserver.vendors import VENDORS, Mount, Vendor, apis_named, mounted
 
 ADMIN_API = "admin"
@@ -402,10 +402,14 @@ def seed_apart(store: Store, config: Config, shared: Any = None) -> dict[str, di
     old state whole) as the state a reset returns to; published to the other processes when
     ``store`` is ``shared``. The facts, by vendor name."""
     fresh = MemoryStore()
-    facts = seed_all(fresh, config)
-    store.load(fresh.dump())
+    with quiet_collector():
+        facts = seed_all(fresh, config)
+        state = fresh.dump()
+        store.load(state)
     store.mark_seed()
     if shared is not None:
+        # This process's mirror starts from the seed it made (and forked workers with it).
+        shared.store.seeded_with(state)
         shared.publish(config, served_apis(config), facts)
     return facts
 

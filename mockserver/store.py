@@ -9,11 +9,13 @@ a store backed by another process can translate them.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import json
 import operator
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -152,6 +154,19 @@ class Store(Protocol):
         """A request begins: a store shared with other processes catches up with them here,
         once, so that the request's reads need not each ask."""
         ...
+
+
+@contextlib.contextmanager
+def quiet_collector() -> Iterator[None]:
+    """The garbage collector off while a large state is built, then that state frozen out of
+    its walks: otherwise full collections over millions of new objects, each holding the
+    interpreter, stall every other request."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def fresh_id(store: Store, sequence: str, collection: str, *, scope: str | None = None) -> int:

@@ -336,3 +336,26 @@ def test_workers_over_redis_answer_every_query_as_the_memory_store(two_workers) 
                 assert reader.query("things", where=where, order=order, offset=2, limit=7,
                                     scope="s") == expected  # fmt: skip
     assert one.dump() == memory.dump() | {"sequences": {}}
+
+
+def test_a_reset_brings_a_mirror_back_to_its_copy_of_the_seed(two_workers, monkeypatch) -> None:
+    """A worker that read the seed whole keeps it: after a reset through another worker it
+    goes back to that copy (no whole read of Redis), then catches up on what follows."""
+    one, other = two_workers
+    one.load({"collections": [{"collection": "c", "scope": None,
+                               "documents": {str(n): {"n": n} for n in range(50)}}],
+              "sequences": {}})  # fmt: skip
+    one.mark_seed()
+    assert other.query("c")[1] == 50  # read whole: the state is marked as the seed
+    other.put("c", "x", {"n": "x"})
+    one.update("c", "3", {"n": -3})
+    one.restore_seed()
+    one.put("c", "after", {"n": "after"})
+
+    def no_whole_read() -> None:
+        raise AssertionError("read the whole state again")
+
+    monkeypatch.setattr(other, "_reload", no_whole_read)
+    assert other.get("c", "x") is None and other.get("c", "3") == {"n": 3}
+    assert other.get("c", "after") == {"n": "after"}
+    assert other.dump() == one.dump()

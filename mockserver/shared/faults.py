@@ -49,7 +49,7 @@ class SharedFaults(Faults):
         self._shown = store_url.shown
         p = store_url.prefix
         self._faults_key, self._left_key = f"{p}:faults", f"{p}:faults:left"
-        self._ids_key, self._version_key = f"{p}:faults:ids", f"{p}:faults:version"
+        self._ids_key, self.version_key = f"{p}:faults:ids", f"{p}:faults:version"
         self._take = client.register_script(_TAKE)
         self._cached: tuple[bytes | None, list[Fault]] = (b"", [])
         super().__init__(
@@ -62,7 +62,7 @@ class SharedFaults(Faults):
             fault.id = int(self._client.incr(self._ids_key))
             pipe = self._client.pipeline(transaction=True)
             self._write(pipe, fault)
-            pipe.incr(self._version_key)
+            pipe.incr(self.version_key)
             pipe.execute()
         return fault
 
@@ -82,7 +82,7 @@ class SharedFaults(Faults):
             pipe.delete(self._faults_key, self._left_key)
             for fault in standing:
                 self._write(pipe, fault)
-            pipe.incr(self._version_key)
+            pipe.incr(self.version_key)
             pipe.execute()
         with self._lock:
             self._random = random.Random(self.seed)
@@ -97,8 +97,13 @@ class SharedFaults(Faults):
     def list(self) -> list[Fault]:
         return self._read(fresh=True)
 
-    def begin_request(self) -> None:
-        _listed.set(self._read())
+    def begin_request(self, version: bytes | None = None) -> None:
+        """Read the faults once for this request; ``version``, read already in the store's
+        round trip, saves one when they did not change."""
+        if version is not None and version == self._cached[0]:
+            _listed.set(self._cached[1])
+        else:
+            _listed.set(self._read())
 
     def pick(self, api: str | None, operation: str | None) -> tuple[Fault, float] | None:
         for fault in self._current():
@@ -126,11 +131,11 @@ class SharedFaults(Faults):
         """The faults set now: read again only when their version moved (or ``fresh``: for
         the calls each has left, which take no new version)."""
         with unavailable(self._shown):
-            version = self._client.get(self._version_key)
+            version = self._client.get(self.version_key)
             if version == self._cached[0] and not fresh:
                 return self._cached[1]
             pipe = self._client.pipeline(transaction=True)
-            pipe.get(self._version_key)
+            pipe.get(self.version_key)
             pipe.hgetall(self._faults_key)
             pipe.hgetall(self._left_key)
             version, stored, left = pipe.execute()

@@ -42,6 +42,7 @@ class SharedPlane:
         self.store = RedisStore(self.client, store_url)
         self._meta = f"{store_url.prefix}:meta"
         self._claim = f"{store_url.prefix}:seeding"
+        self._seeded = f"{store_url.prefix}:seeded"
         self.seeded_here = False
         self.config = Config()
         self.apis: Collection[str] = ()
@@ -112,6 +113,7 @@ class SharedPlane:
                     "facts": orjson.dumps(facts),
                 },
             )
+            pipe.set(self._seeded, 1)
             pipe.delete(self._claim)
             pipe.execute()
 
@@ -153,15 +155,16 @@ class SharedPlane:
 
     def begin_request(self, faults: SharedFaults) -> None:
         """Once a request: the store catches up, and the faults are read."""
-        self.store.begin_request()
-        if self.store.lost:
+        version, seeded = self.store.begin_request(watch=[faults.version_key, self._seeded])
+        if seeded is None:
+            # Published with the seed: missing, Redis came back without the state.
             self._recover()
-        faults.begin_request()
+            version = None
+        faults.begin_request(version)
 
     def _recover(self) -> None:
         """Redis lost the state (it restarted without persistence): the first worker to see it
         seeds again, as at start; the others wait for that seed and serve it."""
-        self.store.lost = False
         logger.warning("%s came back without the mock's state: seeding it again", self.url.shown)
         _, facts = self.join(self.config, self.apis)
         if facts is None and self.on_lost is not None:

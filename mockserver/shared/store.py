@@ -20,19 +20,25 @@ so filters, orders, pages and counts are the memory store's own code, on the sam
 from __future__ import annotations
 
 import contextvars
+import itertools
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
 
-from mockserver.shared.connection import StoreURL, unavailable
-from mockserver.store import Doc, MemoryStore, Order, Where
+from mockserver.errors import ServiceUnavailable
+from mockserver.shared.connection import StoreURL, connect, unavailable
+from mockserver.store import Doc, MemoryStore, Order, Where, quiet_collector
 
 LOG_LENGTH = 100_000
 """Changes the log keeps; a mirror further behind than this reloads whole."""
 _CHUNK = 2_000
+_RELOADS = 4
+"""Whole reloads a catch-up tries before it gives up (each one more if the state was replaced
+again while it read)."""
+BULK_SECONDS = 120.0
 """Documents per command when a whole state is written."""
 
 # The keys of one mock's state, under its prefix P: P:colls (the collections), P:d:<c> and
@@ -50,26 +56,38 @@ local function ranked(ck, id)
   redis.call('ZADD', p .. ':r:' .. ck, redis.call('HINCRBY', p .. ':rank', ck, 1), id)
   redis.call('SADD', p .. ':colls', ck)
 end
+-- UNLINK: a large collection is freed in the background, not while Redis answers.
 local function drop_state(q)
   for _, ck in ipairs(redis.call('SMEMBERS', q .. ':colls')) do
-    redis.call('DEL', q .. ':d:' .. ck, q .. ':r:' .. ck)
+    redis.call('UNLINK', q .. ':d:' .. ck, q .. ':r:' .. ck)
   end
-  redis.call('DEL', q .. ':colls', q .. ':rank', q .. ':seq')
+  redis.call('UNLINK', q .. ':colls', q .. ':rank', q .. ':seq')
 end
-local function copy_state(from, to)
-  drop_state(to)
+-- The state under q replaced by the one under from (which is left empty): renames, O(1) each.
+local function swap_in(from, q)
+  drop_state(q)
   for _, ck in ipairs(redis.call('SMEMBERS', from .. ':colls')) do
-    redis.call('COPY', from .. ':d:' .. ck, to .. ':d:' .. ck)
-    redis.call('COPY', from .. ':r:' .. ck, to .. ':r:' .. ck)
+    for _, kind in ipairs({':d:', ':r:'}) do
+      if redis.call('EXISTS', from .. kind .. ck) == 1 then
+        redis.call('RENAME', from .. kind .. ck, q .. kind .. ck)
+      end
+    end
   end
   for _, key in ipairs({':colls', ':rank', ':seq'}) do
-    redis.call('COPY', from .. key, to .. key)
+    if redis.call('EXISTS', from .. key) == 1 then redis.call('RENAME', from .. key, q .. key) end
   end
 end
 local function new_epoch()
-  redis.call('DEL', p .. ':log')
+  redis.call('DEL', p .. ':log', p .. ':seedmark')
   redis.call('INCR', p .. ':logseq')
   return redis.call('INCR', p .. ':epoch')
+end
+-- P:seedmark says "at this epoch and log number the state is seed N": a mirror that keeps a
+-- copy of seed N takes it instead of reading the state from Redis.
+local function mark_as_seed()
+  local function got(key) return redis.call('GET', p .. key) or '0' end
+  local mark = got(':epoch') .. ':' .. got(':seedid') .. ':' .. got(':logseq')
+  redis.call('SET', p .. ':seedmark', mark)
 end
 """.replace("LOG_LENGTH", str(LOG_LENGTH))
 
@@ -115,9 +133,11 @@ if redis.call('HDEL', p .. ':d:' .. ARGV[2], ARGV[3]) == 0 then return 0 end
 redis.call('ZREM', p .. ':r:' .. ARGV[2], ARGV[3])
 return logged(ARGV[2], ARGV[3], 'd')
 """
-# ARGV: prefix, the mirror's epoch, the last log number it applied. Returns {epoch} when the
-# mirror must reload, else {epoch, log number, then collection, id, op, text for each change}.
+# ARGV: prefix, the mirror's epoch, the last log number it applied; KEYS: keys whose values
+# the caller wants in the same round trip. Returns {values, epoch} when the mirror must reload,
+# else {values, epoch, log number, then collection, id, op, text for each change}.
 _CATCH_UP = """
+local function catch_up()
 local epoch = redis.call('GET', p .. ':epoch') or '0'
 if epoch ~= ARGV[2] then return {epoch} end
 local seen = tonumber(ARGV[3])
@@ -142,22 +162,36 @@ for _, change in ipairs(changes) do
   out[#out + 1] = text
 end
 return out
-""".replace("MOST", str(LOG_LENGTH // 10))
-# Everything, for a mirror that reloads: {epoch, log number, sequences, then per collection
-# its key, its ids in rank order and its documents (id, text, ...)}.
-_SNAPSHOT = """
-local out = {redis.call('GET', p .. ':epoch') or '0', redis.call('GET', p .. ':logseq') or '0',
-             redis.call('HGETALL', p .. ':seq')}
-for _, ck in ipairs(redis.call('SMEMBERS', p .. ':colls')) do
-  out[#out + 1] = ck
-  out[#out + 1] = redis.call('ZRANGE', p .. ':r:' .. ck, 0, -1)
-  out[#out + 1] = redis.call('HGETALL', p .. ':d:' .. ck)
 end
-return out
-"""
+local watched = {}
+for i, key in ipairs(KEYS) do watched[i] = redis.call('GET', key) end
+local reply = catch_up()
+table.insert(reply, 1, watched)
+return reply
+""".replace("MOST", str(LOG_LENGTH // 10))
 _DROP = "drop_state(p)\nreturn new_epoch()"
-_MARK_SEED = "copy_state(p, p .. ':seed')\nreturn 1"
-_RESTORE_SEED = "copy_state(p .. ':seed', p)\nreturn new_epoch()"
+# ARGV: prefix, the staged state's prefix, and where it goes (the live state's or the seed's).
+_DROP_STAGED = "drop_state(ARGV[2])\nreturn 1"
+# ARGV[4]: 'seed' when the state swapped in is the seed (a restore).
+_SWAP_IN = """
+swap_in(ARGV[2], ARGV[3])
+if ARGV[3] ~= p then return 0 end
+local epoch = new_epoch()
+if ARGV[4] == 'seed' then mark_as_seed() end
+return epoch
+"""
+# ARGV: prefix, the epoch and log number before the seed was copied. A new seed id; the live
+# state is marked as that seed when nothing was written meanwhile.
+_NEW_SEED = """
+local sid = redis.call('INCR', p .. ':seedid')
+if (redis.call('GET', p .. ':epoch') or '0') == ARGV[2]
+    and (redis.call('GET', p .. ':logseq') or '0') == ARGV[3] then
+  mark_as_seed()
+else
+  redis.call('DEL', p .. ':seedmark')
+end
+return sid
+"""
 _SEQUENCES = "return redis.call('HGETALL', p .. ':seq')"
 
 
@@ -181,8 +215,10 @@ _request_began: contextvars.ContextVar[float] = contextvars.ContextVar("leadmock
 class RedisStore:
     """A ``Store`` in Redis under ``prefix``, read through a mirror kept in this process."""
 
-    def __init__(self, client: Any, store_url: StoreURL) -> None:
+    def __init__(self, client: Any, store_url: StoreURL, *, bulk: Any = None) -> None:
         self.client = client
+        self.bulk = bulk if bulk is not None else connect(store_url, timeout=BULK_SECONDS)
+        """For whole states (loads, seeds, reloads): calls that may take seconds."""
         self.prefix = store_url.prefix
         self.shown = store_url.shown
         self._mirror = MemoryStore()
@@ -190,8 +226,8 @@ class RedisStore:
         self._seen = -1
         self._caught_up_at = -1.0
         self._dirty = True
-        self.lost = False
-        """Set when Redis came back empty (restarted without persistence): the owner seeds."""
+        self._seed_copy: tuple[bytes, dict[str, Any]] | None = None
+        """(seed id, state): the seed as this process last read it whole."""
         self._lock = threading.Lock()
         self._scripts = {
             name: client.register_script(_LUA_HELPERS + body)
@@ -201,42 +237,52 @@ class RedisStore:
                 "update": _UPDATE,
                 "delete": _DELETE,
                 "catch_up": _CATCH_UP,
-                "snapshot": _SNAPSHOT,
                 "drop": _DROP,
-                "mark_seed": _MARK_SEED,
-                "restore_seed": _RESTORE_SEED,
+                "drop_staged": _DROP_STAGED,
+                "swap_in": _SWAP_IN,
+                "new_seed": _NEW_SEED,
                 "sequences": _SEQUENCES,
             }.items()
         }
 
     # -- keeping the mirror current -------------------------------------------------------
 
-    def begin_request(self) -> None:
-        """Catch up now, once for the whole request: its reads then need no round trip."""
+    def begin_request(self, watch: Sequence[str] = ()) -> list[bytes | None]:
+        """Catch up now, once for the whole request: its reads then need no round trip. The
+        values of the ``watch`` keys come back from the same round trip (the faults' version)."""
         _request_began.set(time.monotonic())
-        self._catch_up(force=True)
+        return self._catch_up(force=True, watch=watch)
 
-    def _catch_up(self, *, force: bool = False) -> None:
+    def _catch_up(self, *, force: bool = False, watch: Sequence[str] = ()) -> list[bytes | None]:
         began = _request_began.get(None)
         if not force and began is not None and not self._dirty and self._caught_up_at >= began:
-            return
+            return []
         with self._lock, unavailable(self.shown):
             started = time.monotonic()
             self._dirty = False
             try:
-                reply = self._run("catch_up", self._epoch, self._seen)
-                if len(reply) == 1:
-                    self._reload()
+                for _ in range(_RELOADS):
+                    reply = self._scripts["catch_up"](
+                        keys=list(watch), args=[self.prefix, self._epoch, self._seen]
+                    )
+                    if len(reply) > 2:
+                        self._apply(reply)
+                        break
+                    if not self._from_seed_copy(reply[1]):
+                        self._reload()
                 else:
-                    self._apply(reply)
+                    raise ServiceUnavailable(
+                        "The mock's shared store changed whole too often to read it; try again"
+                    )
             except BaseException:
                 self._dirty = True
                 raise
             self._caught_up_at = started
+            return reply[0]
 
     def _apply(self, reply: list[Any]) -> None:
         mirror = self._mirror
-        for index in range(2, len(reply), 4):
+        for index in range(3, len(reply), 4):
             ck, id, op, text = reply[index : index + 4]
             coll, scope = orjson.loads(ck)
             key = id.decode()
@@ -244,22 +290,59 @@ class RedisStore:
                 mirror.delete(coll, key, scope=scope)
             elif op == b"p":
                 mirror.adopt(coll, key, decode(text), scope=scope)
-        self._seen = int(reply[1])
+        self._seen = int(reply[2])
+
+    def _from_seed_copy(self, epoch: bytes) -> bool:
+        """The mirror back to this process's copy of the seed, when Redis marks the state of
+        ``epoch`` as that seed restored (a reset): no read of the whole state."""
+        if self._seed_copy is None:
+            return False
+        mark = self.client.get(f"{self.prefix}:seedmark")
+        if mark is None:
+            return False
+        marked_epoch, sid, seen = mark.split(b":")
+        if marked_epoch != epoch or sid != self._seed_copy[0]:
+            return False
+        self._mirror.load(self._seed_copy[1])
+        self._epoch, self._seen = epoch, int(seen)
+        return True
 
     def _reload(self) -> None:
-        reply = self._run("snapshot")
+        """The mirror rebuilt whole, a chunk of documents a call (a joiner's first read of a
+        large state must not stall Redis, nor wait on one long reply). Writes meanwhile are
+        in the log past the number read first: the caller catches up on them next."""
+        bulk = self.bulk
+        p = self.prefix
+        pipe = bulk.pipeline(transaction=True)
+        pipe.get(f"{p}:epoch")
+        pipe.get(f"{p}:logseq")
+        pipe.smembers(f"{p}:colls")
+        pipe.get(f"{p}:seedmark")
+        epoch, seen, cks, mark = pipe.execute()
         collections = []
-        for index in range(3, len(reply), 3):
-            ck, ids, flat = reply[index : index + 3]
+        with quiet_collector():
+            self._read_collections(sorted(cks), collections)
+        state = {"collections": collections, "sequences": {}}
+        self._mirror.load(state)
+        self._epoch, self._seen = epoch or b"0", int(seen or 0)
+        if mark is not None and mark.split(b":")[0::2] == [self._epoch, str(self._seen).encode()]:
+            # What was read is exactly a seed: kept, for the next reset to go back to.
+            self._seed_copy = (mark.split(b":")[1], state)
+
+    def _read_collections(self, cks: list[bytes], collections: list[dict[str, Any]]) -> None:
+        bulk, p = self.bulk, self.prefix
+        for ck in cks:
             coll, scope = orjson.loads(ck)
-            texts = dict(zip(flat[::2], flat[1::2], strict=True))
-            documents = {id.decode(): decode(texts[id]) for id in ids if id in texts}
+            documents: dict[str, Doc] = {}
+            for start in itertools.count(0, _CHUNK):
+                ids = bulk.zrange(f"{p}:r:".encode() + ck, start, start + _CHUNK - 1)
+                if not ids:
+                    break
+                texts = bulk.hmget(f"{p}:d:".encode() + ck, ids)
+                for id, text in zip(ids, texts, strict=True):
+                    if text is not None:
+                        documents[id.decode()] = decode(text)
             collections.append({"collection": coll, "scope": scope, "documents": documents})
-        self._mirror.load({"collections": collections, "sequences": {}})
-        if reply[0] == b"0" and self._epoch not in (b"", b"0"):
-            # No epoch where there was one: Redis came back without the state.
-            self.lost = True
-        self._epoch, self._seen = reply[0], int(reply[1])
 
     def _wrote(self, number: int, apply: Any) -> None:
         """After a write logged as ``number``: the mirror takes it too when nothing else was
@@ -344,33 +427,53 @@ class RedisStore:
         return state
 
     def load(self, state: dict[str, Any]) -> None:
-        """Replace everything in one transaction: other workers see the old state or the new,
-        never a mixture, and a Redis stopped midway keeps the old."""
+        """Replace everything at once: written first under a staging prefix, a command at a
+        time, then renamed in by one script. Other workers see the old state or the new, never
+        a mixture, and a Redis stopped midway keeps the old."""
+        stage = f"{self.prefix}:stage"
         with unavailable(self.shown):
-            pipe = self.client.pipeline(transaction=True)
-            self._scripts["drop"](args=[self.prefix], client=pipe)
-            p = self.prefix
+            self._bulk_run("drop_staged", stage)
+            pipe = self.bulk.pipeline(transaction=False)
             for entry in state["collections"]:
                 ck = collection_key(entry["collection"], entry["scope"])
                 documents = list(entry["documents"].items())
                 if not documents:
                     continue
-                pipe.sadd(f"{p}:colls", ck)
-                pipe.hset(f"{p}:rank", ck, len(documents))
+                pipe.sadd(f"{stage}:colls", ck)
+                pipe.hset(f"{stage}:rank", ck, len(documents))
                 for start in range(0, len(documents), _CHUNK):
                     chunk = documents[start : start + _CHUNK]
                     pipe.hset(
-                        f"{p}:d:".encode() + ck, mapping={id: encode(doc) for id, doc in chunk}
+                        f"{stage}:d:".encode() + ck, mapping={id: encode(doc) for id, doc in chunk}
                     )
                     pipe.zadd(
-                        f"{p}:r:".encode() + ck,
+                        f"{stage}:r:".encode() + ck,
                         {id: start + rank + 1 for rank, (id, _) in enumerate(chunk)},
                     )
+                    if len(pipe) >= 16:
+                        pipe.execute()
             if state["sequences"]:
-                pipe.hset(f"{p}:seq", mapping=state["sequences"])
+                pipe.hset(f"{stage}:seq", mapping=state["sequences"])
             pipe.execute()
+            self._bulk_run("swap_in", stage, self.prefix, "")
         with self._lock:
             self._dirty = True
+
+    def _copy_in(self, source: str, target: str, *, seed: bool = False) -> None:
+        """The state under ``source`` copied to ``target``: a collection a command (each
+        COPY blocks Redis for that collection only), then renamed in at once."""
+        stage = f"{target}:stage"
+        self._bulk_run("drop_staged", stage)
+        for ck in self.bulk.smembers(f"{source}:colls"):
+            for kind in (b":d:", b":r:"):
+                self.bulk.copy(source.encode() + kind + ck, stage.encode() + kind + ck)
+        for key in (":colls", ":rank", ":seq"):
+            self.bulk.copy(source + key, stage + key)
+        self._bulk_run("swap_in", stage, target, "seed" if seed else "")
+
+    def _bulk_run(self, script: str, *args: Any) -> Any:
+        # The bulk client's calls may take longer than a request's: its timeout is longer.
+        return self._scripts[script](args=[self.prefix, *args], client=self.bulk)
 
     def reset(self) -> None:
         with unavailable(self.shown):
@@ -380,10 +483,26 @@ class RedisStore:
 
     def mark_seed(self) -> None:
         with unavailable(self.shown):
-            self._run("mark_seed")
+            pipe = self.bulk.pipeline(transaction=True)
+            pipe.get(f"{self.prefix}:epoch")
+            pipe.get(f"{self.prefix}:logseq")
+            epoch, seen = pipe.execute()
+            self._copy_in(self.prefix, f"{self.prefix}:seed")
+            self._bulk_run("new_seed", epoch or b"0", seen or b"0")
+
+    def seeded_with(self, state: dict[str, Any]) -> None:
+        """``state`` is what was just loaded and marked as the seed: the mirror takes it as it
+        is, with no read back from Redis, if nothing was written since."""
+        with unavailable(self.shown), self._lock:
+            mark = self.client.get(f"{self.prefix}:seedmark")
+            if mark is not None:
+                epoch, sid, seen = mark.split(b":")
+                self._mirror.load(state)
+                self._epoch, self._seen, self._dirty = epoch, int(seen), False
+                self._seed_copy = (sid, state)
 
     def restore_seed(self) -> None:
         with unavailable(self.shown):
-            self._run("restore_seed")
+            self._copy_in(f"{self.prefix}:seed", self.prefix, seed=True)
         with self._lock:
             self._dirty = True
