@@ -36,17 +36,11 @@ class Options(NamedTuple):
     store: str | None = None
 
     def config(self) -> Config:
-        store = self.store
-        worker = os.environ.get("PYTEST_XDIST_WORKER")
-        if store and worker:
-            from mockserver.shared.connection import with_prefix_suffix
-
-            store = with_prefix_suffix(store, worker)
         return Config(
             seed=self.seed,
             leads=self.leads,
             validate_responses=self.validate_responses,
-            store=store,
+            store=self.store,
         )
 
 
@@ -120,6 +114,12 @@ def _defaults(config: pytest.Config) -> Options:
         or config.getini("leadmock_store")
         or None
     )
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if store and worker:
+        # An xdist worker's mock keeps apart from the others' in the same Redis.
+        from mockserver.shared.connection import with_prefix_suffix
+
+        store = with_prefix_suffix(store, worker)
     try:
         return Options(
             int(config.getini("leadmock_seed")) if seed is None else seed,

@@ -19,7 +19,9 @@ from tests.processes import free_port
 class RedisServer:
     """One redis-server process, which may be stopped and started again on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = True) -> None:
+        self.durable = durable
+        """Append-only with fsync on every write (the tests); off, a plain in-memory Redis."""
         self.binary = shutil.which("redis-server")
         if self.binary is None:
             raise RuntimeError(
@@ -39,7 +41,7 @@ class RedisServer:
             "port": str(self.port),
             "bind": "127.0.0.1",
             "dir": str(self.folder),
-            "appendonly": "yes",
+            "appendonly": "yes" if self.durable else "no",
             "appendfsync": "always",
             "save": "",
             "daemonize": "no",
@@ -69,6 +71,12 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
 
     def remove(self) -> None:
         self.stop()

@@ -3,6 +3,7 @@ routes, and a bad option refused in one line."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -42,6 +43,7 @@ def test_health_answers_readiness_and_the_admin_root_lists_its_routes() -> None:
             "status": "ok",
             "vendors": ["tiledesk", "overloop", "leads-crm"],
             "apis": ["tiledesk-v1", "tiledesk-v2", "tiledesk-v3", "overloop", "leads-crm"],
+            "pid": os.getpid(),  # which worker answered, under --workers
         }
         routes = client.get("/__admin/").json()["routes"]
         assert {"method": "POST", "path": "/__admin/reset"} in routes

@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -365,6 +365,7 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
                 httpx.post(f"{base_url}/__admin/reset").raise_for_status()
             measured("leadmock", case, row.figures["leadmock"])
         report["rss_mb"]["leadmock after load"] = rss_mb(process.pid)
+    shared_throughput(load, facts, rows)
     # The request log is on by default: what it costs, on the first API's scenarios.
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -436,6 +437,72 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
         {"api": r.api, "scenario": r.scenario, **{k: asdict(v) for k, v in r.figures.items()}}
         for r in rows.values()
     ]
+
+
+SHARED = {"shared x1": [], "shared x2": ["--workers", "2"]}
+"""The shared-store runs: ``--store`` over one Redis, one process and two workers."""
+
+
+def shared_throughput(
+    load: tuple[int, int, int], facts: dict[str, Any], rows: dict[tuple[str, str], Row]
+) -> None:
+    """The same scenarios with the state in Redis (Debian's redis-server, started here, no
+    persistence), on one process and on ``--workers 2``."""
+    from tests.redisserver import RedisServer
+
+    project = facts["tiledesk"]["projects"][0]["id"]
+    with RedisServer(durable=False) as redis_server:
+        for label, extra in SHARED.items():
+            port = free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            store = f"{redis_server.url}?prefix=bench-{port}"
+            ready = f"{base_url}/v3/{project}/leads/5c81593adf767b0017d1aa66"
+            command = leadmock_command(port, "--store", store, *extra)
+            with server(command, ready, {"Authorization": BASIC}):
+                for case in scenarios(facts, crm_login(base_url, facts)):
+                    figure = measure(base_url, case, load)
+                    rows[(case.api, case.name)].figures[label] = figure
+                    if case.method == "POST":
+                        httpx.post(f"{base_url}/__admin/reset").raise_for_status()
+                    measured(f"leadmock {label}", case, figure)
+
+
+def shared_scale(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Seeding and reset of a large state in Redis (Tiledesk, two projects of
+    ``--stall-leads`` leads), against seeding the same in memory, in this process."""
+    from mockserver import Config, create_app
+    from mockserver.app import seed_all
+    from mockserver.store import MemoryStore
+    from tests.redisserver import RedisServer
+
+    leads = args.stall_leads
+    config = Config(leads=leads, vendors=("tiledesk",))
+    entry: dict[str, Any] = {"leads per project": leads}
+    progress(f"shared store: seeding {leads:,} leads a project in memory, then into Redis")
+    started = time.perf_counter()
+    seed_all(MemoryStore(), config)
+    entry["seed in memory s"] = time.perf_counter() - started
+    with RedisServer(durable=False) as redis_server:
+        store = f"{redis_server.url}?prefix=scale"
+        started = time.perf_counter()
+        first = create_app(replace(config, store=store))
+        entry["seed into Redis s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        joiner = create_app(replace(config, store=store))
+        joiner.store.begin_request()
+        entry["a joiner's first read s"] = time.perf_counter() - started
+        project = first.facts["tiledesk"]["projects"][0]["id"]
+        for n in range(100):
+            first.store.put("leads", f"bench-{n}", {"n": n}, scope=project)
+        started = time.perf_counter()
+        first.reset()
+        entry["reset s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        joiner.store.begin_request()
+        entry["a worker's first read after a reset s"] = time.perf_counter() - started
+        first.close()
+        joiner.close()
+    report["shared_scale"] = entry
 
 
 def prism_available(args: argparse.Namespace) -> bool:
@@ -680,6 +747,35 @@ def print_report(report: dict[str, Any]) -> None:
             f"{row['api']:<12} {row['scenario']:<13} {figures} {ratio('baseline'):>8} "
             f"{ratio('prism'):>8} {ratio('wiremock'):>10}   {others}{errors}"
         )
+    shared_rows = [row for row in report.get("throughput", []) if row.get("shared x2")]
+    if shared_rows:
+        print(
+            "\nshared store (--store redis://, one Redis without persistence): one process and"
+            " --workers 2, req/s, and x2 as a multiple of the one-process memory store's, Prism's"
+            " and WireMock's"
+        )
+        print(
+            f"{'api':<12} {'scenario':<13} {'x1 req/s':>9} {'x2 req/s':>9} {'x2 p99':>7} "
+            f"{'x memory':>9} {'x prism':>8} {'x wiremock':>10}"
+        )
+        for row in shared_rows:
+            two, one = row["shared x2"], row.get("shared x1") or {"rps": 0}
+
+            def times(peer: str, row: dict[str, Any] = row, two: dict[str, Any] = two) -> str:
+                return f"{two['rps'] / row[peer]['rps']:.2f}" if row.get(peer) else "-"
+
+            print(
+                f"{row['api']:<12} {row['scenario']:<13} {one['rps']:>9.0f} {two['rps']:>9.0f} "
+                f"{two['p99_ms']:>7.1f} {times('leadmock'):>9} {times('prism'):>8} "
+                f"{times('wiremock'):>10}"
+            )
+    if "shared_scale" in report:
+        entry = report["shared_scale"]
+        print(
+            f"\nshared store at {entry['leads per project']:,} leads a project (Tiledesk, two "
+            "projects): " + "; ".join(f"{k.removesuffix(' s')} {v:.2f} s"
+                                      for k, v in entry.items() if k.endswith(" s"))
+        )  # fmt: skip
     for entry in report.get("request_log", []):
         share = entry["rps"] / entry["quiet_rps"]
         print(
@@ -757,7 +853,9 @@ def main() -> int:
     parser.add_argument("--skip-wiremock", action="store_true")
     parser.add_argument("--stall-leads", type=int, default=100_000, help="leads a project")
     parser.add_argument(
-        "--only", choices=("throughput", "startup", "scale", "stalls"), action="append"
+        "--only",
+        choices=("throughput", "startup", "scale", "stalls", "shared"),
+        action="append",
     )
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
     parser.add_argument("--print", action="store_true", help="print the report in --json again")
@@ -778,7 +876,7 @@ def main() -> int:
         "load": f"{args.threads} threads x {args.connections} connections, {args.seconds} s each",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    parts = args.only or ["throughput", "startup", "stalls", "scale"]
+    parts = args.only or ["throughput", "startup", "stalls", "shared", "scale"]
     if "throughput" in parts:
         throughput(args, facts, report)
         save(args, report)
@@ -787,6 +885,9 @@ def main() -> int:
         save(args, report)
     if "stalls" in parts:
         stalls(args, report)
+        save(args, report)
+    if "shared" in parts:
+        shared_scale(args, report)
         save(args, report)
     if "scale" in parts:
         scale(args, report)
