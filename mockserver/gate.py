@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ class Gate:
         renderer: ErrorRenderer,
         compiled: CompiledPath | None,
         may_compile: Callable[[dict[str, str]], bool],
-        begin: Callable[[], None] | None = None,
+        begin: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
         self.begin = begin
@@ -91,7 +91,7 @@ class Gate:
                 read.json = self._parsed(read.operation, read.headers, read.body)
             if self.begin is not None:
                 # A shared store catches up with the other workers (a 503 if it cannot).
-                self.begin()
+                await self.begin()
         except ApiError as error:
             if not isinstance(error, ServiceUnavailable):
                 mark_invalid(scope, error.explained)

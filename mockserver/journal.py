@@ -137,6 +137,10 @@ class Journal:
                 self._bytes -= self._entries.popleft().cost
         self.notify(entry)
 
+    async def record_async(self, entry: Entry) -> None:
+        """``record``, for a journal kept elsewhere that can be waited on without blocking."""
+        self.record(entry)
+
     def notify(self, entry: Entry) -> None:
         """Tell the listeners of an entry without keeping it (an admin request's)."""
         for listener in self._listeners:
@@ -282,11 +286,11 @@ class JournalMiddleware:
         # Created here, so inner middlewares that copy the scope still write into this dict.
         extensions = scope.setdefault("extensions", {})
 
-        def record() -> None:
+        async def record() -> None:
             nonlocal recorded
             if not recorded:
                 recorded = True
-                self.journal.record(self._entry(scope, extensions, status[0], started))
+                await self.journal.record_async(self._entry(scope, extensions, status[0], started))
 
         async def recording_send(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -294,13 +298,13 @@ class JournalMiddleware:
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 # Kept before the answer's last byte leaves: a client that has its answer
                 # finds the request in the journal, through this worker or any other.
-                record()
+                await record()
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            record()
+            await record()
 
     def _entry(self, scope: Any, extensions: dict[str, Any], status: int, started: float) -> Entry:
         read = extensions.get(REQUEST_KEY)

@@ -9,8 +9,10 @@ once (``unavailable``), never a hang, and the next request reconnects by itself.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -115,3 +117,47 @@ def with_prefix_suffix(text: str, suffix: str) -> str:
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
     options["prefix"] = f"{options.get('prefix', DEFAULT_PREFIX)}-{suffix}"
     return urlunsplit(parts._replace(query=urlencode(options)))
+
+
+def connect_async(store_url: StoreURL, *, timeout: float = TIMEOUT_SECONDS) -> Any:
+    """The asyncio client for ``store_url``, as ``connect`` makes the other."""
+    import redis.asyncio
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    return redis.asyncio.Redis.from_url(
+        store_url.url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 1),
+        health_check_interval=0,
+        decode_responses=False,
+    )
+
+
+class AsyncClients:
+    """An asyncio client for each event loop: a connection belongs to the loop that opened it,
+    and one mock may be called from several (the fixture's server thread, a test's client)."""
+
+    def __init__(self, store_url: StoreURL) -> None:
+        self.store_url = store_url
+        self._by_loop: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+    def current(self) -> Any:
+        loop = asyncio.get_running_loop()
+        client = self._by_loop.get(loop)
+        if client is None:
+            client = self._by_loop[loop] = connect_async(self.store_url)
+        return client
+
+
+async def run_script(client: Any, script: Any, *, keys: list[Any], args: list[Any]) -> Any:
+    """A script registered on the sync client (``script``), run through an asyncio client:
+    by its hash, loaded first when Redis does not know it (after a restart)."""
+    from redis.exceptions import NoScriptError
+
+    try:
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        await client.script_load(script.script)
+        return await client.evalsha(script.sha, len(keys), *keys, *args)

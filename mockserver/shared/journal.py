@@ -16,7 +16,7 @@ import orjson
 
 from mockserver.errors import ServiceUnavailable
 from mockserver.journal import Entry, Journal
-from mockserver.shared.connection import StoreURL, unavailable
+from mockserver.shared.connection import AsyncClients, StoreURL, run_script, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -45,32 +45,48 @@ class SharedJournal(Journal):
         client: Any,
         store_url: StoreURL,
         *,
+        clients: AsyncClients | None = None,
         names: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         super().__init__(names=names)
         self._client = client
+        self._clients = clients or AsyncClients(store_url)
         self._shown = store_url.shown
         self._stream = f"{store_url.prefix}:journal"
         self._bytes_key = f"{self._stream}:bytes"
         self._record = client.register_script(_RECORD)
+        self._keys = [self._stream, self._bytes_key]
         self.dropped = 0
         """Entries not kept because Redis was away (their requests were still answered)."""
 
     def record(self, entry: Entry) -> None:
-        fields = {name: getattr(entry, name) for name in _FIELDS}
         try:
             with unavailable(self._shown):
-                self._record(
-                    keys=[self._stream, self._bytes_key],
-                    args=[orjson.dumps(fields), entry.raw_body, entry.cost, self.limit,
-                          self.max_bytes],
+                self._record(keys=self._keys, args=self._arguments(entry))
+        except ServiceUnavailable as exc:
+            self._dropped(exc)
+        self.notify(entry)
+
+    async def record_async(self, entry: Entry) -> None:
+        try:
+            with unavailable(self._shown):
+                await run_script(
+                    self._clients.current(), self._record, keys=self._keys,
+                    args=self._arguments(entry),
                 )  # fmt: skip
         except ServiceUnavailable as exc:
-            # The answer is on its way already: it must not fail for want of a journal line.
-            if not self.dropped:
-                logger.warning("journal entries are not kept while: %s", exc.message)
-            self.dropped += 1
+            self._dropped(exc)
         self.notify(entry)
+
+    def _arguments(self, entry: Entry) -> list[Any]:
+        fields = {name: getattr(entry, name) for name in _FIELDS}
+        return [orjson.dumps(fields), entry.raw_body, entry.cost, self.limit, self.max_bytes]
+
+    def _dropped(self, exc: ServiceUnavailable) -> None:
+        # The answer is on its way already: it must not fail for want of a journal line.
+        if not self.dropped:
+            logger.warning("journal entries are not kept while: %s", exc.message)
+        self.dropped += 1
 
     def clear(self) -> None:
         with unavailable(self._shown):

@@ -21,7 +21,13 @@ import orjson
 
 from mockserver.config import Config, ConfigError
 from mockserver.faults import Fault
-from mockserver.shared.connection import StoreURL, connect, parse_store_url, unavailable
+from mockserver.shared.connection import (
+    AsyncClients,
+    StoreURL,
+    connect,
+    parse_store_url,
+    unavailable,
+)
 from mockserver.shared.faults import SharedFaults
 from mockserver.shared.journal import SharedJournal
 from mockserver.shared.ratelimit import SharedRateCounter
@@ -40,6 +46,7 @@ class SharedPlane:
         self.url = store_url
         self.client = connect(store_url)
         self.store = RedisStore(self.client, store_url)
+        self.clients = AsyncClients(store_url)
         self._meta = f"{store_url.prefix}:meta"
         self._claim = f"{store_url.prefix}:seeding"
         self._seeded = f"{store_url.prefix}:seeded"
@@ -129,7 +136,7 @@ class SharedPlane:
         return unavailable(self.url.shown)
 
     def journal(self, names: Callable[[str], tuple[str, ...]]) -> SharedJournal:
-        return SharedJournal(self.client, self.url, names=names)
+        return SharedJournal(self.client, self.url, clients=self.clients, names=names)
 
     def faults(
         self,
@@ -153,9 +160,12 @@ class SharedPlane:
     def rate_counter(self) -> SharedRateCounter:
         return SharedRateCounter(self.client, self.url)
 
-    def begin_request(self, faults: SharedFaults) -> None:
-        """Once a request: the store catches up, and the faults are read."""
-        version, seeded = self.store.begin_request(watch=[faults.version_key, self._seeded])
+    async def begin_request(self, faults: SharedFaults) -> None:
+        """Once a request: the store catches up, and the faults are read, in one round trip
+        that leaves the event loop free meanwhile."""
+        version, seeded = await self.store.begin_request_async(
+            self.clients.current(), watch=[faults.version_key, self._seeded]
+        )
         if seeded is None:
             # Published with the seed: missing, Redis came back without the state.
             self._recover()

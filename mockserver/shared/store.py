@@ -10,8 +10,10 @@ so filters, orders, pages and counts are the memory store's own code, on the sam
   parsing JSON: values stay byte for byte what Python wrote, and field order stays Python's.
 - Every write is one Lua script, which also appends (collection, id, put or delete) to a change
   log, a stream numbered by a counter. A mirror catches up by reading the log past the number
-  it has seen, with the current text of each changed document, in one round trip. A load, a
-  reset or a restored seed bumps an epoch instead, and every mirror reloads whole.
+  it has seen, with the current text of each changed document, in one round trip.
+- A whole state (a load, the seed, a reset to it) is written aside under a staging prefix and
+  renamed in by one script, which bumps an epoch: every mirror then reloads, a chunk a call, or
+  goes back to its own copy of the seed when Redis marks the new state as that seed.
 - A read catches up first, unless the mirror already did so since the current request began
   (``begin_request``) and no write went to Redis since. So a request sees every write answered
   before it started, and its own.
@@ -29,7 +31,7 @@ from typing import Any
 import orjson
 
 from mockserver.errors import ServiceUnavailable
-from mockserver.shared.connection import StoreURL, connect, unavailable
+from mockserver.shared.connection import StoreURL, connect, run_script, unavailable
 from mockserver.store import Doc, MemoryStore, Order, Where, quiet_collector
 
 LOG_LENGTH = 100_000
@@ -226,6 +228,9 @@ class RedisStore:
         self._seen = -1
         self._caught_up_at = -1.0
         self._dirty = True
+        self._dirtied = 0
+        """How often the mirror was left behind by a write (a catch-up under way then does not
+        clear ``_dirty``: its reply may predate that write)."""
         self._seed_copy: tuple[bytes, dict[str, Any]] | None = None
         """(seed id, state): the seed as this process last read it whole."""
         self._lock = threading.Lock()
@@ -252,6 +257,31 @@ class RedisStore:
         values of the ``watch`` keys come back from the same round trip (the faults' version)."""
         _request_began.set(time.monotonic())
         return self._catch_up(force=True, watch=watch)
+
+    async def begin_request_async(self, client: Any, watch: Sequence[str] = ()) -> list[Any]:
+        """``begin_request`` through an asyncio client: the event loop answers other requests
+        while Redis answers this one. Requests catching up at once each apply their reply only
+        if it is at least as new as the mirror (each holds every change's current text)."""
+        started = time.monotonic()
+        _request_began.set(started)
+        epoch, seen, dirtied = self._epoch, self._seen, self._dirtied
+        with unavailable(self.shown):
+            reply = await run_script(
+                client, self._scripts["catch_up"], keys=list(watch),
+                args=[self.prefix, epoch, seen],
+            )  # fmt: skip
+        if len(reply) == 2:
+            # The state was replaced whole: the blocking path reloads (rare: a reset, a load).
+            return self._catch_up(force=True, watch=watch)
+        with self._lock:
+            # A mirror moved to a newer epoch meanwhile is newer than this reply: left as it is.
+            if self._epoch == epoch:
+                if int(reply[2]) >= self._seen:
+                    self._apply(reply)
+                if self._dirtied == dirtied:
+                    self._dirty = False
+                self._caught_up_at = max(self._caught_up_at, started)
+        return reply[0]
 
     def _catch_up(self, *, force: bool = False, watch: Sequence[str] = ()) -> list[bytes | None]:
         began = _request_began.get(None)
@@ -352,7 +382,11 @@ class RedisStore:
                 apply()
                 self._seen = number
             else:
-                self._dirty = True
+                self._mark_dirty()
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        self._dirtied += 1
 
     def _run(self, script: str, *args: Any) -> Any:
         return self._scripts[script](args=[self.prefix, *args])
@@ -457,7 +491,7 @@ class RedisStore:
             pipe.execute()
             self._bulk_run("swap_in", stage, self.prefix, "")
         with self._lock:
-            self._dirty = True
+            self._mark_dirty()
 
     def _copy_in(self, source: str, target: str, *, seed: bool = False) -> None:
         """The state under ``source`` copied to ``target``: a collection a command (each
@@ -479,7 +513,7 @@ class RedisStore:
         with unavailable(self.shown):
             self._run("drop")
         with self._lock:
-            self._dirty = True
+            self._mark_dirty()
 
     def mark_seed(self) -> None:
         with unavailable(self.shown):
@@ -505,4 +539,4 @@ class RedisStore:
         with unavailable(self.shown):
             self._copy_in(f"{self.prefix}:seed", self.prefix, seed=True)
         with self._lock:
-            self._dirty = True
+            self._mark_dirty()
