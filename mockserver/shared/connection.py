@@ -78,14 +78,7 @@ def connect(store_url: StoreURL, *, timeout: float = TIMEOUT_SECONDS) -> Any:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    return redis.Redis.from_url(
-        store_url.url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 1),
-        health_check_interval=0,
-        decode_responses=False,
-    )
+    return redis.Redis.from_url(store_url.url, retry=Retry(NoBackoff(), 1), **_options(timeout))
 
 
 @contextlib.contextmanager
@@ -126,13 +119,17 @@ def connect_async(store_url: StoreURL, *, timeout: float = TIMEOUT_SECONDS) -> A
     from redis.backoff import NoBackoff
 
     return redis.asyncio.Redis.from_url(
-        store_url.url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 1),
-        health_check_interval=0,
-        decode_responses=False,
+        store_url.url, retry=Retry(NoBackoff(), 1), **_options(timeout)
     )
+
+
+def _options(timeout: float) -> dict[str, Any]:
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "health_check_interval": 0,
+        "decode_responses": False,
+    }
 
 
 class AsyncClients:
