@@ -73,6 +73,21 @@ class Where:
         raise ValueError(f"unknown filter operator {self.op!r}")
 
 
+@dataclass(frozen=True)
+class Write:
+    """One write of a batch that ``Store.write`` applies whole or not at all.
+
+    ``insert`` needs ``id`` free and ``update`` needs the document there, or nothing of the
+    batch is written; ``put`` stores ``doc``; ``delete`` removes the document if it is there.
+    """
+
+    op: Literal["put", "insert", "update", "delete"]
+    coll: str
+    id: str
+    doc: Doc | None = None
+    scope: str | None = None
+
+
 def path_values(doc: Any, path: str) -> list[Any]:
     """Every value the dotted ``path`` reaches in ``doc``; lists are searched element by element."""
     found = [doc]
@@ -112,6 +127,12 @@ class Store(Protocol):
         ...
 
     def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool: ...
+
+    def write(self, writes: Sequence[Write]) -> list[Doc | None] | None:
+        """Apply ``writes`` in order, atomically: all of them, or (an insert's id taken, an
+        update's document missing) none, and None. Each write's document after it (None for a
+        delete): a handler that changes two documents never leaves one of them half done."""
+        ...
 
     def query(
         self,
@@ -334,6 +355,24 @@ class MemoryStore:
             self._wrote((coll, scope), id, docs[id], None)
             del docs[id]
             return True
+
+    def write(self, writes: Sequence[Write]) -> list[Doc | None] | None:
+        with self._lock:
+            for w in writes:
+                present = w.id in self._collections.get((w.coll, w.scope), {})
+                if (w.op == "insert" and present) or (w.op == "update" and not present):
+                    return None
+            done: list[Doc | None] = []
+            for w in writes:
+                if w.op == "delete":
+                    self.delete(w.coll, w.id, scope=w.scope)
+                    done.append(None)
+                elif w.op == "update":
+                    done.append(self.update(w.coll, w.id, w.doc or {}, scope=w.scope))
+                else:
+                    self.put(w.coll, w.id, w.doc or {}, scope=w.scope)
+                    done.append(self.get(w.coll, w.id, scope=w.scope))
+            return done
 
     def query(
         self,

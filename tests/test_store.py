@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from mockserver.store import MemoryStore, Store, Where, order_documents
+from mockserver.store import MemoryStore, Store, Where, Write, order_documents
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -218,6 +218,29 @@ def test_the_seed_is_what_restore_goes_back_to(store: Store) -> None:
     assert store.get("leads", "1", scope="p") == {"n": 1}
 
 
+def test_a_batch_of_writes_lands_whole_or_not_at_all(store: Store) -> None:
+    store.put("leads", "1", {"email": "a@x"}, scope="s")
+    done = store.write([
+        Write("insert", "emails", "b@x", {"id": 2}, scope="s"),
+        Write("put", "leads", "2", {"email": "b@x"}, scope="s"),
+        Write("update", "leads", "1", {"tags": []}, scope="s"),
+        Write("delete", "emails", "gone", scope="s"),
+    ])  # fmt: skip
+    assert done == [{"id": 2}, {"email": "b@x"}, {"email": "a@x", "tags": []}, None]
+    assert store.get("leads", "1", scope="s") == {"email": "a@x", "tags": []}
+    before = store.dump()
+    taken = [Write("put", "leads", "3", {"email": "b@x"}, scope="s"),
+             Write("insert", "emails", "b@x", {"id": 3}, scope="s")]  # fmt: skip
+    assert store.write(taken) is None
+    missing = [Write("delete", "leads", "1", scope="s"),
+               Write("update", "leads", "9", {"n": 1}, scope="s")]  # fmt: skip
+    assert store.write(missing) is None
+    assert store.dump() == before  # nothing of a refused batch was written
+    assert store.write([Write("delete", "leads", "2", scope="s"),
+                        Write("delete", "emails", "b@x", scope="s")]) == [None, None]  # fmt: skip
+    assert store.query("leads", scope="s")[1] == 1
+
+
 # -- Redis: what several workers over one Redis see ----------------------------------------
 
 
@@ -359,3 +382,22 @@ def test_a_reset_brings_a_mirror_back_to_its_copy_of_the_seed(two_workers, monke
     assert other.get("c", "x") is None and other.get("c", "3") == {"n": 3}
     assert other.get("c", "after") == {"n": "after"}
     assert other.dump() == one.dump()
+
+
+def test_one_email_claimed_with_its_lead_once_across_workers(two_workers) -> None:
+    """Twelve creates of one email through two workers: one claim and one lead, no orphan."""
+    one, other = two_workers
+    won: list[bool] = []
+
+    def create(store: Store, n: int) -> None:
+        batch = [Write("insert", "emails", "ada@x", {"id": n}), Write("put", "leads", str(n), {})]
+        won.append(store.write(batch) is not None)
+
+    threads = [threading.Thread(target=create, args=(s, n)) for n, s in enumerate([one, other] * 6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert won.count(True) == 1
+    (lead,) = [id for id in map(str, range(12)) if other.get("leads", id) is not None]
+    assert one.get("emails", "ada@x") == {"id": int(lead)}

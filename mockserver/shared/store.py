@@ -32,7 +32,7 @@ import orjson
 
 from mockserver.errors import ServiceUnavailable
 from mockserver.shared.connection import StoreURL, connect, run_script, unavailable
-from mockserver.store import Doc, MemoryStore, Order, Where, quiet_collector
+from mockserver.store import Doc, MemoryStore, Order, Where, Write, quiet_collector
 
 LOG_LENGTH = 100_000
 """Changes the log keeps; a mirror further behind than this reloads whole."""
@@ -79,6 +79,32 @@ local function swap_in(from, q)
     if redis.call('EXISTS', from .. key) == 1 then redis.call('RENAME', from .. key, q .. key) end
   end
 end
+-- The document's lines with the patch's merged in (a field's line replaced in place, a new
+-- field's appended), stored; false when there is no such document.
+local function merged_into(ck, id, patch)
+  local docs = p .. ':d:' .. ck
+  local old = redis.call('HGET', docs, id)
+  if not old then return false end
+  local keys, values, where = {}, {}, {}
+  local function take(text)
+    for line in string.gmatch(text, '[^\\n]+') do
+      local tab = string.find(line, '\\t', 1, true)
+      local key = string.sub(line, 1, tab - 1)
+      if where[key] == nil then
+        keys[#keys + 1] = key
+        where[key] = #keys
+      end
+      values[where[key]] = string.sub(line, tab + 1)
+    end
+  end
+  take(old)
+  take(patch)
+  local lines = {}
+  for i, key in ipairs(keys) do lines[i] = key .. '\\t' .. values[i] end
+  local merged = table.concat(lines, '\\n')
+  redis.call('HSET', docs, id, merged)
+  return merged
+end
 local function new_epoch()
   redis.call('DEL', p .. ':log', p .. ':seedmark')
   redis.call('INCR', p .. ':logseq')
@@ -107,28 +133,45 @@ return logged(ARGV[2], ARGV[3], 'p')
 """
 # ARGV: prefix, collection key, id, patch text. Returns {log number, merged text} or false.
 _UPDATE = """
-local docs = p .. ':d:' .. ARGV[2]
-local old = redis.call('HGET', docs, ARGV[3])
-if not old then return false end
-local keys, values, where = {}, {}, {}
-local function take(text)
-  for line in string.gmatch(text, '[^\\n]+') do
-    local tab = string.find(line, '\\t', 1, true)
-    local key = string.sub(line, 1, tab - 1)
-    if where[key] == nil then
-      keys[#keys + 1] = key
-      where[key] = #keys
-    end
-    values[where[key]] = string.sub(line, tab + 1)
+local merged = merged_into(ARGV[2], ARGV[3], ARGV[4])
+if not merged then return false end
+return {logged(ARGV[2], ARGV[3], 'p'), merged}
+"""
+# ARGV: prefix, then op, collection key, id, text for each write. Every insert's id must be
+# free and every update's document there, else nothing is written (false). Returns the first
+# and last log numbers (0 when nothing changed), then each write's text after it.
+_WRITE = """
+for i = 2, #ARGV, 4 do
+  local there = redis.call('HEXISTS', p .. ':d:' .. ARGV[i + 1], ARGV[i + 2]) == 1
+  if (ARGV[i] == 'insert' and there) or (ARGV[i] == 'update' and not there) then
+    return false
   end
 end
-take(old)
-take(ARGV[4])
-local lines = {}
-for i, key in ipairs(keys) do lines[i] = key .. '\\t' .. values[i] end
-local merged = table.concat(lines, '\\n')
-redis.call('HSET', docs, ARGV[3], merged)
-return {logged(ARGV[2], ARGV[3], 'p'), merged}
+local out, first, last = {0, 0}, 0, 0
+for i = 2, #ARGV, 4 do
+  local op, ck, id, text = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local n = 0
+  if op == 'delete' then
+    text = ''
+    if redis.call('HDEL', p .. ':d:' .. ck, id) == 1 then
+      redis.call('ZREM', p .. ':r:' .. ck, id)
+      n = logged(ck, id, 'd')
+    end
+  elseif op == 'update' then
+    text = merged_into(ck, id, text)
+    n = logged(ck, id, 'p')
+  else
+    if redis.call('HSET', p .. ':d:' .. ck, id, text) == 1 then ranked(ck, id) end
+    n = logged(ck, id, 'p')
+  end
+  if n > 0 then
+    if first == 0 then first = n end
+    last = n
+  end
+  out[#out + 1] = text
+end
+out[1], out[2] = first, last
+return out
 """
 _DELETE = """
 if redis.call('HDEL', p .. ':d:' .. ARGV[2], ARGV[3]) == 0 then return 0 end
@@ -240,6 +283,7 @@ class RedisStore:
                 "put": _PUT,
                 "insert": _INSERT,
                 "update": _UPDATE,
+                "write": _WRITE,
                 "delete": _DELETE,
                 "catch_up": _CATCH_UP,
                 "drop": _DROP,
@@ -374,13 +418,14 @@ class RedisStore:
                         documents[id.decode()] = decode(text)
             collections.append({"collection": coll, "scope": scope, "documents": documents})
 
-    def _wrote(self, number: int, apply: Any) -> None:
-        """After a write logged as ``number``: the mirror takes it too when nothing else was
-        written since it caught up, else it catches up before its next read."""
+    def _wrote(self, number: int, apply: Any, *, last: int | None = None) -> None:
+        """After a write logged as ``number`` (to ``last``, for a batch): the mirror takes it
+        too when nothing else was written since it caught up, else it catches up before its
+        next read."""
         with self._lock:
             if number == self._seen + 1 and not self._dirty:
                 apply()
-                self._seen = number
+                self._seen = number if last is None else last
             else:
                 self._mark_dirty()
 
@@ -423,6 +468,31 @@ class RedisStore:
         number, merged = int(reply[0]), decode(reply[1])
         self._wrote(number, lambda: self._mirror.adopt(coll, id, merged, scope=scope))
         return merged
+
+    def write(self, writes: Sequence[Write]) -> list[Doc | None] | None:
+        args: list[Any] = []
+        for w in writes:
+            text = b"" if w.op == "delete" else encode(w.doc or {})
+            args += [w.op, collection_key(w.coll, w.scope), w.id, text]
+        with unavailable(self.shown):
+            reply = self._run("write", *args)
+        if not reply:
+            return None
+        first, last = int(reply[0]), int(reply[1])
+        done = [
+            None if w.op == "delete" else decode(t) for w, t in zip(writes, reply[2:], strict=True)
+        ]
+
+        def apply() -> None:
+            for w, doc in zip(writes, done, strict=True):
+                if doc is None:
+                    self._mirror.delete(w.coll, w.id, scope=w.scope)
+                else:
+                    self._mirror.adopt(w.coll, w.id, doc, scope=w.scope)
+
+        if first:
+            self._wrote(first, apply, last=last)
+        return done
 
     def delete(self, coll: str, id: str, *, scope: str | None = None) -> bool:
         with unavailable(self.shown):

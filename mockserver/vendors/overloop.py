@@ -37,7 +37,7 @@ from mockserver.jsoncodec import RenderCache
 from mockserver.paging import Page
 from mockserver.schemawords import missing_members, requirement
 from mockserver.specvalidators import SPEC_VALIDATORS, OptionalJSONBody
-from mockserver.store import Store, Where, fresh_id
+from mockserver.store import Store, Where, Write, fresh_id
 from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, request_url
 
 MEDIA_TYPE = "application/vnd.api+json"
@@ -187,19 +187,10 @@ class OverloopHandlers:
         account = token_info["sub"]
         attributes = body["data"].get("attributes") or {}
         email = attributes.get("email")
+        if email and self.store.get("emails", email.lower(), scope=account) is not None:
+            return self._taken_email(account, email, return_existing, include)
+        changes = self._changes(account, attributes)
         lead_id = fresh_id(self.store, f"overloop.{account}.lead", "leads", scope=account)
-        if email and not self.store.insert("emails", email.lower(), {"id": lead_id}, scope=account):
-            if return_existing:
-                owner = self.store.get("emails", email.lower(), scope=account)
-                lead = self._lead(account, owner["id"])
-                return self._document(account, lead, include), 200, _HEADERS
-            raise _taken("email")
-        try:
-            changes = self._changes(account, attributes)
-        except ApiError:
-            if email:
-                self.store.delete("emails", email.lower(), scope=account)
-            raise
         now = timestamp(datetime.now(UTC))
         lead = {
             **_blank_lead(lead_id),
@@ -211,8 +202,23 @@ class OverloopHandlers:
             "updated_at": now,
             **changes,
         }
-        self.store.put("leads", str(lead_id), lead, scope=account)
+        # The email's claim and the lead land together, or (claimed meanwhile) neither does.
+        writes = [Write("put", "leads", str(lead_id), lead, scope=account)]
+        if email:
+            writes.insert(0, Write("insert", "emails", email.lower(), {"id": lead_id}, account))
+        if self.store.write(writes) is None:
+            return self._taken_email(account, email, return_existing, include)
         return self._document(account, lead, include), 201, _HEADERS
+
+    def _taken_email(
+        self, account: str, email: str, return_existing: bool, include: str | None
+    ) -> tuple[Any, int, dict[str, str]]:
+        """A create's email is another lead's: 422, or that lead (200) if asked for."""
+        if not return_existing:
+            raise _taken("email")
+        owner = self.store.get("emails", email.lower(), scope=account)
+        lead = self._lead(account, owner["id"])
+        return self._document(account, lead, include), 200, _HEADERS
 
     def update_lead(
         self, id_: int, body: dict[str, Any], token_info: dict[str, Any], include: str | None = None
@@ -222,26 +228,32 @@ class OverloopHandlers:
         lead = self._lead(account, id_)
         attributes = body["data"].get("attributes") or {}
         changes = self._changes(account, attributes)
-        if "email" in changes and (changes["email"] or "").lower() != (lead["email"] or "").lower():
-            new = changes["email"]
-            if new and not self.store.insert("emails", new.lower(), {"id": id_}, scope=account):
-                raise _taken("email")
-            if lead["email"]:
-                self.store.delete("emails", lead["email"].lower(), scope=account)
         changes["updated_at"] = timestamp(datetime.now(UTC))
-        updated = self.store.update("leads", str(id_), changes, scope=account)
-        if updated is None:
-            raise NotFound("Lead not found")
-        return self._document(account, updated, include), 200, _HEADERS
+        # The email moves with the lead's update in one batch: claimed, freed, updated, or none.
+        writes = [Write("update", "leads", str(id_), changes, scope=account)]
+        new, old = (changes.get("email") or "").lower(), (lead["email"] or "").lower()
+        if "email" in changes and new != old:
+            if new and self.store.get("emails", new, scope=account) is not None:
+                raise _taken("email")
+            if new:
+                writes.append(Write("insert", "emails", new, {"id": id_}, scope=account))
+            if old:
+                writes.append(Write("delete", "emails", old, scope=account))
+        done = self.store.write(writes)
+        if done is None:
+            if self.store.get("leads", str(id_), scope=account) is None:
+                raise NotFound("Lead not found")
+            raise _taken("email")
+        return self._document(account, done[0], include), 200, _HEADERS
 
     def delete_lead(self, id_: int, token_info: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
         """DELETE /leads/{id}: gone for good; answers the resource identifier."""
         account = token_info["sub"]
         lead = self._lead(account, id_)
-        if not self.store.delete("leads", str(id_), scope=account):
-            raise NotFound("Lead not found")
+        writes = [Write("delete", "leads", str(id_), scope=account)]
         if lead["email"]:
-            self.store.delete("emails", lead["email"].lower(), scope=account)
+            writes.append(Write("delete", "emails", lead["email"].lower(), scope=account))
+        self.store.write(writes)
         return {"data": {"id": str(id_), "type": "leads"}}, 200, _HEADERS
 
     # -- helpers -------------------------------------------------------------------------

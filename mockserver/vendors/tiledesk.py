@@ -56,7 +56,7 @@ from mockserver.errors import (
 from mockserver.jsoncodec import RenderCache
 from mockserver.paging import Page
 from mockserver.seeding import POOL_SIZE, Pool
-from mockserver.store import Store, Where
+from mockserver.store import Store, Where, Write
 from mockserver.vendors import (
     CheckTarget,
     Credentials,
@@ -437,9 +437,11 @@ def _user(
         "updatedAt": timestamp(created),
         "__v": 0,
     }
-    handlers.store.put("users", user["_id"], user)
     secret = password or fake.password(length=12, special_chars=False)
-    handlers.store.put("logins", user["email"], {"user_id": user["_id"], "password": secret})
+    login = {"user_id": user["_id"], "password": secret}
+    handlers.store.write(
+        [Write("put", "users", user["_id"], user), Write("put", "logins", user["email"], login)]
+    )
     return {**user, "password": secret}
 
 
