@@ -8,6 +8,7 @@ spreads them over the workers (``SO_REUSEPORT``).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -215,3 +216,58 @@ def test_a_redis_that_comes_back_empty_is_seeded_again(own_redis: RedisServer) -
             assert call(served, "GET", f"{LEADS}/{kept}", headers=key).status_code == 404
     finally:
         served.stop()
+
+
+def test_a_redis_that_hangs_is_a_503_in_seconds_and_service_comes_back(
+    own_redis: RedisServer,
+) -> None:
+    """Redis stopped dead (SIGSTOP: connections open, no answers), not gone: each request is
+    answered 503 within the client timeout, and all is well once it runs again."""
+    import signal
+
+    served = serve("--store", own_redis.url, "--quiet")
+    try:
+        key = overloop_key(served)
+        assert own_redis.process is not None
+        own_redis.process.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            answers = in_parallel(4, lambda _: call(served, "GET", f"{LEADS}/1", headers=key))
+            assert time.monotonic() - started < 8
+            assert [a.status_code for a in answers] == [503] * 4
+            assert "Timeout" in answers[0].json()["errors"][0]["message"]
+        finally:
+            own_redis.process.send_signal(signal.SIGCONT)
+        assert call(served, "GET", f"{LEADS}/1", headers=key).status_code == 200
+    finally:
+        served.stop()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:6379/0", "a Redis URL"),
+        ("redis:///0", "no host"),
+        ("redis://127.0.0.1:99999/0", "the port is 1 to 65535"),
+        ("redis://127.0.0.1:6379/zero", "the database is a number"),
+        ("redis://127.0.0.1:6379/0?prefix=a%20b", "letters, digits"),
+        ("redis://127.0.0.1:6379/0?prefx=a", "unknown parameter(s) prefx"),
+    ],
+)
+def test_a_store_url_is_checked_before_anything_connects(url: str, reason: str) -> None:
+    from mockserver.shared.connection import StoreURLError, parse_store_url
+
+    with pytest.raises(StoreURLError, match=re.escape(reason)):
+        parse_store_url(url)
+
+
+def test_a_store_url_hides_its_password_and_keeps_its_prefix() -> None:
+    from mockserver.shared.connection import parse_store_url, with_prefix_suffix
+
+    parsed = parse_store_url("redis://:s3cret@10.0.0.5:6380/2?prefix=team-a")
+    assert parsed.url == "redis://:s3cret@10.0.0.5:6380/2"
+    assert parsed.prefix == "team-a"
+    assert "s3cret" not in parsed.shown and parsed.shown.startswith("redis://***@10.0.0.5:6380/2")
+    assert parse_store_url("redis://localhost").url == "redis://localhost/0"
+    assert parse_store_url("redis://localhost").prefix == "leadmock"
+    assert parse_store_url(with_prefix_suffix("redis://h/0?prefix=t", "gw1")).prefix == "t-gw1"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,9 +77,13 @@ def connect(store_url: StoreURL, *, timeout: float = TIMEOUT_SECONDS) -> Any:
     """A redis-py client for ``store_url``: short timeouts, one retry, no waiting between."""
     import redis
     from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError
     from redis.retry import Retry
 
-    return redis.Redis.from_url(store_url.url, retry=Retry(NoBackoff(), 1), **_options(timeout))
+    # One more try on a fresh connection (Redis restarted under a pooled one); a call that
+    # timed out is not tried again: its caller would wait twice as long for the same 503.
+    retry = Retry(NoBackoff(), 1, supported_errors=(ConnectionError,))
+    return redis.Redis.from_url(store_url.url, retry=retry, **_options(timeout))
 
 
 @contextlib.contextmanager
@@ -89,6 +94,7 @@ def unavailable(shown: str) -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as exc:
+        _failed_at[shown] = time.monotonic()
         raise ServiceUnavailable(
             f"The mock's shared store is unavailable ({shown}): {str(exc).rstrip('.')}. "
             "Try again shortly.",
@@ -100,6 +106,16 @@ def unavailable(shown: str) -> Iterator[None]:
             f"The mock's shared store refused the call ({shown}): {exc}",
             headers={"Retry-After": "1"},
         ) from None
+
+
+_failed_at: dict[str, float] = {}
+OUTAGE_SECONDS = 1.0
+
+
+def failed_lately(shown: str) -> bool:
+    """Whether a call to this Redis failed to connect or timed out in the last second: work
+    that can be skipped (a journal line) is, rather than wait out another timeout."""
+    return time.monotonic() - _failed_at.get(shown, -OUTAGE_SECONDS) < OUTAGE_SECONDS
 
 
 def with_prefix_suffix(text: str, suffix: str) -> str:
@@ -117,10 +133,10 @@ def connect_async(store_url: StoreURL, *, timeout: float = TIMEOUT_SECONDS) -> A
     import redis.asyncio
     from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError
 
-    return redis.asyncio.Redis.from_url(
-        store_url.url, retry=Retry(NoBackoff(), 1), **_options(timeout)
-    )
+    retry = Retry(NoBackoff(), 1, supported_errors=(ConnectionError,))
+    return redis.asyncio.Redis.from_url(store_url.url, retry=retry, **_options(timeout))
 
 
 def _options(timeout: float) -> dict[str, Any]:

@@ -16,7 +16,13 @@ import orjson
 
 from mockserver.errors import ServiceUnavailable
 from mockserver.journal import Entry, Journal
-from mockserver.shared.connection import AsyncClients, StoreURL, run_script, unavailable
+from mockserver.shared.connection import (
+    AsyncClients,
+    StoreURL,
+    failed_lately,
+    run_script,
+    unavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +66,10 @@ class SharedJournal(Journal):
         """Entries not kept because Redis was away (their requests were still answered)."""
 
     def record(self, entry: Entry) -> None:
+        if failed_lately(self._shown):
+            self._dropped(None)
+            self.notify(entry)
+            return
         try:
             with unavailable(self._shown):
                 self._record(keys=self._keys, args=self._arguments(entry))
@@ -68,6 +78,11 @@ class SharedJournal(Journal):
         self.notify(entry)
 
     async def record_async(self, entry: Entry) -> None:
+        if failed_lately(self._shown):
+            # Redis just failed this request (or another): its answer does not wait again.
+            self._dropped(None)
+            self.notify(entry)
+            return
         try:
             with unavailable(self._shown):
                 await run_script(
@@ -82,10 +97,11 @@ class SharedJournal(Journal):
         fields = {name: getattr(entry, name) for name in _FIELDS}
         return [orjson.dumps(fields), entry.raw_body, entry.cost, self.limit, self.max_bytes]
 
-    def _dropped(self, exc: ServiceUnavailable) -> None:
+    def _dropped(self, exc: ServiceUnavailable | None) -> None:
         # The answer is on its way already: it must not fail for want of a journal line.
         if not self.dropped:
-            logger.warning("journal entries are not kept while: %s", exc.message)
+            reason = exc.message if exc else "the shared store is unavailable"
+            logger.warning("journal entries are not kept while: %s", reason)
         self.dropped += 1
 
     def clear(self) -> None:
