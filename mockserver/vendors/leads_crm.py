@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,7 @@ from mockserver.config import Config
 from mockserver.errors import ApiError, Forbidden, Unauthorized
 from mockserver.fielderrors import field_error, fields_error
 from mockserver.paging import Window
-from mockserver.store import Doc, Store, Where, fresh_id
+from mockserver.store import Doc, Store, Where, Write, fresh_id
 from mockserver.vendors import (
     CheckTarget,
     Credentials,
@@ -323,8 +324,7 @@ class CrmHandlers:
             "added_on": timestamp(_now()),
             "deleted": False,
         }
-        slug = self._insert_lead(lead)
-        self._record(slug, "lead", "Lead created")
+        self._insert_lead(lead, "Lead created")
         return _envelope({}), 200
 
     def update_lead(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
@@ -337,10 +337,12 @@ class CrmHandlers:
         if lead["owner"] != me:
             raise _failed(NOT_OWNER)
         changes = {name: body[name] for name in LEAD_FIELDS if name in body}
-        self.store.update("crm_leads", lead["slug"], changes)
         moved = changes.get("status", lead["status"]) != lead["status"]
         note = f": status {lead['status']} to {changes['status']}" if moved else ""
-        self._record(lead["slug"], "lead", f"Lead updated{note}")
+        self._changed(
+            Write("update", "crm_leads", lead["slug"], changes),
+            self._activity(lead["slug"], "lead", f"Lead updated{note}"),
+        )
         return _envelope({}), 200
 
     def delete_lead(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
@@ -353,8 +355,10 @@ class CrmHandlers:
             raise _failed("You can't delete this lead.")
         if lead["deleted"]:
             raise field_error("slug", LEAD_DELETED)
-        self.store.update("crm_leads", lead["slug"], {"deleted": True})
-        self._record(lead["slug"], "lead", "Lead deleted")
+        self._changed(
+            Write("update", "crm_leads", lead["slug"], {"deleted": True}),
+            self._activity(lead["slug"], "lead", "Lead deleted"),
+        )
         return _envelope({}), 200
 
     # -- notes ---------------------------------------------------------------------------
@@ -377,8 +381,10 @@ class CrmHandlers:
             "created": timestamp(_now()),
             "user": me,
         }
-        self.store.put("crm_notes", str(note_id), note)
-        self._record(lead["slug"], "note", "Note added")
+        self._changed(
+            Write("put", "crm_notes", str(note_id), note),
+            self._activity(lead["slug"], "note", "Note added"),
+        )
         return _envelope({}), 200
 
     def delete_lead_note(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
@@ -389,8 +395,10 @@ class CrmHandlers:
             raise field_error("note_id", NOTE_NOT_FOUND)
         if note["user"] != me:
             raise _failed("You can't delete this note.")
-        self.store.delete("crm_notes", str(note["id"]))
-        self._record(note["lead"], "note", "Note deleted")
+        self._changed(
+            Write("delete", "crm_notes", str(note["id"])),
+            self._activity(note["lead"], "note", "Note deleted"),
+        )
         return _envelope({}), 200
 
     # -- appointments --------------------------------------------------------------------
@@ -442,8 +450,12 @@ class CrmHandlers:
             "appointment_note": body.get("appointment_note", DEFAULT_NOTE),
             "appointment_status": body.get("appointment_status", "pending"),
         }
-        self.store.put("crm_appointments", str(appointment_id), appointment)
-        self._record(body["slug"], "appointment", f"Appointment set for {appointment['fromdate']}")
+        self._changed(
+            Write("put", "crm_appointments", str(appointment_id), appointment),
+            self._activity(
+                body["slug"], "appointment", f"Appointment set for {appointment['fromdate']}"
+            ),
+        )
         return _envelope({}), 200
 
     def update_appointment(
@@ -500,8 +512,10 @@ class CrmHandlers:
             "appointment_note": fields.get("appointment_note", current["appointment_note"]),
             "appointment_status": status,
         }
-        self.store.update("crm_appointments", str(current["id"]), changes)
-        self._record(changes["lead"], "appointment", f"Appointment updated: {status}")
+        self._changed(
+            Write("update", "crm_appointments", str(current["id"]), changes),
+            self._activity(changes["lead"], "appointment", f"Appointment updated: {status}"),
+        )
         return _envelope({}), 200
 
     def delete_appointment(self, body: dict[str, Any], token_info: dict) -> tuple[Any, int]:
@@ -512,8 +526,10 @@ class CrmHandlers:
             raise field_error("appointment_id", APPOINTMENT_NOT_FOUND)
         if current["created_by"] != me:
             raise _failed("You can't delete this appointment.")
-        self.store.delete("crm_appointments", str(current["id"]))
-        self._record(current["lead"], "appointment", "Appointment deleted")
+        self._changed(
+            Write("delete", "crm_appointments", str(current["id"])),
+            self._activity(current["lead"], "appointment", "Appointment deleted"),
+        )
         return _envelope({}), 200
 
     # The sample code's paths (and Create Lead's doubled version) serve the same operations.
@@ -536,18 +552,26 @@ class CrmHandlers:
         if self.store.get("crm_users", username) is None:
             raise field_error("assignee", ASSIGNEE_NOT_FOUND)
 
-    def _insert_lead(self, lead: Doc) -> str:
+    def _insert_lead(self, lead: Doc, activity: str, moment: datetime | None = None) -> str:
         """Store a new lead under a free slug made of its names (``janeroe``, else
-        ``janeroe12``, else ``janeroe12-13``...); the slug it got."""
+        ``janeroe12``, else ``janeroe12-13``...), with its ``activity`` entry; the slug."""
         stem = re.sub(r"[^a-z0-9]", "", f"{lead['first_name']}{lead['last_name']}".lower())
         stem = stem[:200] or "lead"
         candidates = [stem, f"{stem}{lead['id']}"]
         number = lead["id"]
+        entry = self._activity("", "lead", activity, moment)
         while True:
             slug = candidates.pop(0) if candidates else f"{stem}{lead['id']}-{number}"
-            if self.store.insert("crm_leads", slug, {**lead, "slug": slug}):
+            logged = replace(entry, doc={**(entry.doc or {}), "lead": slug})
+            if self.store.write(
+                [Write("insert", "crm_leads", slug, {**lead, "slug": slug}), logged]
+            ):
                 return slug
             number += 1
+
+    def _changed(self, *writes: Write) -> None:
+        """A change and its activity entry, together (``Store.write``)."""
+        self.store.write(writes)
 
     def _appointable_lead(self, slug: str, me: str) -> Doc:
         lead = self.store.get("crm_leads", slug)
@@ -588,8 +612,9 @@ class CrmHandlers:
             if _overlaps(start, end, other):
                 raise _failed(SCHEDULE_EXISTS)
 
-    def _record(self, slug: str, kind: str, text: str, moment: datetime | None = None) -> None:
-        """An entry of the lead's recent activities, made now unless ``moment`` says when."""
+    def _activity(self, slug: str, kind: str, text: str, moment: datetime | None = None) -> Write:
+        """An entry of the lead's recent activities, made now unless ``moment`` says when, to
+        write with the change it tells of."""
         activity_id = self.store.next_sequence("crm.activity")
         activity = {
             "id": activity_id,
@@ -598,7 +623,11 @@ class CrmHandlers:
             "created": timestamp(moment or _now()),
             "activity": text,
         }
-        self.store.put("crm_activities", str(activity_id), activity)
+        return Write("put", "crm_activities", str(activity_id), activity)
+
+    def _record(self, slug: str, kind: str, text: str, moment: datetime | None = None) -> None:
+        """An activity entry alone (the seed's)."""
+        self.store.write([self._activity(slug, kind, text, moment)])
 
 
 def _record_id(value: Any) -> str:
