@@ -3,8 +3,9 @@
 The store knows nothing of vendors or HTTP. A scope (a Tiledesk project id, say) partitions a
 collection, so the same id can live in two scopes. Vendors mint ids and shape pages; the store
 filters, orders, slices and counts. ``Store`` is the interface; ``MemoryStore`` the in-process
-implementation. Filters and orderings are plain data (``Where``, ``(field, direction)``) so that
-a store backed by another process can translate them.
+implementation; ``shared.store.RedisStore`` keeps the same in Redis for several processes.
+Filters, orderings and batches of writes are plain data (``Where``, ``(field, direction)``,
+``Write``) so that a store backed by another process can translate them.
 """
 
 from __future__ import annotations
