@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from typing import Any
@@ -273,6 +273,8 @@ class JournalMiddleware:
     ) -> None:
         self.app = app
         self.journal = journal
+        # A journal kept elsewhere is waited on; the in-process one is called (no coroutine).
+        self._waits = type(journal).record_async is not Journal.record_async
         self.api_of = api_of
         self.operation_name = operation_name or (lambda api, operation_id: operation_id)
 
@@ -286,25 +288,41 @@ class JournalMiddleware:
         # Created here, so inner middlewares that copy the scope still write into this dict.
         extensions = scope.setdefault("extensions", {})
 
-        async def record() -> None:
+        def keep() -> Awaitable[None] | None:
+            """Journal the request once; what to await when the journal is kept elsewhere."""
             nonlocal recorded
-            if not recorded:
-                recorded = True
-                await self.journal.record_async(self._entry(scope, extensions, status[0], started))
+            if recorded:
+                return None
+            recorded = True
+            entry = self._entry(scope, extensions, status[0], started)
+            if self._waits:
+                return self.journal.record_async(entry)
+            self.journal.record(entry)
+            return None
 
         async def recording_send(message: Any) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
-                # Kept before the answer's last byte leaves: a client that has its answer
-                # finds the request in the journal, through this worker or any other.
-                await record()
+            elif (
+                self._waits
+                and message["type"] == "http.response.body"
+                and not message.get("more_body")
+            ):
+                # A journal other workers read: kept before the answer's last byte leaves, so
+                # a client that has its answer finds the request through any worker. (The
+                # in-process journal is written right after it: work before the last send
+                # delays every answer, a few percent of throughput.)
+                pending = keep()
+                if pending is not None:
+                    await pending
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            await record()
+            pending = keep()
+            if pending is not None:
+                await pending
 
     def _entry(self, scope: Any, extensions: dict[str, Any], status: int, started: float) -> Entry:
         read = extensions.get(REQUEST_KEY)
