@@ -55,6 +55,17 @@ def write_junit(reports: list[Report], path: str | Path) -> None:
 def write_drift_junit(reports: list[Report], drift: list[Drift], path: str | Path) -> None:
     """Write a drift report to ``path``: a suite per API, a case per operation and check, a
     failure per departure whose ``type`` is its kind (``unclassified`` when unexplained)."""
+    _write(_drift_suites(reports, drift), path)
+
+
+def drift_junit_text(reports: list[Report], drift: list[Drift]) -> str:
+    """``write_drift_junit``'s document, as text."""
+    suites = _drift_suites(reports, drift)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+def _drift_suites(reports: list[Report], drift: list[Drift]) -> ET.Element:
     suites = ET.Element("testsuites", name="leadmock drift")
     for report in reports:
         mine = [item for item in drift if item.api == report.api]
@@ -80,7 +91,7 @@ def write_drift_junit(reports: list[Report], drift: list[Drift], path: str | Pat
                 element = ET.SubElement(case, "failure", type=item.kind, message=item.title)
                 why = f"{item.kind}: {item.known.summary}\n\n" if item.known else "unclassified\n\n"
                 element.text = f"{why}{item.detail}\n\nReproduce with:\n{item.reproduce}"
-    _write(suites, path)
+    return suites
 
 
 def _write(suites: ET.Element, path: str | Path) -> None:

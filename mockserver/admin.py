@@ -87,7 +87,7 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"imported": True})
 
     async def journal(request: Request) -> Response:
-        filters = _journal_filters(request.query_params)
+        filters = journal_filters(request.query_params)
         _known_operation(filters.get("operation"), mock.operations)
         try:
             entries = mock.journal.entries(**filters)
@@ -232,7 +232,8 @@ _BY_PREFIX = {"query.": "query", "header.": "headers"}
 """``?query.page=2&header.x-trace=abc``: entries with that query parameter, that header."""
 
 
-def _journal_filters(query: Any) -> dict[str, Any]:
+def journal_filters(query: Any) -> dict[str, Any]:
+    """The journal filters of an admin query string (``AdminError`` for a bad one)."""
     filters: dict[str, Any] = {}
     plain = {}
     for key, value in query.items():

@@ -44,11 +44,12 @@ from mockserver.jsoncodec import OrjsonJsonifier
 from mockserver.prefer import PreferMiddleware, documented_answers
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
+from mockserver.recording import overlay
 from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
 from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.store import MemoryStore, Store, quiet_collector
-from mockserver.vendors import VENDORS, Mount, Vendor, apis_named, mounted
+from mockserver.vendors import VENDORS, AcceptedCredentials, Mount, Vendor, apis_named, mounted
 
 ADMIN_API = "admin"
 """The API the journal's listeners see an admin request under."""
@@ -102,6 +103,20 @@ class Mock:
         """The names of the APIs served, in the registry's order."""
         served = served_apis(self.config)
         return [m.name for v in VENDORS for m in v.mounts if m.name in served]
+
+    def serve_recording(
+        self, recorded: dict[str, Any] | None, accepted: AcceptedCredentials
+    ) -> list[str]:
+        """Lay a recording (``leadmock proxy --record``) over the seed, accept the named
+        credentials, and make that the state a reset returns to; the banner's lines of it."""
+        if recorded is not None:
+            self.store.load(overlay(self.store.dump(), recorded))
+        lines = []
+        for vendor in served_vendors(self.config):
+            if vendor.adopt_recording is not None:
+                lines += vendor.adopt_recording(self.store, self.facts[vendor.name], accepted)
+        self.store.mark_seed()
+        return lines
 
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""

@@ -22,10 +22,11 @@ from mockserver.app import create_app, served_vendors
 from mockserver.checkcli import check
 from mockserver.config import Config, ConfigError
 from mockserver.limits import Limits
+from mockserver.proxycli import add_proxy_command
 from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
-from mockserver.vendors import VENDORS, apis_named, known_names
+from mockserver.vendors import VENDORS, AcceptedCredentials, apis_named, known_names
 from mockserver.workers import run_workers
 
 
@@ -98,9 +99,16 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    recorded = _recording(args.state) if args.state else None
+    if isinstance(recorded, str):
+        print(f"leadmock serve: --state {args.state}: {recorded}", file=sys.stderr)
+        return 2
     mock = create_app(config)
     # A mock that joined a shared store serves that store's seed, not the one asked for.
     config = mock.config
+    accepted = AcceptedCredentials(tuple(args.accept_login), tuple(args.accept_api_key))
+    if recorded is not None or accepted.logins or accepted.api_keys:
+        args.recording_lines = mock.serve_recording(recorded, accepted)
     # With JSON lines on stdout, the banner (for people) goes to stderr.
     banner = sys.stderr if args.log_format == "json" else sys.stdout
     for line in _banner(args, config, mock):
@@ -120,6 +128,22 @@ def serve(args: argparse.Namespace) -> int:
         return code
     _serve_on(listening, mock, args, config, last_line="leadmock stopped")
     return 0
+
+
+def _recording(path: str) -> dict[str, Any] | str:
+    """The state document at ``path``, checked as ``PUT /__admin/state`` checks one; or why
+    it cannot be served."""
+    from mockserver.admin import AdminError, validate_state
+
+    try:
+        state = json.loads(Path(path).read_text())
+        validate_state(state)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    except ValueError as exc:
+        where = f"{exc.field}: " if isinstance(exc, AdminError) else "not JSON: "
+        return f"{where}{exc}"
+    return state
 
 
 def _serve_on(
@@ -167,6 +191,9 @@ def _banner(args: argparse.Namespace, config: Config, mock: Any) -> list[str]:
         lines.append(f"Options from  {', '.join(args.option_sources)}")
     for vendor in served_vendors(config):
         lines.extend(vendor.describe(mock.facts[vendor.name], base_url))
+    if getattr(args, "state", None):
+        lines.append(f"Recording     {args.state} over the seed (reset returns to both)")
+    lines += [f"              {line}" for line in getattr(args, "recording_lines", [])]
     faults = ", ".join(_fault_words(fault) for fault in mock.faults.list())
     if faults:
         lines.append(f"Faults        {faults} (they come back on reset)")
@@ -349,6 +376,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer this share of vendor requests with an error: 0.05 or 5%%, 500 unless "
         ":STATUS says (5%%:503)",
     )
+    recording = serve_parser.add_argument_group("serving a recording (leadmock proxy --record)")
+    recording.add_argument(
+        "--state",
+        metavar="FILE",
+        help="lay this state document over the seed: a recording, or GET /__admin/state's",
+    )
+    recording.add_argument(
+        "--accept-login",
+        action="append",
+        default=[],
+        type=arguments.login,
+        metavar="USER:PASSWORD",
+        help="accept this login besides the seed's (a recorded user's, or a new one); repeatable",
+    )
+    recording.add_argument(
+        "--accept-api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="accept this API key besides the seed's; repeatable",
+    )
     log = serve_parser.add_argument_group("the request log: one line a request, on stdout")
     log.add_argument("--quiet", action="store_true", help="no request log")
     log.add_argument(
@@ -464,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_parser.set_defaults(func=check)
 
+    add_proxy_command(commands)
     operations_parser = commands.add_parser(
         "operations", help="list each API's operations: method, path and operationId"
     )

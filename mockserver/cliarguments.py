@@ -127,3 +127,11 @@ def store_url(text: str) -> str:
     except StoreURLError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--store {text!r}: ")) from exc
     return text
+
+
+def login(text: str) -> tuple[str, str]:
+    """``USER:PASSWORD`` (the user a name or an email; the password may hold colons)."""
+    user, colon, password = text.partition(":")
+    if not colon or not user.strip() or not password:
+        raise argparse.ArgumentTypeError(f"{user[:40]!r}...: a login is USER:PASSWORD")
+    return user.strip(), password

@@ -57,6 +57,10 @@ class Entry:
     """Why the spec refused the request (the error's message); None when it did not."""
     elapsed_ms: float = 0.0
     """From the request's arrival at the journal to its answer's last byte sent."""
+    response_problems: tuple[str, ...] | None = None
+    """How the answer departs from the spec (``leadmock proxy``); None when it was not checked."""
+    upstream_error: str | None = None
+    """Why ``leadmock proxy`` got no answer from the upstream (a timeout, a refused connection)."""
 
     @property
     def body(self) -> Any:
@@ -92,6 +96,17 @@ class Entry:
             "refusal": self.refusal,
             "elapsed_ms": self.elapsed_ms,
             "at": self.at,
+            **self._proxied(),
+        }
+
+    def _proxied(self) -> dict[str, Any]:
+        """What a proxy adds: the answer's own verdict, apart from the request's."""
+        if self.response_problems is None and self.upstream_error is None:
+            return {}
+        problems = list(self.response_problems or ())
+        return {
+            "response": {"valid": not problems and not self.upstream_error, "problems": problems},
+            "upstream_error": self.upstream_error,
         }
 
 

@@ -140,8 +140,24 @@ def json_line(entry: Entry) -> str:
             "api": entry.api,
             "elapsed_ms": round(entry.elapsed_ms, 2),
             "refusal": entry.refusal,
+            **(
+                {
+                    "response_problems": list(entry.response_problems or ()),
+                    "upstream_error": entry.upstream_error,
+                }
+                if entry.response_problems is not None or entry.upstream_error
+                else {}
+            ),
         }
     ).decode()
+
+
+def _proxied(entry: Entry) -> dict[str, Any]:
+    """A proxy's verdict on the answer, for an entry that has one."""
+    if entry.response_problems is None and not entry.upstream_error:
+        return {}
+    problems = list(entry.response_problems or ())
+    return {"response_problems": problems, "upstream_error": entry.upstream_error}
 
 
 def text_line(entry: Entry, paint: Callable[[str, str], str] | None = None) -> str:
@@ -156,6 +172,10 @@ def text_line(entry: Entry, paint: Callable[[str, str], str] | None = None) -> s
     )
     if entry.refusal:
         line += " " + paint("31", f"invalid: {_shown(entry.refusal)}")
+    if entry.upstream_error:
+        line += " " + paint("31", f"upstream: {_shown(entry.upstream_error)}")
+    if entry.response_problems:
+        line += " " + paint("31", f"answer invalid: {_shown('; '.join(entry.response_problems))}")
     return line
 
 

@@ -61,6 +61,16 @@ class Credentials:
     """Pinned values by ``location.name``, from ``--set``."""
 
 
+@dataclass(frozen=True)
+class AcceptedCredentials:
+    """Credentials ``leadmock serve`` accepts besides the seed's (``--accept-login``,
+    ``--accept-api-key``), so that a client keeps its own when it talks to a recording."""
+
+    logins: tuple[tuple[str, str], ...] = ()
+    """(user name or email, password) pairs."""
+    api_keys: tuple[str, ...] = ()
+
+
 DRIFT_KINDS = {
     "documentation gap": "the documents are silent or wrong; the spec gains the observed behaviour "
     "(marked observed) and the mock serves it",
@@ -124,6 +134,11 @@ class Vendor:
     (2xx, 401, 403, 404, 409, 429...), each with the reason."""
     known_drift: tuple[KnownDrift, ...] = ()
     """How the vendor's real service departs from the specs, each departure classified."""
+    record: Callable[[Any, Any], None] | None = None
+    """Reads one answered exchange into a recording (``recording.RecordFunction``)."""
+    adopt_recording: Callable[[Store, dict[str, Any], AcceptedCredentials], list[str]] | None = None
+    """Once a recording is laid over the seed, makes it reachable with the seed's credentials
+    and the accepted ones; the lines the banner prints of it."""
     operation_aliases: dict[str, str] = field(default_factory=dict)
     """operationIds that are another documented path of one operation, each with the name of
     that operation: the journal, faults and ``assert_called`` know it by that one name."""

@@ -42,6 +42,7 @@ from mockserver.vendors import (
     ErrorBody,
     Mount,
     Vendor,
+    leads_crm_recording,
     mounted,
     request_url,
 )
@@ -943,4 +944,6 @@ VENDOR = Vendor(
             "appointment or assignee that does not exist (its error tables' Validation Errors)."
         ),
     },
+    record=leads_crm_recording.record,
+    adopt_recording=leads_crm_recording.adopt,
 )

@@ -38,7 +38,15 @@ from mockserver.paging import Page
 from mockserver.schemawords import missing_members, requirement
 from mockserver.specvalidators import SPEC_VALIDATORS, OptionalJSONBody
 from mockserver.store import Store, Where, Write, fresh_id
-from mockserver.vendors import CheckTarget, Credentials, ErrorBody, Mount, Vendor, request_url
+from mockserver.vendors import (
+    CheckTarget,
+    Credentials,
+    ErrorBody,
+    Mount,
+    Vendor,
+    overloop_recording,
+    request_url,
+)
 
 MEDIA_TYPE = "application/vnd.api+json"
 BASE_PATH = "/public/v1"
@@ -653,4 +661,6 @@ VENDOR = Vendor(
             "uses an email another lead has (its error conventions)."
         ),
     },
+    record=overloop_recording.record,
+    adopt_recording=overloop_recording.adopt,
 )

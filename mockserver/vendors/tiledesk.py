@@ -64,6 +64,7 @@ from mockserver.vendors import (
     KnownDrift,
     Mount,
     Vendor,
+    tiledesk_recording,
 )
 from mockserver.vendors.tiledesk_model import (
     DOCS_LEADS,
@@ -825,4 +826,6 @@ VENDOR = Vendor(
             "such as an empty one, that is not an email address to the server gets 422."
         ),
     },
+    record=tiledesk_recording.record,
+    adopt_recording=tiledesk_recording.adopt,
 )

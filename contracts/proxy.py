@@ -1,0 +1,485 @@
+"""``leadmock proxy``: a reverse proxy that judges live traffic against one API's spec.
+
+Each request goes to the upstream unchanged and its answer back unchanged, as Prism's proxy
+mode does; on the way the request is judged by ``requestcheck`` and the answer by
+Schemathesis' own response checks (the ones ``leadmock check`` runs), so a departure reads and
+is classified (the vendor's ``known_drift``) exactly as in a ``check`` report. Each exchange is
+journalled with both verdicts apart, told to the request log, added to the drift report, and
+handed to the recorder when there is one. Credentials reach the upstream and nothing else:
+the journal, the log and the report show them redacted.
+
+    proxy = Proxy("tiledesk-v3", "https://api.tiledesk.com/v3")
+    # an ASGI app: proxy.journal, proxy.drift.report(), proxy.recorder
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from contracts.drift import find_drift, observed_in_spec, render_markdown
+from contracts.junit import drift_junit_text
+from contracts.requestcheck import Judged, SpecRequests
+from contracts.runner import Failure, Report
+from mockserver.admin import ADMIN_PREFIX, AdminError, admin_allowed, journal_filters
+from mockserver.app import load_spec, spec_path
+from mockserver.errors import ApiError, PayloadTooLarge, RequestTimeout, error_for_status
+from mockserver.journal import Entry, Journal
+from mockserver.limits import Limits
+from mockserver.recording import Exchange, Recorder
+from mockserver.redaction import redact, redact_headers
+from mockserver.vendors import Vendor, vendor_of
+
+PROXY_PHASE = "proxy"
+"""The phase name a proxy's checks are counted under in a drift report."""
+RESPONSE_CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+"""Schemathesis' checks that judge an answer alone (the others send requests of their own)."""
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+"""The largest upstream answer passed on; a larger one is a 502."""
+# Hop-by-hop headers (RFC 9110 7.6.1) are the connection's, not the message's; host and the
+# body's framing are the proxy's own to set.
+_NOT_FORWARDED = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+# httpx hands the body decoded, so its encoding header would lie.
+_NOT_RETURNED = _NOT_FORWARDED | {"content-encoding"}
+
+
+class Proxy:
+    """The proxy for ``api`` in front of ``upstream`` (the URL its spec's paths are under)."""
+
+    def __init__(
+        self,
+        api: str,
+        upstream: str,
+        *,
+        timeout: float = 30.0,
+        limits: Limits | None = None,
+        recorder: Recorder | None = None,
+        admin_token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.vendor, mount = vendor_of(api)
+        self.api = mount.name
+        self.upstream = upstream.rstrip("/")
+        self.timeout = timeout
+        self.limits = limits or Limits()
+        self.recorder = recorder
+        self.admin_token = admin_token
+        spec = load_spec(mount.spec)
+        self.requests = SpecRequests(spec)
+        self.secret_headers = self.requests.secret_headers()
+        self.answers = AnswerChecks(mount.spec, self.upstream, self.vendor.excluded_checks)
+        self.drift = DriftLog(self.api, self.vendor, observed=list(observed_in_spec(spec)))
+        self.journal = Journal()
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._admin = _admin_app(self)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        # Made on first use, inside the event loop that serves.
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout, transport=self._transport, follow_redirects=False
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            if not admin_allowed(scope, self.admin_token):
+                await JSONResponse({"error": "the admin plane is not for this caller"}, 403)(
+                    scope, receive, send
+                )
+                return
+            await self._admin(scope, receive, send)
+            return
+        await self._proxy(scope, receive, send)
+
+    async def _proxy(self, scope: Any, receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+        method, path = scope["method"], scope["path"]
+        query_text = scope.get("query_string", b"").decode("latin-1")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            body = await self._read_body(receive)
+        except ApiError as error:
+            await self._answer_error(scope, receive, send, error)
+            return
+        query = parse_qsl(query_text, keep_blank_values=True)
+        judged = self.requests.judge(method, path, query, headers, body)
+        upstream_error = None
+        try:
+            answer = await self._forward(method, path, query_text, scope["headers"], body)
+        except httpx.TimeoutException:
+            upstream_error = f"no answer from the upstream within {self.timeout:g} s"
+            error: ApiError = error_for_status(504, f"Gateway timeout: {upstream_error}")
+        except (httpx.TransportError, _AnswerTooLarge) as exc:
+            upstream_error = f"the upstream cannot be reached: {exc or type(exc).__name__}"
+            error = error_for_status(502, f"Bad gateway: {upstream_error}")
+        if upstream_error is not None:
+            self.drift.add_error(
+                judged, upstream_error, self.answers.curl(judged, query, headers, body)
+            )
+            rendered = self.vendor.render_error(error)
+            status, answer_headers, content = rendered.status, [], rendered.content
+            answer_headers = [(b"content-type", rendered.media_type.encode())]
+            problems: tuple[str, ...] | None = None
+        else:
+            status, content = answer.status_code, answer.content
+            answer_headers = [
+                (k.encode("latin-1"), v.encode("latin-1"))
+                for k, v in answer.headers.multi_items()
+                if k.lower() not in _NOT_RETURNED
+            ]
+            failures = await asyncio.to_thread(
+                self.answers.judge, judged, query, headers, body, answer
+            )
+            self.drift.add(judged, failures, answer.status_code)
+            problems = tuple(f"{f.check}: {f.title}: {_first_line(f.message)}" for f in failures)
+            if self.recorder is not None and judged.operation is not None:
+                self.recorder.add(_exchange(self.api, judged, query, headers, body, answer))
+        answer_headers.append((b"content-length", str(len(content)).encode()))
+        self.journal.record(
+            Entry(
+                api=self.api,
+                operation=judged.operation.operation_id if judged.operation else None,
+                method=method,
+                path=path,
+                query=query_text,
+                headers=redact_headers(headers, self.secret_headers),
+                raw_body=_shown_body(body, headers)[: self.journal.body_bytes],
+                body_size=len(body),
+                status=status,
+                valid=judged.valid,
+                refusal="; ".join(judged.problems) or None,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+                response_problems=problems,
+                upstream_error=upstream_error,
+            )
+        )
+        await send({"type": "http.response.start", "status": status, "headers": answer_headers})
+        await send({"type": "http.response.body", "body": content})
+
+    async def _read_body(self, receive: Any) -> bytes:
+        chunks, size = [], 0
+        try:
+            async with asyncio.timeout(self.limits.body_seconds):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        break
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.limits.body_bytes:
+                        raise PayloadTooLarge(
+                            f"The request body is larger than {self.limits.body_bytes} bytes"
+                        )
+                    chunks.append(chunk)
+                    if not message.get("more_body"):
+                        break
+        except TimeoutError:
+            raise RequestTimeout(
+                f"The request body did not arrive within {self.limits.body_seconds:g} s"
+            ) from None
+        return b"".join(chunks)
+
+    async def _forward(
+        self, method: str, path: str, query: str, raw_headers: Any, body: bytes
+    ) -> httpx.Response:
+        url = self.upstream + path + (f"?{query}" if query else "")
+        headers = [
+            (k, v) for k, v in raw_headers if k.decode("latin-1").lower() not in _NOT_FORWARDED
+        ]
+        request = self.client.build_request(method, url, headers=headers, content=body)
+        response = await self.client.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise _AnswerTooLarge(f"its answer is larger than {MAX_ANSWER_BYTES} bytes")
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # The body read by hand: give the response it, as a read response holds it.
+        response._content = b"".join(chunks)
+        return response
+
+    async def _answer_error(self, scope: Any, receive: Any, send: Any, error: ApiError) -> None:
+        rendered = self.vendor.render_error(error)
+        headers = {**rendered.headers, "content-type": rendered.media_type, "connection": "close"}
+        await Response(rendered.content, rendered.status, headers)(scope, receive, send)
+
+
+class _AnswerTooLarge(Exception):
+    pass
+
+
+class AnswerChecks:
+    """Schemathesis' response checks over one spec, for answers it did not ask for."""
+
+    def __init__(self, spec: str, upstream: str, excluded: dict[str, str]) -> None:
+        self.schema = schemathesis.openapi.from_path(spec_path(spec))
+        self.upstream = upstream
+        self.checks = [c for c in RESPONSE_CHECKS if c.__name__ not in excluded]
+
+    def case(self, judged: Judged, query: list, headers: dict, body: bytes) -> Any:
+        """The Schemathesis case of a routed request."""
+        assert judged.operation is not None
+        operation = self.schema[judged.operation.template][judged.operation.method]
+        kwargs: dict[str, Any] = {}
+        if body:
+            media = headers.get("content-type", "application/json").split(";")[0]
+            try:
+                kwargs["body"] = json.loads(body) if media.endswith("json") else body
+            except ValueError:
+                kwargs["body"] = body
+            kwargs["media_type"] = media
+        return operation.Case(
+            path_parameters=judged.path_parameters,
+            query=dict(query),
+            headers={k: v for k, v in headers.items() if k not in _NOT_FORWARDED},
+            **kwargs,
+        )
+
+    def curl(self, judged: Judged, query: list, headers: dict, body: bytes) -> str:
+        """The request as Schemathesis writes it to reproduce (credentials filtered)."""
+        if judged.operation is None:
+            return ""
+        case = self.case(judged, query, headers, body)
+        try:
+            return case.as_curl_command(base_url=self.upstream)
+        except Exception:
+            return ""
+
+    def judge(
+        self, judged: Judged, query: list, headers: dict, body: bytes, answer: httpx.Response
+    ) -> list[Failure]:
+        """Each check the answer fails, as a ``check`` report's failures read."""
+        failures: list[Failure] = []
+        if judged.operation is None:
+            return failures
+        case = self.case(judged, query, headers, body)
+        curl = self.curl(judged, query, headers, body)
+        label = judged.operation.label
+        for check in self.checks:
+            try:
+                case.validate_response(answer, checks=[check])
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    failures.append(_failure(label, check.__name__, failure, curl, answer))
+        if judged.problems and answer.status_code < 400:
+            message = "\n".join(judged.problems) + f"\n\nReceived: {answer.status_code}"
+            failures.append(
+                Failure(
+                    label,
+                    "negative_data_rejection",
+                    "API accepted schema-violating request",
+                    message,
+                    curl,
+                    PROXY_PHASE,
+                    status=answer.status_code,
+                )
+            )
+        return failures
+
+    @property
+    def names(self) -> list[str]:
+        return [check.__name__ for check in self.checks]
+
+
+def _failure(label: str, check: str, failure: Any, curl: str, answer: httpx.Response) -> Failure:
+    return Failure(
+        label,
+        check,
+        failure.title,
+        failure.message,
+        curl,
+        PROXY_PHASE,
+        status=answer.status_code,
+        response_body=answer.content.decode("utf-8", "replace")[:500],
+    )
+
+
+class DriftLog:
+    """What the proxy saw, as the ``Report`` a drift report is written from."""
+
+    def __init__(self, api: str, vendor: Vendor, observed: list[tuple[str, str]]) -> None:
+        self.vendor = vendor
+        self.observed = observed
+        self._report = Report(api=api, excluded_checks=dict(vendor.excluded_checks))
+        self._seen: set[tuple[str, str, str, str]] = set()
+
+    def add(self, judged: Judged, failures: list[Failure], status: int) -> None:
+        if judged.operation is None:
+            return
+        label = judged.operation.label
+        failed = {failure.check for failure in failures}
+        report = self._report
+        for name in [
+            c.__name__ for c in RESPONSE_CHECKS if c.__name__ not in report.excluded_checks
+        ]:
+            report.outcomes[(label, name, name not in failed)] += 1
+            report.checks_by_phase[PROXY_PHASE] += 1
+            report.checks_by_operation[label] += 1
+        if "negative_data_rejection" in failed:
+            report.outcomes[(label, "negative_data_rejection", False)] += 1
+        for failure in failures:
+            key = (label, failure.check, failure.title, _first_line(failure.message))
+            if key not in self._seen:
+                self._seen.add(key)
+                report.failures.append(failure)
+
+    def add_error(self, judged: Judged, reason: str, curl: str) -> None:
+        label = judged.operation.label if judged.operation else "?"
+        self._report.errors.append(f"{reason} ({label})\n\nReproduce with:\n\n    {curl}")
+
+    def report(self) -> Report:
+        return self._report
+
+    def markdown(self, target: str) -> str:
+        """The drift report as ``make contract-real`` writes it."""
+        report = self._report
+        drift = find_drift(report, self.vendor.known_drift)
+        return render_markdown([report], drift, target=target, observed={report.api: self.observed})
+
+    def junit(self) -> str:
+        report = self._report
+        return drift_junit_text([report], find_drift(report, self.vendor.known_drift))
+
+
+def _exchange(
+    api: str, judged: Judged, query: list, headers: dict, body: bytes, answer: httpx.Response
+) -> Exchange:
+    assert judged.operation is not None
+    return Exchange(
+        api=api,
+        operation=judged.operation.operation_id,
+        method=judged.operation.method,
+        path_parameters=judged.path_parameters,
+        query=dict(query),
+        request_body=_json_or_none(body),
+        status=answer.status_code,
+        answer=_json_or_none(answer.content),
+    )
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _shown_body(body: bytes, headers: dict[str, str]) -> bytes:
+    """The body as the journal keeps it: a JSON body's secret fields redacted."""
+    if not body or not headers.get("content-type", "").split(";")[0].endswith("json"):
+        return body
+    parsed = _json_or_none(body)
+    return body if parsed is None else json.dumps(redact(parsed)).encode()
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _admin_app(proxy: Proxy) -> Starlette:
+    """``/__admin``: the journal, the drift report, the recording and health."""
+
+    async def journal(request: Request) -> Response:
+        try:
+            entries = proxy.journal.entries(**journal_filters(request.query_params))
+        except LookupError as exc:
+            raise AdminError("api", str(exc).strip("'\"")) from None
+        return StreamingResponse(proxy.journal.export(entries), media_type="application/json")
+
+    async def clear_journal(request: Request) -> Response:
+        proxy.journal.clear()
+        return JSONResponse({"cleared": True})
+
+    async def drift(request: Request) -> Response:
+        wanted = request.query_params.get("format", "markdown")
+        if wanted == "markdown":
+            text = proxy.drift.markdown(target=f"{proxy.api} at {proxy.upstream} (proxy)")
+            return Response(text, media_type="text/markdown; charset=utf-8")
+        if wanted == "junit":
+            return Response(proxy.drift.junit(), media_type="application/xml")
+        raise AdminError("format", f"markdown or junit, not {wanted[:20]!r}")
+
+    async def recording(request: Request) -> Response:
+        if proxy.recorder is None:
+            raise AdminError("recording", "the proxy records nothing: start it with --record FILE")
+        return JSONResponse(proxy.recorder.state())
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "api": proxy.api, "upstream": proxy.upstream})
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AdminError)
+        return JSONResponse({"error": str(exc), "field": exc.field}, 400)
+
+    return Starlette(
+        routes=[
+            Route(f"{ADMIN_PREFIX}/journal", journal, methods=["GET"]),
+            Route(f"{ADMIN_PREFIX}/journal", clear_journal, methods=["DELETE"]),
+            Route(f"{ADMIN_PREFIX}/drift", drift, methods=["GET"]),
+            Route(f"{ADMIN_PREFIX}/recording", recording, methods=["GET"]),
+            Route(f"{ADMIN_PREFIX}/health", health, methods=["GET"]),
+        ],
+        exception_handlers={AdminError: refused},
+    )

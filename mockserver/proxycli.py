@@ -1,0 +1,167 @@
+"""``leadmock proxy``: the command that puts ``contracts.proxy`` in front of an upstream.
+
+It serves until interrupted, one request log line an exchange (with what the spec says of the
+request and of the answer), then writes the recording and the drift report it was asked for
+and prints the report's summary. Exit 0, or 1 when a departure is unclassified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mockserver import cliarguments as arguments
+from mockserver.limits import Limits
+from mockserver.requestlog import RequestLog
+from mockserver.server import server_config
+from mockserver.vendors import known_names, one_api_named
+
+DEFAULT_PORT = 8081
+
+
+def add_proxy_command(commands: argparse._SubParsersAction) -> None:
+    """The ``proxy`` subcommand and its options."""
+    parser = commands.add_parser(
+        "proxy",
+        help="forward your client's requests to the real API, checking both ways against the spec",
+        description="A reverse proxy for one API: every request goes to --upstream unchanged "
+        "and its answer comes back unchanged; both are checked against the API's spec (the "
+        "answer with leadmock check's response checks), journalled at /__admin/journal, and "
+        "gathered in a drift report (/__admin/drift, and on exit).",
+    )
+    parser.add_argument("api", type=_api, help=f"the API: {', '.join(known_names())}")
+    parser.add_argument(
+        "--upstream",
+        required=True,
+        type=_upstream,
+        help="the URL the spec's paths are under, e.g. https://api.tiledesk.com/v3",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=arguments.port, default=DEFAULT_PORT, help="port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=arguments.above_zero(float),
+        default=30.0,
+        help="seconds to wait for the upstream; a 504 past it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        type=Path,
+        help="write what the upstream answered as a state document, for leadmock serve --state",
+    )
+    parser.add_argument("--drift", metavar="FILE", type=Path, help="write the drift report here")
+    parser.add_argument("--junit", metavar="FILE", type=Path, help="and as JUnit XML here")
+    parser.add_argument(
+        "--admin-token",
+        default=None,
+        help="answer /__admin/ to whoever sends this token (default: loopback callers only)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no request log")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text")
+    parser.set_defaults(func=proxy)
+
+
+def _api(text: str) -> str:
+    try:
+        return one_api_named(text)
+    except LookupError as exc:
+        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
+
+
+def _upstream(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an upstream URL: http(s)://host[:port][/base path], no query"
+        )
+    return text.rstrip("/")
+
+
+def proxy(args: argparse.Namespace) -> int:
+    """Serve the proxy until SIGINT or SIGTERM, then write what was asked."""
+    import uvicorn
+
+    from contracts.proxy import Proxy
+    from mockserver.recording import Recorder
+    from mockserver.vendors import vendor_of
+
+    try:
+        listening = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        print(
+            f"leadmock proxy: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
+    vendor, _ = vendor_of(args.api)
+    recorder = None
+    if args.record is not None:
+        if vendor.record is None:
+            print(f"leadmock proxy: {args.api} has no recording", file=sys.stderr)
+            return 2
+        recorder = Recorder(vendor.record, args.record)
+    limits = Limits()
+    served = Proxy(
+        args.api, args.upstream, timeout=args.timeout, recorder=recorder,
+        admin_token=args.admin_token, limits=limits,
+    )  # fmt: skip
+    base_url = f"http://{args.host}:{args.port}"
+    banner = sys.stderr if args.log_format == "json" else sys.stdout
+    print(f"leadmock proxy on {base_url} for {args.api}, upstream {args.upstream}", file=banner)
+    print(f"Drift report  {base_url}/__admin/drift", file=banner)
+    print(f"Journal       {base_url}/__admin/journal", file=banner)
+    if recorder is not None:
+        print(f"Recording to  {args.record} (on exit)", file=banner)
+    banner.flush()
+    log = None
+    if not args.quiet:
+        log = RequestLog(
+            sys.stdout,
+            json_lines=args.log_format == "json",
+            colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        )
+        served.journal.subscribe(log)
+    settings = server_config(served, host=args.host, port=args.port, limits=limits)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: None)
+    uvicorn.Server(settings).run(sockets=[listening])
+    if log is not None:
+        log.close()
+    return _finish(served, args)
+
+
+def _finish(served: object, args: argparse.Namespace) -> int:
+    from contracts.drift import find_drift
+    from contracts.proxy import Proxy
+
+    assert isinstance(served, Proxy)
+    lines = []
+    if served.recorder is not None:
+        path = served.recorder.write()
+        lines.append(f"Recorded {served.recorder.exchanges} answers into {path}")
+    target = f"{served.api} at {served.upstream} (proxy)"
+    if args.drift is not None:
+        args.drift.parent.mkdir(parents=True, exist_ok=True)
+        args.drift.write_text(served.drift.markdown(target))
+        lines.append(f"Drift report: {args.drift}")
+    if args.junit is not None:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        args.junit.write_text(served.drift.junit())
+        lines.append(f"JUnit drift report: {args.junit}")
+    report = served.drift.report()
+    drift = find_drift(report, served.vendor.known_drift)
+    unexplained = [item for item in drift if item.known is None]
+    checks = sum(report.checks_by_phase.values())
+    lines.append(f"{checks} checks, {len(drift)} departures, {len(unexplained)} unclassified")
+    for item in drift:
+        lines.append(f"  {item.kind}: {item.operation} {item.check}: {item.title}")
+    print("\n".join(lines))
+    return 1 if unexplained else 0
