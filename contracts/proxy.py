@@ -74,6 +74,8 @@ _NOT_FORWARDED = {
     "host",
     "content-length",
 }
+# Left out of a reproducing curl: every client sends its own.
+_NOT_REPRODUCED = _NOT_FORWARDED | {"user-agent", "accept-encoding", "accept"}
 # httpx hands the body decoded, so its encoding header would lie.
 _NOT_RETURNED = _NOT_FORWARDED | {"content-encoding"}
 
@@ -154,8 +156,11 @@ class Proxy:
         judged = self.requests.judge(method, path, query, headers, body)
         upstream_error = None
         try:
-            answer = await self._forward(method, path, query_text, scope["headers"], body)
-        except httpx.TimeoutException:
+            # The whole exchange within the timeout: httpx's bounds each read, and a slow
+            # upstream that trickles its answer would pass them all.
+            async with asyncio.timeout(self.timeout):
+                answer = await self._forward(method, path, query_text, scope["headers"], body)
+        except (httpx.TimeoutException, TimeoutError):
             upstream_error = f"no answer from the upstream within {self.timeout:g} s"
             error: ApiError = error_for_status(504, f"Gateway timeout: {upstream_error}")
         except (httpx.TransportError, _AnswerTooLarge) as exc:
@@ -283,7 +288,7 @@ class AnswerChecks:
         return operation.Case(
             path_parameters=judged.path_parameters,
             query=dict(query),
-            headers={k: v for k, v in headers.items() if k not in _NOT_FORWARDED},
+            headers={k: v for k, v in headers.items() if k not in _NOT_REPRODUCED},
             **kwargs,
         )
 
