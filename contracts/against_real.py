@@ -1,10 +1,11 @@
 """``make contract-real``: the Tiledesk specs checked against a real tiledesk-server.
 
 Installs the server (cached), starts it with its database on loopback, signs a user up and gives
-it a project, runs ``leadmock check`` for each Tiledesk spec and the scripted CRUD sequence
-against it and against the mock, stops everything, and writes the drift report: Markdown (also
-printed) and JUnit. Exits 1 when a departure is unclassified or the sequence disagrees, 2 when
-the server cannot run here.
+it a project, runs the scripted CRUD sequence against it and against the mock, sends it again
+through ``leadmock proxy`` and replays the recording on the mock (``proxy_pass``), runs
+``leadmock check`` for each Tiledesk spec, stops everything, and writes the drift report:
+Markdown (also printed) and JUnit. Exits 1 when a departure is unclassified, the sequence
+disagrees or the proxy pass finds a difference, 2 when the server cannot run here.
 
     python -m contracts.against_real [--max-examples N] [--stateful-steps N] [--out DIR]
 """
@@ -12,6 +13,7 @@ the server cannot run here.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import uuid
 from collections.abc import Sequence
@@ -23,6 +25,8 @@ from starlette.testclient import TestClient
 from contracts.agreement import Side, compare, mock_only_fields, run_sequence
 from contracts.drift import Drift, find_drift, observed_in_spec, render_markdown
 from contracts.junit import write_drift_junit
+from contracts.proxy_pass import API as PROXIED_API
+from contracts.proxy_pass import compare_with_check, replay_check_failures, run_proxy_pass
 from contracts.runner import OperationChecked, Report, RunFinished, check
 from contracts.tiledesk_server import (
     DEFAULT_CACHE,
@@ -57,7 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"user {account.email}, project {account.project_id}", flush=True)
             # The sequence first, on a project that fuzzing has not filled yet.
             agreement, mock_only = _agreement(server.base_url, account)
+            print("Proxy pass: the sequence through leadmock proxy...", flush=True)
+            proxied = run_proxy_pass(server.base_url, account, args.out, free_port())
             reports = [_check(api, server.base_url, account, args) for api in APIS]
+            print("Proxy pass: check's failing requests through leadmock proxy...", flush=True)
+            proxied_report = next(r for r in reports if r.api == PROXIED_API)
+            vendor, _ = vendor_of(PROXIED_API)
+            replayed = replay_check_failures(
+                server.base_url,
+                proxied_report.failures,
+                find_drift(proxied_report, vendor.known_drift),
+                free_port(),
+            )
     except Unavailable as exc:
         print(f"contract-real: the real server cannot run here: {exc}", file=sys.stderr)
         return 2
@@ -65,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for report in reports:
         vendor, _ = vendor_of(report.api)
         drift += find_drift(report, vendor.known_drift)
+    compare_with_check(proxied, [item for item in drift if item.api == PROXIED_API])
     observed = {api: list(observed_in_spec(load_spec(vendor_of(api)[1].spec))) for api in APIS}
     markdown = render_markdown(
         reports,
@@ -74,13 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         agreement=agreement,
         mock_only=mock_only,
     )
+    markdown += "\n" + "\n".join([*proxied.markdown(), *replayed.markdown()])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "drift.md").write_text(markdown)
     write_drift_junit(reports, drift, args.out / "drift.xml")
     print(markdown)
     print(f"\nDrift report: {args.out / 'drift.md'} and {args.out / 'drift.xml'}")
     unexplained = [item for item in drift if item.known is None]
-    return 1 if unexplained or agreement else 0
+    return 1 if unexplained or agreement or not proxied.ok or not replayed.ok else 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _check(api: str, base_url: str, account: Account, args: argparse.Namespace) -> Report:

@@ -324,7 +324,7 @@ class AnswerChecks:
                 Failure(
                     label,
                     "negative_data_rejection",
-                    "API accepted schema-violating request",
+                    "Schema-violating request accepted",
                     message,
                     curl,
                     PROXY_PHASE,
@@ -392,6 +392,26 @@ class DriftLog:
         report = self._report
         drift = find_drift(report, self.vendor.known_drift)
         return render_markdown([report], drift, target=target, observed={report.api: self.observed})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The checks run and each departure, classified, as JSON."""
+        report = self._report
+        drift = find_drift(report, self.vendor.known_drift)
+        return {
+            "api": report.api,
+            "checks": sum(report.checks_by_phase.values()),
+            "departures": [
+                {
+                    "operation": item.operation,
+                    "check": item.check,
+                    "title": item.title,
+                    "kind": item.kind,
+                    "detail": _first_line(item.detail),
+                    "reproduce": item.reproduce,
+                }
+                for item in drift
+            ],
+        }
 
     def junit(self) -> str:
         report = self._report
@@ -464,7 +484,13 @@ def _admin_app(proxy: Proxy) -> Starlette:
             return Response(text, media_type="text/markdown; charset=utf-8")
         if wanted == "junit":
             return Response(proxy.drift.junit(), media_type="application/xml")
-        raise AdminError("format", f"markdown or junit, not {wanted[:20]!r}")
+        if wanted == "json":
+            return JSONResponse(proxy.drift.to_dict())
+        raise AdminError("format", f"markdown, junit or json, not {wanted[:20]!r}")
+
+    async def clear_drift(request: Request) -> Response:
+        proxy.drift = DriftLog(proxy.api, proxy.vendor, proxy.drift.observed)
+        return JSONResponse({"cleared": True})
 
     async def recording(request: Request) -> Response:
         if proxy.recorder is None:
@@ -483,6 +509,7 @@ def _admin_app(proxy: Proxy) -> Starlette:
             Route(f"{ADMIN_PREFIX}/journal", journal, methods=["GET"]),
             Route(f"{ADMIN_PREFIX}/journal", clear_journal, methods=["DELETE"]),
             Route(f"{ADMIN_PREFIX}/drift", drift, methods=["GET"]),
+            Route(f"{ADMIN_PREFIX}/drift", clear_drift, methods=["DELETE"]),
             Route(f"{ADMIN_PREFIX}/recording", recording, methods=["GET"]),
             Route(f"{ADMIN_PREFIX}/health", health, methods=["GET"]),
         ],

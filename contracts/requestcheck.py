@@ -163,8 +163,9 @@ def _parameter_problems(
         schema = parameter.get("schema", {})
         try:
             value = coerce_type(parameter, text, f"{place} parameter", name)
-        except TypeValidationError as exc:
-            problems.append(str(exc))
+        except TypeValidationError:
+            wanted = schema.get("type", "its type")
+            problems.append(f"{place} parameter {name!r}: {text!r} is not of type {wanted!r}")
             continue
         for error in Draft4RequestValidator(
             schema, format_checker=Draft4RequestValidator.FORMAT_CHECKER
@@ -199,7 +200,7 @@ def _carries(scheme: dict[str, Any], headers: Mapping[str, str]) -> bool:
 def _scheme_words(scheme: dict[str, Any]) -> str:
     if scheme.get("type") == "http":
         return f"Authorization: {scheme.get('scheme', '').capitalize()} ..."
-    return f"a {scheme.get('name', '?')} header"
+    return f"the {scheme.get('name', '?')} header"
 
 
 def _body_problems(operation: SpecOperation, content_type: str, body: bytes) -> list[str]:

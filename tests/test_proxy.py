@@ -230,6 +230,11 @@ def test_an_answer_that_breaks_the_spec_is_passed_on_and_reported(breaking: Any)
     junit = client.get("/__admin/drift?format=junit")
     assert junit.status_code == 200 and 'type="unclassified"' in junit.text
     assert client.get("/__admin/drift?format=yaml").status_code == 400
+    # A fresh report on demand: what follows alone.
+    assert client.delete("/__admin/drift").status_code == 200
+    client.get("/p1/leads?limit=4", headers=AUTH)
+    fresh = client.get("/__admin/drift?format=json").json()
+    assert fresh["checks"] == 5 and fresh["departures"] == []
 
 
 def test_an_upstream_timeout_is_a_504_in_the_vendor_shape(breaking: Any) -> None:
@@ -440,4 +445,51 @@ def test_serve_refuses_a_state_file_it_cannot_serve(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"collections": [{"collection": 3}], "sequences": {}}))
     for path, words in ((bad, "collection"), (tmp_path / "none.json", "No such file")):
         done = leadmock("serve", "--port", str(free_port()), "--state", str(path))
+        assert done.returncode == 2 and words in done.stderr, done.stderr
+
+
+def test_every_problem_of_a_request_is_journalled_and_it_is_forwarded_all_the_same(
+    breaking: Any,
+) -> None:
+    client, _ = breaking
+    answer = client.get("/p1/leads?limit=abc&direction=2")
+    assert answer.status_code == 200  # the upstream's answer, whatever the spec says
+    refusal = client.get("/__admin/journal").json()[0]["refusal"]
+    assert "'abc'" in refusal and "limit" in refusal
+    assert "direction" in refusal
+    assert "no credentials: the operation takes" in refusal
+    client.delete("/__admin/journal")
+    client.post("/p1/leads", headers={**AUTH, "Content-Type": "text/csv"}, content=b"a,b")
+    client.get("/p1/nothing-here", headers=AUTH)
+    client.patch("/p1/leads", headers=AUTH)
+    refusals = [entry["refusal"] for entry in client.get("/__admin/journal").json()]
+    assert "text/csv content type; the operation takes application/json" in refusals[0]
+    assert refusals[1] == "no operation of the spec is at /p1/nothing-here"
+    assert refusals[2] == "the spec has no PATCH /p1/leads; it documents GET, POST"
+    # An upstream that accepts what the spec refuses: the check's own name and title.
+    drift = client.get("/__admin/drift?format=json").json()["departures"]
+    assert {"negative_data_rejection"} <= {item["check"] for item in drift}
+
+
+def test_an_answer_without_content_type_is_classified_as_the_vendors_known_bug() -> None:
+    async def refused(request: Request) -> Response:
+        # What passport does: the status phrase, no Content-Type.
+        return Response(b"Unauthorized", 401, media_type=None)
+
+    upstream_app = Starlette(routes=[Route("/{project}/leads", refused)])
+    proxy = Proxy("tiledesk-v3", "http://up", transport=httpx.ASGITransport(app=upstream_app))
+    with TestClient(proxy) as client:
+        assert client.get("/p1/leads").status_code == 401
+        drift = client.get("/__admin/drift?format=json").json()["departures"]
+    assert drift and {item["kind"] for item in drift} == {"vendor bug"}
+    assert {item["check"] for item in drift} == {"content_type_conformance"}
+
+
+def test_proxy_refuses_options_it_cannot_use() -> None:
+    for args, words in (
+        (["tiledesk-v3", "--upstream", "ftp://x"], "is not an upstream URL"),
+        (["tiledesk-v9", "--upstream", "http://x"], "tiledesk-v9"),
+        (["overloop"], "--upstream"),
+    ):
+        done = leadmock("proxy", *args)
         assert done.returncode == 2 and words in done.stderr, done.stderr

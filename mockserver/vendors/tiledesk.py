@@ -780,6 +780,15 @@ KNOWN_DRIFT = (
     ),
     KnownDrift(
         "vendor bug",
+        "A refused credential gets passport's answer, `res.end()` of the status phrase with no "
+        "Content-Type: 401 Unauthorized, or 400 Bad Request for an Authorization header it "
+        "cannot parse. The mock sends them as text/plain. (Seen through `leadmock proxy`, "
+        "whose client sends such requests; `check`'s requests carry the run's credentials.)",
+        check="*_conformance",
+        text=r"Missing Content-Type header|Response must be valid JSON with 'Content-Type",
+    ),
+    KnownDrift(
+        "vendor bug",
         "A method a route does not have gets Express' 404 page, or 400 from Node's HTTP parser "
         "for a TRACE with a body, never 405. The mock answers 405 with the Allow header.",
         check="unsupported_method",

@@ -130,6 +130,9 @@ def adopt(store: Store, facts: dict[str, Any], accepted: AcceptedCredentials) ->
                 )
     for project in projects:
         for user_id in named:
+            # A membership the recording holds is the upstream's own: kept as it was.
+            if store.get("project_users", user_id, scope=project["_id"]) is not None:
+                continue
             store.put(
                 "project_users",
                 user_id,
