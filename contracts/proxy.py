@@ -21,43 +21,24 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import schemathesis
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from contracts.drift import find_drift, observed_in_spec, render_markdown
-from contracts.junit import drift_junit_text
+from contracts.answerchecks import AnswerChecks, DriftLog, first_line
+from contracts.drift import observed_in_spec
 from contracts.requestcheck import Judged, SpecRequests
-from contracts.runner import Failure, Report
 from mockserver.admin import ADMIN_PREFIX, AdminError, admin_allowed, journal_filters
-from mockserver.app import load_spec, spec_path
+from mockserver.app import load_spec
 from mockserver.errors import ApiError, PayloadTooLarge, RequestTimeout, error_for_status
+from mockserver.gate import read_headers
 from mockserver.journal import Entry, Journal
 from mockserver.limits import Limits
 from mockserver.recording import Exchange, Recorder
 from mockserver.redaction import redact, redact_headers
-from mockserver.vendors import Vendor, vendor_of
+from mockserver.vendors import vendor_of
 
-PROXY_PHASE = "proxy"
-"""The phase name a proxy's checks are counted under in a drift report."""
-RESPONSE_CHECKS = (
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-)
-"""Schemathesis' checks that judge an answer alone (the others send requests of their own)."""
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 """The largest upstream answer passed on; a larger one is a 502."""
 # Hop-by-hop headers (RFC 9110 7.6.1) are the connection's, not the message's; host and the
@@ -74,8 +55,6 @@ _NOT_FORWARDED = {
     "host",
     "content-length",
 }
-# Left out of a reproducing curl: every client sends its own.
-_NOT_REPRODUCED = _NOT_FORWARDED | {"user-agent", "accept-encoding", "accept"}
 # httpx hands the body decoded, so its encoding header would lie.
 _NOT_RETURNED = _NOT_FORWARDED | {"content-encoding"}
 
@@ -146,8 +125,8 @@ class Proxy:
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
         query_text = scope.get("query_string", b"").decode("latin-1")
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
+            headers = read_headers(scope["headers"], self.limits)
             body = await self._read_body(receive)
         except ApiError as error:
             await self._answer_error(scope, receive, send, error)
@@ -185,7 +164,7 @@ class Proxy:
                 self.answers.judge, judged, query, headers, body, answer
             )
             self.drift.add(judged, failures, answer.status_code)
-            problems = tuple(f"{f.check}: {f.title}: {_first_line(f.message)}" for f in failures)
+            problems = tuple(f"{f.check}: {f.title}: {first_line(f.message)}" for f in failures)
             if self.recorder is not None and judged.operation is not None:
                 self.recorder.add(_exchange(self.api, judged, query, headers, body, answer))
         answer_headers.append((b"content-length", str(len(content)).encode()))
@@ -265,159 +244,6 @@ class _AnswerTooLarge(Exception):
     pass
 
 
-class AnswerChecks:
-    """Schemathesis' response checks over one spec, for answers it did not ask for."""
-
-    def __init__(self, spec: str, upstream: str, excluded: dict[str, str]) -> None:
-        self.schema = schemathesis.openapi.from_path(spec_path(spec))
-        self.upstream = upstream
-        self.checks = [c for c in RESPONSE_CHECKS if c.__name__ not in excluded]
-
-    def case(self, judged: Judged, query: list, headers: dict, body: bytes) -> Any:
-        """The Schemathesis case of a routed request."""
-        assert judged.operation is not None
-        operation = self.schema[judged.operation.template][judged.operation.method]
-        kwargs: dict[str, Any] = {}
-        if body:
-            media = headers.get("content-type", "application/json").split(";")[0]
-            try:
-                kwargs["body"] = json.loads(body) if media.endswith("json") else body
-            except ValueError:
-                kwargs["body"] = body
-            kwargs["media_type"] = media
-        return operation.Case(
-            path_parameters=judged.path_parameters,
-            query=dict(query),
-            headers={k: v for k, v in headers.items() if k not in _NOT_REPRODUCED},
-            **kwargs,
-        )
-
-    def curl(self, judged: Judged, query: list, headers: dict, body: bytes) -> str:
-        """The request as Schemathesis writes it to reproduce (credentials filtered)."""
-        if judged.operation is None:
-            return ""
-        case = self.case(judged, query, headers, body)
-        try:
-            return case.as_curl_command(base_url=self.upstream)
-        except Exception:
-            return ""
-
-    def judge(
-        self, judged: Judged, query: list, headers: dict, body: bytes, answer: httpx.Response
-    ) -> list[Failure]:
-        """Each check the answer fails, as a ``check`` report's failures read."""
-        failures: list[Failure] = []
-        if judged.operation is None:
-            return failures
-        case = self.case(judged, query, headers, body)
-        curl = self.curl(judged, query, headers, body)
-        label = judged.operation.label
-        for check in self.checks:
-            try:
-                case.validate_response(answer, checks=[check])
-            except FailureGroup as group:
-                for failure in group.exceptions:
-                    failures.append(_failure(label, check.__name__, failure, curl, answer))
-        if judged.problems and answer.status_code < 400:
-            message = "\n".join(judged.problems) + f"\n\nReceived: {answer.status_code}"
-            failures.append(
-                Failure(
-                    label,
-                    "negative_data_rejection",
-                    "Schema-violating request accepted",
-                    message,
-                    curl,
-                    PROXY_PHASE,
-                    status=answer.status_code,
-                )
-            )
-        return failures
-
-    @property
-    def names(self) -> list[str]:
-        return [check.__name__ for check in self.checks]
-
-
-def _failure(label: str, check: str, failure: Any, curl: str, answer: httpx.Response) -> Failure:
-    return Failure(
-        label,
-        check,
-        failure.title,
-        failure.message,
-        curl,
-        PROXY_PHASE,
-        status=answer.status_code,
-        response_body=answer.content.decode("utf-8", "replace")[:500],
-    )
-
-
-class DriftLog:
-    """What the proxy saw, as the ``Report`` a drift report is written from."""
-
-    def __init__(self, api: str, vendor: Vendor, observed: list[tuple[str, str]]) -> None:
-        self.vendor = vendor
-        self.observed = observed
-        self._report = Report(api=api, excluded_checks=dict(vendor.excluded_checks))
-        self._seen: set[tuple[str, str, str, str]] = set()
-
-    def add(self, judged: Judged, failures: list[Failure], status: int) -> None:
-        if judged.operation is None:
-            return
-        label = judged.operation.label
-        failed = {failure.check for failure in failures}
-        report = self._report
-        for name in [
-            c.__name__ for c in RESPONSE_CHECKS if c.__name__ not in report.excluded_checks
-        ]:
-            report.outcomes[(label, name, name not in failed)] += 1
-            report.checks_by_phase[PROXY_PHASE] += 1
-            report.checks_by_operation[label] += 1
-        if "negative_data_rejection" in failed:
-            report.outcomes[(label, "negative_data_rejection", False)] += 1
-        for failure in failures:
-            key = (label, failure.check, failure.title, _first_line(failure.message))
-            if key not in self._seen:
-                self._seen.add(key)
-                report.failures.append(failure)
-
-    def add_error(self, judged: Judged, reason: str, curl: str) -> None:
-        label = judged.operation.label if judged.operation else "?"
-        self._report.errors.append(f"{reason} ({label})\n\nReproduce with:\n\n    {curl}")
-
-    def report(self) -> Report:
-        return self._report
-
-    def markdown(self, target: str) -> str:
-        """The drift report as ``make contract-real`` writes it."""
-        report = self._report
-        drift = find_drift(report, self.vendor.known_drift)
-        return render_markdown([report], drift, target=target, observed={report.api: self.observed})
-
-    def to_dict(self) -> dict[str, Any]:
-        """The checks run and each departure, classified, as JSON."""
-        report = self._report
-        drift = find_drift(report, self.vendor.known_drift)
-        return {
-            "api": report.api,
-            "checks": sum(report.checks_by_phase.values()),
-            "departures": [
-                {
-                    "operation": item.operation,
-                    "check": item.check,
-                    "title": item.title,
-                    "kind": item.kind,
-                    "detail": _first_line(item.detail),
-                    "reproduce": item.reproduce,
-                }
-                for item in drift
-            ],
-        }
-
-    def junit(self) -> str:
-        report = self._report
-        return drift_junit_text([report], find_drift(report, self.vendor.known_drift))
-
-
 def _exchange(
     api: str, judged: Judged, query: list, headers: dict, body: bytes, answer: httpx.Response
 ) -> Exchange:
@@ -447,10 +273,6 @@ def _shown_body(body: bytes, headers: dict[str, str]) -> bytes:
         return body
     parsed = _json_or_none(body)
     return body if parsed is None else json.dumps(redact(parsed)).encode()
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 async def _lifespan(receive: Any, send: Any) -> None:

@@ -222,7 +222,7 @@ def replay_check_failures(
 ) -> CheckReplay:
     """Send each failure's requests (``Failure.requests``, oldest first) through a proxy, one
     failure at a time, and compare what it reports with ``check``'s classification."""
-    from contracts.proxy import RESPONSE_CHECKS
+    from contracts.answerchecks import RESPONSE_CHECKS
 
     proxy_url = f"http://127.0.0.1:{port}"
     judged = {c.__name__ for c in RESPONSE_CHECKS}

@@ -81,7 +81,7 @@ class Gate:
         read = ReadRequest()
         scope.setdefault("extensions", {})[REQUEST_KEY] = read
         try:
-            read.headers = self._headers(scope["headers"])
+            read.headers = read_headers(scope["headers"], self.limits)
             found = self.routes.match(scope["method"], scope["path"])
             if found is not None:
                 read.operation = found[0]
@@ -115,23 +115,6 @@ class Gate:
         finally:
             if len(read.body) > _LARGE_BODY:
                 _give_back_memory()
-
-    def _headers(self, raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-        limits = self.limits
-        if len(raw) > limits.header_count:
-            raise BadRequest(f"Too many request headers: {len(raw)}, at most {limits.header_count}")
-        headers: dict[str, str] = {}
-        size = 0
-        for name, value in raw:
-            size += len(name) + len(value)
-            key = name.decode("latin-1").lower()
-            if key not in headers:
-                headers[key] = value.decode("latin-1")
-        if size > limits.header_bytes:
-            raise BadRequest(
-                f"Request headers too large: {size} bytes, at most {limits.header_bytes}"
-            )
-        return headers
 
     def _check_digits(self, operation: Operation, path_text: dict[str, str]) -> None:
         # Routing turns integer path parameters into ints, before any other check.
@@ -228,3 +211,20 @@ def _replay(body: bytes, receive: Any) -> Any:
         return await receive()
 
     return replayed
+
+
+def read_headers(raw: list[tuple[bytes, bytes]], limits: Limits) -> dict[str, str]:
+    """The request's headers by lower-cased name (the first of a repeated one), within the
+    limits' count and bytes (``BadRequest`` past them)."""
+    if len(raw) > limits.header_count:
+        raise BadRequest(f"Too many request headers: {len(raw)}, at most {limits.header_count}")
+    headers: dict[str, str] = {}
+    size = 0
+    for name, value in raw:
+        size += len(name) + len(value)
+        key = name.decode("latin-1").lower()
+        if key not in headers:
+            headers[key] = value.decode("latin-1")
+    if size > limits.header_bytes:
+        raise BadRequest(f"Request headers too large: {size} bytes, at most {limits.header_bytes}")
+    return headers

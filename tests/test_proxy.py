@@ -28,6 +28,7 @@ from starlette.testclient import TestClient
 from contracts.proxy import Proxy
 from mockserver import Config, Mock, create_app
 from mockserver.recording import Recorder
+from mockserver.requestlog import text_line
 from mockserver.vendors import AcceptedCredentials, vendor_of
 from tests.processes import REPO, free_port, leadmock, serve
 
@@ -205,7 +206,7 @@ JSON_API = {"Content-Type": "application/vnd.api+json"}
 
 
 def test_an_answer_that_breaks_the_spec_is_passed_on_and_reported(breaking: Any) -> None:
-    client, _ = breaking
+    client, proxy = breaking
     wrong = client.get("/p1/leads?limit=1", headers=AUTH)
     assert wrong.status_code == 200 and wrong.json()["perPage"] == "forty"
     client.get("/p1/leads?limit=2", headers=AUTH)
@@ -217,6 +218,13 @@ def test_an_answer_that_breaks_the_spec_is_passed_on_and_reported(breaking: Any)
     assert all(e["valid"] for e in entries)
     assert any('"forty" is not of type "integer"' in p for p in entries[0]["response"]["problems"])
     assert any("not_a_server_error" in p for p in entries[2]["response"]["problems"])
+    # The console line of each, as the serve log prints a refusal.
+    lines = [text_line(entry) for entry in proxy.journal.entries()]
+    assert (
+        'answer invalid: response_schema_conformance: Response violates schema: "forty"' in lines[0]
+    )
+    assert "answer invalid: not_a_server_error: Server error" in lines[2]
+    assert "invalid" not in lines[3]
     drift = client.get("/__admin/drift").text
     # Classified by the vendor's known drift, as a check report of the real server is.
     assert "### stand-in limitation" in drift  # no count: mongoeco cannot count
@@ -269,6 +277,16 @@ def test_a_body_past_the_limit_is_refused_and_not_forwarded(breaking: Any) -> No
     answer = client.post("/p1/leads", headers=AUTH, content=b"x" * (1024 * 1024 + 1))
     assert answer.status_code == 413
     assert answer.json()["success"] is False
+    assert client.get("/__admin/journal").json() == []
+
+
+def test_headers_past_the_limits_are_refused_and_not_forwarded(breaking: Any) -> None:
+    client, _ = breaking
+    many = {f"x-h{i}": "1" for i in range(101)}
+    assert client.get("/p1/leads", headers={**AUTH, **many}).status_code == 400
+    large = client.get("/p1/leads", headers={**AUTH, "x-big": "a" * 40_000})
+    assert large.status_code == 400
+    assert large.json()["msg"].startswith("Request headers too large")
     assert client.get("/__admin/journal").json() == []
 
 
