@@ -124,6 +124,8 @@ class Proxy:
     async def _proxy(self, scope: Any, receive: Any, send: Any) -> None:
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
+        # Forwarded as sent: the decoded path would turn an escaped "/" into a separator.
+        raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1")
         query_text = scope.get("query_string", b"").decode("latin-1")
         try:
             headers = read_headers(scope["headers"], self.limits)
@@ -132,13 +134,13 @@ class Proxy:
             await self._answer_error(scope, receive, send, error)
             return
         query = parse_qsl(query_text, keep_blank_values=True)
-        judged = self.requests.judge(method, path, query, headers, body)
+        judged = self.requests.judge(method, raw_path, query, headers, body)
         upstream_error = None
         try:
             # The whole exchange within the timeout: httpx's bounds each read, and a slow
             # upstream that trickles its answer would pass them all.
             async with asyncio.timeout(self.timeout):
-                answer = await self._forward(method, path, query_text, scope["headers"], body)
+                answer = await self._forward(method, raw_path, query_text, scope["headers"], body)
         except (httpx.TimeoutException, TimeoutError):
             upstream_error = f"no answer from the upstream within {self.timeout:g} s"
             error: ApiError = error_for_status(504, f"Gateway timeout: {upstream_error}")

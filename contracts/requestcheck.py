@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from connexion.json_schema import Draft4RequestValidator, resolve_refs
 from connexion.utils import TypeValidationError, coerce_type
@@ -96,30 +97,33 @@ class SpecRequests:
                     names.add(scheme["name"].lower())
         return names
 
-    def route(self, method: str, path: str) -> tuple[SpecOperation, dict[str, str]] | None:
-        """The operation ``method path`` is, and its path parameters' text."""
+    def route(self, method: str, raw_path: str) -> tuple[SpecOperation, dict[str, str]] | None:
+        """The operation ``method raw_path`` is (the path as sent, percent-escapes and all: an
+        escaped ``/`` is inside a segment), and its path parameters' decoded text."""
         for operation in self.operations:
             if operation.method != method:
                 continue
-            matched = operation.pattern.fullmatch(path)
+            matched = operation.pattern.fullmatch(raw_path)
             if matched is not None:
                 names = re.findall(r"\{([^}]+)\}", operation.template)
-                return operation, dict(zip(names, matched.groups(), strict=True))
+                values = [unquote(value) for value in matched.groups()]
+                return operation, dict(zip(names, values, strict=True))
         return None
 
     def judge(
         self,
         method: str,
-        path: str,
+        raw_path: str,
         query: Sequence[tuple[str, str]],
         headers: Mapping[str, str],
         body: bytes,
     ) -> Judged:
         """Route the request and list every way it departs from its operation; ``headers``
         by lower-cased name."""
-        routed = self.route(method, path)
+        routed = self.route(method, raw_path)
         if routed is None:
-            methods = sorted(op.method for op in self.operations if op.pattern.fullmatch(path))
+            path = unquote(raw_path)
+            methods = sorted(op.method for op in self.operations if op.pattern.fullmatch(raw_path))
             if methods:
                 problem = f"the spec has no {method} {path}; it documents {', '.join(methods)}"
             else:

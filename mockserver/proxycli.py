@@ -89,7 +89,17 @@ def proxy(args: argparse.Namespace) -> int:
     """Serve the proxy until SIGINT or SIGTERM, then write what was asked."""
     import uvicorn
 
-    from contracts.proxy import Proxy
+    try:
+        from contracts.proxy import Proxy
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("schemathesis", "hypothesis"):
+            raise
+        print(
+            "leadmock proxy: it checks answers with Schemathesis, in leadmock's check extra: "
+            "pip install 'leadmock[check]'",
+            file=sys.stderr,
+        )
+        return 2
     from mockserver.recording import Recorder
     from mockserver.vendors import vendor_of
 

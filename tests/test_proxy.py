@@ -511,3 +511,17 @@ def test_proxy_refuses_options_it_cannot_use() -> None:
     ):
         done = leadmock("proxy", *args)
         assert done.returncode == 2 and words in done.stderr, done.stderr
+
+
+def test_the_path_is_forwarded_as_sent_and_routed_by_its_segments() -> None:
+    async def echo(request: Request) -> Response:
+        return JSONResponse({"raw_path": request.scope["raw_path"].decode()}, 404)
+
+    upstream_app = Starlette(routes=[Route("/{rest:path}", echo)])
+    proxy = Proxy("tiledesk-v3", "http://up", transport=httpx.ASGITransport(app=upstream_app))
+    with TestClient(proxy) as client:
+        answer = client.get("/p1/leads/a%2Fb%20c", headers=AUTH)
+        entry = client.get("/__admin/journal").json()[0]
+    assert answer.json() == {"raw_path": "/p1/leads/a%2Fb%20c"}
+    # One segment, the lead id "a/b c": get_lead, not a path the spec lacks.
+    assert entry["operation"] == "get_lead" and entry["valid"] is True

@@ -758,6 +758,17 @@ KNOWN_DRIFT = (
     ),
     KnownDrift(
         "stand-in limitation",
+        "A `full_text` with no word in it (only symbols or punctuation: `\u00d7`, `-`, `!`) fails "
+        "mongoeco's $text search, and the route, which never answers a failed query (the "
+        "vendor bug above), hangs; MongoDB, given no term, matches nothing. The mock answers "
+        "an empty page. (Observed on 2026-12-01: `full_text=hello`, `é` or `x\u00d7` "
+        "answer, `\u00d7` alone hangs.)",
+        operation="GET /*/leads",
+        check="error",
+        text=r"Read timed out[\s\S]*full_text=",
+    ),
+    KnownDrift(
+        "stand-in limitation",
         "The list answers without `count` when counting fails (the error is ignored), and "
         "mongoeco cannot count a `full_text` ($text) query, which MongoDB can. The mock always "
         "counts.",
@@ -776,7 +787,7 @@ KNOWN_DRIFT = (
         "`attributes` that are not an object are stored and answered as sent (nothing is "
         "validated, see below). The mock answers 400.",
         check="response_schema_conformance",
-        text=r"Schema at /properties/attributes",
+        text=r"Schema at \S*/properties/attributes\b",
     ),
     KnownDrift(
         "vendor bug",
