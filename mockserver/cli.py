@@ -384,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recording.add_argument(
         "--accept-login",
-        action="append",
+        action=FromConfig,
         default=[],
         type=arguments.login,
         metavar="USER:PASSWORD",
@@ -392,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recording.add_argument(
         "--accept-api-key",
-        action="append",
+        action=FromConfig,
         default=[],
         metavar="KEY",
         help="accept this API key besides the seed's; repeatable",

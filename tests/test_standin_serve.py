@@ -206,7 +206,8 @@ SAMPLES = {
     "max-headers": "20", "max-header-bytes": "4000", "header-timeout": "2.5",
     "body-timeout": "3", "keep-alive-timeout": "4", "shutdown-timeout": "1.5",
     "validate-responses": None, "store": "redis://127.0.0.1:6379/0?prefix=team-a",
-    "workers": "2",
+    "workers": "2", "state": "recording.json", "accept-login": "me@example.com:pass:word",
+    "accept-api-key": "key-1",
 }  # fmt: skip
 
 
