@@ -13,6 +13,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mockserver import cliarguments as arguments
@@ -20,6 +21,9 @@ from mockserver.limits import Limits
 from mockserver.requestlog import RequestLog
 from mockserver.server import server_config
 from mockserver.vendors import known_names, one_api_named
+
+if TYPE_CHECKING:
+    from contracts.proxy import Proxy
 
 DEFAULT_PORT = 8081
 
@@ -148,11 +152,10 @@ def proxy(args: argparse.Namespace) -> int:
     return _finish(served, args)
 
 
-def _finish(served: object, args: argparse.Namespace) -> int:
+def _finish(served: Proxy, args: argparse.Namespace) -> int:
+    """Write the recording and the reports asked for; print the summary; the exit code."""
     from contracts.drift import find_drift
-    from contracts.proxy import Proxy
 
-    assert isinstance(served, Proxy)
     lines = []
     if served.recorder is not None:
         path = served.recorder.write()
