@@ -82,6 +82,7 @@ def admin_app(mock: Mock) -> Starlette:
                 state = _parse(raw, depth=mock.config.limits.json_depth + 8)
                 validate_state(state)
                 mock.store.load(state)
+                mock.forget_load()
 
         await asyncio.to_thread(checked_load)
         return JSONResponse({"imported": True})

@@ -40,7 +40,8 @@ from mockserver.fastpath import CompiledPath
 from mockserver.faults import Fault, FaultError, FaultMiddleware, Faults
 from mockserver.gate import Gate
 from mockserver.journal import Entry, Journal, JournalMiddleware
-from mockserver.jsoncodec import OrjsonJsonifier
+from mockserver.jsoncodec import OrjsonJsonifier, RenderCache
+from mockserver.memory import give_back_memory
 from mockserver.prefer import PreferMiddleware, documented_answers
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
@@ -111,6 +112,7 @@ class Mock:
         credentials, and make that the state a reset returns to; the banner's lines of it."""
         if recorded is not None:
             self.store.load(overlay(self.store.dump(), recorded))
+            self.forget_load()
         lines = []
         for vendor in served_vendors(self.config):
             if vendor.adopt_recording is not None:
@@ -118,11 +120,19 @@ class Mock:
         self.store.mark_seed()
         return lines
 
+    def forget_load(self) -> None:
+        """After the whole state changed: nothing the old state's requests left behind stays
+        in memory (the renderings of documents now gone), and the freed memory goes back to
+        the system."""
+        RenderCache.forget_all()
+        give_back_memory()
+
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
         self.store.restore_seed()
         self.journal.clear()
         self.faults.clear()
+        self.forget_load()
 
     def reseed(self, *, seed: int, leads: int | None = None) -> dict[str, dict[str, Any]]:
         """Seed again from another seed (and lead count); it becomes the state reset returns to."""
@@ -134,6 +144,7 @@ class Mock:
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
         self.faults.clear()
+        self.forget_load()
         return self.facts
 
     def recover(self) -> None:

@@ -11,7 +11,6 @@ answers it or declines, and then to Connexion, which is handed the body already 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,7 @@ from mockserver.errors import (
 from mockserver.fastpath import CompiledPath
 from mockserver.journal import REQUEST_KEY, mark_invalid
 from mockserver.limits import Limits
+from mockserver.memory import give_back_memory
 from mockserver.rendering import ErrorRenderer, send_error
 from mockserver.routing import Operation, RouteTable
 
@@ -114,7 +114,7 @@ class Gate:
             await self.app(scope, replayed, send)
         finally:
             if len(read.body) > _LARGE_BODY:
-                _give_back_memory()
+                give_back_memory()
 
     def _check_digits(self, operation: Operation, path_text: dict[str, str]) -> None:
         # Routing turns integer path parameters into ints, before any other check.
@@ -185,18 +185,6 @@ class Gate:
 
 
 _LARGE_BODY = 256 * 1024
-try:
-    _LIBC: Any = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc: its allocator returns memory by itself, or not at all
-    _LIBC = None
-
-
-def _give_back_memory() -> None:
-    """After a large body, what parsing it took goes back to the system: glibc keeps freed
-    heap memory for reuse, so a few large requests would otherwise raise the resident size
-    for good."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
 
 
 def _replay(body: bytes, receive: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from typing import Any
 
 import orjson
@@ -54,6 +55,9 @@ def loads(raw: bytes) -> Any:
     return orjson.loads(raw)
 
 
+_RENDER_CACHES: weakref.WeakSet[RenderCache] = weakref.WeakSet()
+
+
 class RenderCache:
     """Documents rendered once and kept serialised, for answers that embed many of them.
 
@@ -67,6 +71,15 @@ class RenderCache:
         self.render = render
         self.max_entries = max_entries
         self._entries: dict[int, tuple[Any, bytes]] = {}
+        _RENDER_CACHES.add(self)
+
+    @staticmethod
+    def forget_all() -> None:
+        """Empty every render cache: after the whole state changes (a reset, a load), their
+        entries hold only documents the store has let go, thousands after a load test, which
+        would otherwise stay in memory, and keep the allocator's arenas around them."""
+        for cache in list(_RENDER_CACHES):
+            cache._entries = {}
 
     def __call__(self, document: Any) -> Fragment:
         """``render(document)``, serialised, as a fragment to place in an answer."""

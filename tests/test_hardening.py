@@ -249,3 +249,21 @@ def test_the_limit_answers_are_in_every_spec(client: TestClient, mock: Mock, sta
                     )
                     assert answer.status_code == status, (path, answer.text)
                     OAS30Validator(entry["schema"]).validate(answer.json())
+
+
+def test_a_reset_keeps_nothing_of_the_old_state_in_memory(client: TestClient, mock: Mock) -> None:
+    """A load test's documents, rendered once for its lists, must not outlive the reset that
+    drops them from the store (they would hold tens of megabytes after a load)."""
+    from mockserver import jsoncodec
+
+    owner = {"Authorization": basic(*OWNER)}
+    made = client.post(f"/v3/{PROJECT}/leads", headers=owner, json={"lead_id": "kept-in-cache"})
+    listed = client.get(f"/v3/{PROJECT}/leads?sortField=createdAt&direction=-1", headers=owner)
+    assert made.json()["_id"] in {lead["_id"] for lead in listed.json()["leads"]}
+    cached = [doc for cache in jsoncodec._RENDER_CACHES for doc, _ in cache._entries.values()]
+    assert any(doc.get("_id") == made.json()["_id"] for doc in cached if isinstance(doc, dict))
+    assert client.post("/__admin/reset").status_code == 200
+    assert all(not cache._entries for cache in jsoncodec._RENDER_CACHES)
+    # And the lists render again from the seed.
+    again = client.get(f"/v3/{PROJECT}/leads", headers=owner)
+    assert made.json()["_id"] not in {lead["_id"] for lead in again.json()["leads"]}
