@@ -40,7 +40,7 @@ from mockserver.redaction import redact, redact_headers
 from mockserver.vendors import vendor_of
 
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
-"""The largest upstream answer passed on; a larger one is a 502."""
+"""The largest upstream answer passed on by default; a larger one is a 502."""
 # Hop-by-hop headers (RFC 9110 7.6.1) are the connection's, not the message's; host and the
 # body's framing are the proxy's own to set.
 _NOT_FORWARDED = {
@@ -72,6 +72,7 @@ class Proxy:
         recorder: Recorder | None = None,
         admin_token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.vendor, mount = vendor_of(api)
         self.api = mount.name
@@ -80,6 +81,7 @@ class Proxy:
         self.limits = limits or Limits()
         self.recorder = recorder
         self.admin_token = admin_token
+        self.max_answer_bytes = max_answer_bytes
         spec = load_spec(mount.spec)
         self.requests = SpecRequests(spec)
         self.secret_headers = self.requests.secret_headers()
@@ -139,16 +141,22 @@ class Proxy:
         except (httpx.TimeoutException, TimeoutError):
             upstream_error = f"no answer from the upstream within {self.timeout:g} s"
             error: ApiError = error_for_status(504, f"Gateway timeout: {upstream_error}")
-        except (httpx.TransportError, _AnswerTooLarge) as exc:
+        except httpx.TransportError as exc:
             upstream_error = f"the upstream cannot be reached: {exc or type(exc).__name__}"
+            error = error_for_status(502, f"Bad gateway: {upstream_error}")
+        except _AnswerTooLarge as exc:
+            upstream_error = f"the upstream's answer is larger than {exc} bytes"
             error = error_for_status(502, f"Bad gateway: {upstream_error}")
         if upstream_error is not None:
             self.drift.add_error(
                 judged, upstream_error, self.answers.curl(judged, query, headers, body)
             )
             rendered = self.vendor.render_error(error)
-            status, answer_headers, content = rendered.status, [], rendered.content
-            answer_headers = [(b"content-type", rendered.media_type.encode())]
+            status, content = rendered.status, rendered.content
+            answer_headers = [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in {**rendered.headers, "content-type": rendered.media_type}.items()
+            ]
             problems: tuple[str, ...] | None = None
         else:
             status, content = answer.status_code, answer.content
@@ -222,8 +230,8 @@ class Proxy:
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise _AnswerTooLarge(f"its answer is larger than {MAX_ANSWER_BYTES} bytes")
+                if size > self.max_answer_bytes:
+                    raise _AnswerTooLarge(self.max_answer_bytes)
                 chunks.append(chunk)
         finally:
             await response.aclose()

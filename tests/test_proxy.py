@@ -272,6 +272,23 @@ def test_an_unreachable_upstream_is_a_502_in_the_vendor_shape() -> None:
     assert entry["status"] == 502 and "cannot be reached" in entry["upstream_error"]
 
 
+def test_an_answer_past_the_limit_is_a_502_and_not_held_whole() -> None:
+    async def huge(request: Request) -> Response:
+        return Response(b"x" * 5000, 200, media_type="application/json")
+
+    upstream_app = Starlette(routes=[Route("/{project}/leads", huge)])
+    proxy = Proxy(
+        "tiledesk-v3", "http://up", transport=httpx.ASGITransport(app=upstream_app),
+        max_answer_bytes=4096,
+    )  # fmt: skip
+    with TestClient(proxy) as client:
+        answer = client.get("/p1/leads", headers=AUTH)
+        entry = client.get("/__admin/journal").json()[0]
+    assert answer.status_code == 502
+    assert answer.json()["msg"] == "Bad gateway: the upstream's answer is larger than 4096 bytes"
+    assert entry["upstream_error"] == "the upstream's answer is larger than 4096 bytes"
+
+
 def test_a_body_past_the_limit_is_refused_and_not_forwarded(breaking: Any) -> None:
     client, _ = breaking
     answer = client.post("/p1/leads", headers=AUTH, content=b"x" * (1024 * 1024 + 1))
