@@ -8,7 +8,7 @@ SEED ?= 1
 BENCH_SECONDS ?= 5
 BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test test-all lint contract contract-real bench wrk redis-server chromium clean
+.PHONY: install install-dev run test test-all lint contract contract-real bench wrk redis-server chromium jemalloc clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,14 +36,14 @@ lint: install-dev
 
 # The suite runs real peers: Prism and Spectral (npm, into .cache/ on first use), Chromium and
 # redis-server (the shared-store tests start their own on a free port).
-test: lint chromium redis-server
+test: lint chromium redis-server jemalloc
 	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 # The suite on every Python the package claims (pyproject's classifiers: 3.11 to 3.13), each in
 # a virtualenv of its own (.venv-3.12...); a claimed version this machine lacks is an error.
 CLAIMED_PYTHONS ?= 3.11 3.12 3.13
 PYTEST_ARGS ?= -n 2 --dist worksteal
-test-all: lint chromium redis-server
+test-all: lint chromium redis-server jemalloc
 	@for version in $(CLAIMED_PYTHONS); do \
 		interpreter=""; \
 		for candidate in python$$version $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$version.*/bin/python$$version 2>/dev/null | sort -V | tail -1); do \
@@ -68,7 +68,7 @@ contract-real: install
 
 # Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
 # Prism is installed into .cache/prism on first use when Node is present.
-bench: install-dev wrk redis-server
+bench: install-dev wrk redis-server jemalloc
 	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE)
 
 wrk:
@@ -79,6 +79,13 @@ wrk:
 redis-server:
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; } || \
 		sudo sh -c 'apt-get update -qq && apt-get install -y -qq redis-server'
+
+# Debian's jemalloc: `leadmock serve` starts itself again on it when it is there (a reset then
+# gives the memory of a load back); the tests check that it does.
+jemalloc:
+	@$(PYTHON) -c 'import sys; from mockserver.memory import find_jemalloc; sys.exit(not find_jemalloc())' || \
+		{ apt-get update -qq && apt-get install -y -qq libjemalloc2; } || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq libjemalloc2'
 
 # Debian's Chromium, for the Swagger UI test (Playwright drives it; it downloads no browser).
 chromium:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver import cliarguments as arguments
+from mockserver import memory
 from mockserver.app import create_app, served_vendors
 from mockserver.checkcli import check
 from mockserver.config import Config, ConfigError
@@ -182,7 +183,8 @@ def _banner(args: argparse.Namespace, config: Config, mock: Any) -> list[str]:
     """Where each API is served, the seed's credentials, and where the options came from."""
     base_url = f"http://{args.host}:{args.port}"
     limit = f", rate limit {config.rate_limit} per credential" if config.rate_limit else ""
-    lines = [f"leadmock on {base_url} (seed {config.seed}, {config.framework} app{limit})"]
+    on = f"{config.framework} app, {memory.allocator_name()}{limit}"
+    lines = [f"leadmock on {base_url} (seed {config.seed}, {on})"]
     if mock.shared is not None:
         how = "seeded it" if mock.shared.seeded_here else "joined the state already there"
         workers = f", {args.workers} workers" if args.workers > 1 else ""

@@ -17,9 +17,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mockserver.memory import ALLOCATOR_VARIABLE
+
 ENV_PREFIX = "LEADMOCK_"
-NOT_SERVE_OPTIONS = {"LEADMOCK_PYTHON313"}
-"""Variables leadmock reads elsewhere (the checker's), never reported as unknown."""
+NOT_SERVE_OPTIONS = {"LEADMOCK_PYTHON313", ALLOCATOR_VARIABLE}
+"""Variables leadmock reads elsewhere (the checker's, the allocator's), never reported as
+unknown."""
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 

@@ -96,6 +96,12 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def allocator_of(pid: int) -> str:
+    """What serves a process's objects: jemalloc (``leadmock serve`` chooses it when the
+    system has it) or CPython's own."""
+    return "jemalloc" if "libjemalloc" in Path(f"/proc/{pid}/maps").read_text() else "pymalloc"
+
+
 @contextmanager
 def server(
     command: list[str], ready: str, headers: dict[str, str]
@@ -357,6 +363,7 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
         cases = scenarios(facts, crm_login(base_url, facts))
         answers = record(base_url, cases)
         report["rss_mb"] = {"leadmock": rss_mb(process.pid)}
+        report["allocator"] = allocator_of(process.pid)
         for case in cases:
             row = rows.setdefault((case.api, case.name), Row(case.api, case.name))
             row.figures["leadmock"] = measure(base_url, case, load)
@@ -784,7 +791,7 @@ def print_report(report: dict[str, Any]) -> None:
         )
     if "rss_mb" in report:
         print(
-            "\nresident memory, MB: "
+            f"\nresident memory, MB (leadmock on {report.get('allocator', 'pymalloc')}): "
             + ", ".join(f"{k} {v:.0f}" for k, v in report["rss_mb"].items())
         )
     if "startup_s" in report:
