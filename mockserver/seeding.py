@@ -8,12 +8,68 @@ seed still gives the same data, byte for byte, and names still look like names.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from faker import Faker
 
 POOL_SIZE = 512
+T = TypeVar("T")
+
+
+class SeededRandom(random.Random):
+    """``random.Random`` with ``choice``, ``randint`` and a small ``sample`` done in one call each:
+    the same draws from the generator, so the same values (a test compares them on every
+    Python claimed). Seeding a million leads makes tens of millions of these calls."""
+
+    def choice(self, seq: Sequence[T]) -> T:
+        size = len(seq)
+        if not size:
+            return super().choice(seq)  # the standard library's own error
+        bits = size.bit_length()
+        drawn = self.getrandbits(bits)
+        while drawn >= size:
+            drawn = self.getrandbits(bits)
+        return seq[drawn]
+
+    def randint(self, a: int, b: int) -> int:
+        if type(a) is not int or type(b) is not int or b < a:
+            return super().randint(a, b)  # the standard library's checks and errors
+        width = b - a + 1
+        bits = width.bit_length()
+        drawn = self.getrandbits(bits)
+        while drawn >= width:
+            drawn = self.getrandbits(bits)
+        return a + drawn
+
+    def sample(self, population: Sequence[T], k: int, *, counts: Any = None) -> list[T]:
+        # The standard library's small-population branch (a list of at most 21, as for tags),
+        # without its abstract-class check of the population; anything else is its own.
+        size = len(population)
+        if type(population) is not tuple or counts is not None or not 0 <= k <= size <= 21:
+            return super().sample(population, k, counts=counts)
+        pool = list(population)
+        result = []
+        for index in range(k):
+            left = size - index
+            bits = left.bit_length()
+            drawn = self.getrandbits(bits)
+            while drawn >= left:
+                drawn = self.getrandbits(bits)
+            result.append(pool[drawn])
+            pool[drawn] = pool[left - 1]
+        return result
+
+
+def seeded_random_for(fake: Faker) -> SeededRandom:
+    """A ``SeededRandom`` in the state of ``fake``'s generator, made ``fake``'s generator: Faker
+    and the pool go on drawing from one stream, as they did."""
+    taken = SeededRandom()
+    taken.setstate(fake.random.getstate())
+    fake.random = taken
+    return taken
 
 
 class Pool:
@@ -21,7 +77,7 @@ class Pool:
 
     def __init__(self, fake: Faker, size: int = POOL_SIZE) -> None:
         self.fake = fake
-        self.random = fake.random
+        self.random = seeded_random_for(fake)
         self.size = size
         self._values: dict[tuple[str, tuple], list[Any]] = {}
         self._same: dict[Any, Any] = {}

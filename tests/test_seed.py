@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 import subprocess
 import sys
 
+import pytest
+
 from mockserver import Config, create_app
+from mockserver.seeding import SeededRandom
 from mockserver.vendors.tiledesk_model import DOCS_LEADS, DOCS_PROJECT_ID
 
 
@@ -55,3 +60,32 @@ def test_seed_leads_are_realistic_and_spread_in_time() -> None:
     assert any(lead["status"] == 1000 for lead in leads)
     assert all(lead["updatedAt"] >= lead["createdAt"] for lead in leads)
     assert all(isinstance(lead["attributes"], dict) for lead in leads)
+
+
+def draws(rng: random.Random) -> list[object]:
+    """Every kind of draw the seed makes, at sizes around each power of two, interleaved."""
+    made: list[object] = []
+    for size in range(1, 70):
+        population = tuple(range(size))
+        made.append(rng.choice(population))
+        made.append(rng.choice(list(population)))
+        made.append(rng.randint(-3, size))
+        made.append(rng.randint(size, size))
+        made.append(rng.sample(population, min(size, 3)))
+        made.append(rng.sample(population, size // 2))
+        made.append(rng.sample(list(population), size // 3))
+        made.append(rng.random())
+    return made
+
+
+def test_seeded_random_draws_as_the_standard_library_does() -> None:
+    for seed in (0, 1, 7, 2**40):
+        assert draws(SeededRandom(seed)) == draws(random.Random(seed))
+
+
+def test_seeded_random_refuses_as_the_standard_library_does() -> None:
+    for name, args in (("choice", ([],)), ("randint", (5, 1)), ("sample", ((1, 2), 3))):
+        with pytest.raises(Exception) as standard:
+            getattr(random.Random(1), name)(*args)
+        with pytest.raises(type(standard.value), match=re.escape(str(standard.value))):
+            getattr(SeededRandom(1), name)(*args)

@@ -42,9 +42,9 @@ TAGS = ("vip", "newsletter", "trial", "enterprise", "support", "billing", "partn
 
 def timestamp(moment: datetime) -> str:
     """A UTC time as JavaScript's ``toISOString()`` writes it: ``2019-03-07T17:47:38.393Z``."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
+    # isoformat, not strftime: the same text (a four-digit year, the milliseconds cut, not
+    # rounded) at a third of the cost, and seeding a million leads writes millions of them.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
