@@ -1,9 +1,11 @@
 """``make bench``: leadmock's speed, start-up and scale, beside baselines measured in the same run.
 
-Three servers take the same requests from wrk (a native load generator in its own process):
-leadmock (``leadmock serve``, request validation on, as users run it), a bare Starlette app on the
-same uvicorn stack replaying the mock's recorded answers (the floor), and, when Node is present,
-Prism serving the same spec from its examples with logging silenced. Then start-up (process
+The same requests from wrk (a native load generator in its own process) go to leadmock
+(``leadmock serve``, request validation on, as users run it), to a bare Starlette app on the
+same uvicorn stack replaying the mock's recorded answers (the floor), to a bare ASGI function
+replaying them (the server's own cost: ``server``), and, when Node and Java are present, to Prism
+serving the same spec from its examples with logging silenced and WireMock serving stubs made
+from them. Then start-up (process
 launch and fixture start to the first 200, resident memory) and scale (1,000 to 1,000,000 leads
 in a Tiledesk project: seeding time, memory per lead, p99 of get by id, an email filter, a sort
 and a deep page). Prints tables and writes ``reports/bench.json``.
@@ -388,15 +390,15 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
             measured("leadmock, request log on", case, figure)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(answers, handle)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    baseline = [PYTHON, str(ROOT / "tests" / "bench" / "baseline.py"), handle.name, str(port)]
-    first = cases[0]
-    with server(baseline, base_url + first.path, {}) as (process, _):
-        report["rss_mb"]["baseline"] = rss_mb(process.pid)
-        for case in cases:
-            rows[(case.api, case.name)].figures["baseline"] = measure(base_url, case, load)
-            measured("baseline", case, rows[(case.api, case.name)].figures["baseline"])
+    for floor, kind in (("baseline", "starlette"), ("server", "server")):
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        command = [PYTHON, str(ROOT / "tests" / "bench" / "baseline.py"), handle.name, str(port)]
+        with server([*command, kind], base_url + cases[0].path, {}) as (process, _):
+            report["rss_mb"].setdefault(floor, rss_mb(process.pid))
+            for case in cases:
+                rows[(case.api, case.name)].figures[floor] = measure(base_url, case, load)
+                measured(floor, case, rows[(case.api, case.name)].figures[floor])
     os.unlink(handle.name)
     if prism_available(args):
         for api, spec in PRISM_SPECS.items():
@@ -735,9 +737,8 @@ def measured(server_name: str, case: Scenario, figure: Figure) -> None:
 def print_report(report: dict[str, Any]) -> None:
     print(f"\nleadmock bench, {report['machine']}, wrk {report['load']}\n")
     heads = ("api", "scenario", "req/s", "p50 ms", "p99 ms", "x floor", "x prism", "x wiremock")
-    print(
-        "{:<12} {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>10}   floor  prism  wiremock".format(*heads)
-    )
+    peers_named = "floor  prism  wiremock  server"
+    print("{:<12} {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>10}   ".format(*heads) + peers_named)
     for row in report.get("throughput", []):
         mine = row["leadmock"]
 
@@ -748,7 +749,10 @@ def print_report(report: dict[str, Any]) -> None:
             return row[peer]["rps"] if row.get(peer) else 0
 
         errors = f"  ({mine['errors']} errors)" if mine["errors"] else ""
-        others = f"{rps('baseline'):>6.0f} {rps('prism'):>6.0f} {rps('wiremock'):>9.0f}"
+        others = (
+            f"{rps('baseline'):>6.0f} {rps('prism'):>6.0f} {rps('wiremock'):>9.0f}"
+            f" {rps('server'):>7.0f}"
+        )
         figures = f"{mine['rps']:>7.0f} {mine['p50_ms']:>7.1f} {mine['p99_ms']:>7.1f}"
         print(
             f"{row['api']:<12} {row['scenario']:<13} {figures} {ratio('baseline'):>8} "
