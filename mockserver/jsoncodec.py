@@ -67,10 +67,14 @@ class RenderCache:
     ``max_entries`` the cache starts again empty.
     """
 
-    def __init__(self, render: Any, max_entries: int = 10_000) -> None:
+    def __init__(self, render: Any, max_entries: int = 10_000, max_pages: int = 64) -> None:
         self.render = render
         self.max_entries = max_entries
+        self.max_pages = max_pages
         self._entries: dict[int, tuple[Any, bytes]] = {}
+        # Whole arrays, keyed by their documents' identities: a page asked for again is one
+        # lookup instead of one a document. Held like the entries, so the key stays theirs.
+        self._pages: dict[tuple[int, ...], tuple[tuple[Any, ...], Fragment]] = {}
         _RENDER_CACHES.add(self)
 
     @staticmethod
@@ -80,6 +84,7 @@ class RenderCache:
         would otherwise stay in memory, and keep the allocator's arenas around them."""
         for cache in list(_RENDER_CACHES):
             cache._entries = {}
+            cache._pages = {}
 
     def __call__(self, document: Any) -> Fragment:
         """``render(document)``, serialised, as a fragment to place in an answer."""
@@ -87,6 +92,10 @@ class RenderCache:
 
     def many(self, documents: list[Any]) -> Fragment:
         """The JSON array of the documents' renderings, as one fragment."""
+        key = tuple(map(id, documents))
+        page = self._pages.get(key)
+        if page is not None:
+            return page[1]
         entries = self._entries
         parts = []
         for document in documents:
@@ -96,7 +105,11 @@ class RenderCache:
                 if entry is not None and entry[0] is document
                 else self._serialised(document)
             )
-        return Fragment(b"[" + b",".join(parts) + b"]")
+        fragment = Fragment(b"[" + b",".join(parts) + b"]")
+        if len(self._pages) >= self.max_pages:
+            self._pages = {}
+        self._pages[key] = (tuple(documents), fragment)
+        return fragment
 
     def _serialised(self, document: Any) -> bytes:
         entry = self._entries.get(id(document))

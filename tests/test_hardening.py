@@ -263,7 +263,24 @@ def test_a_reset_keeps_nothing_of_the_old_state_in_memory(client: TestClient, mo
     cached = [doc for cache in jsoncodec._RENDER_CACHES for doc, _ in cache._entries.values()]
     assert any(doc.get("_id") == made.json()["_id"] for doc in cached if isinstance(doc, dict))
     assert client.post("/__admin/reset").status_code == 200
-    assert all(not cache._entries for cache in jsoncodec._RENDER_CACHES)
+    assert all(not cache._entries and not cache._pages for cache in jsoncodec._RENDER_CACHES)
     # And the lists render again from the seed.
     again = client.get(f"/v3/{PROJECT}/leads", headers=owner)
     assert made.json()["_id"] not in {lead["_id"] for lead in again.json()["leads"]}
+
+
+def test_a_page_asked_for_again_shows_a_lead_changed_since(client: TestClient) -> None:
+    """Pages are kept rendered whole: a lead changed in one must show, not the kept page."""
+    owner = {"Authorization": basic(*OWNER)}
+    page = f"/v3/{PROJECT}/leads?sortField=createdAt&direction=-1"
+    first = client.get(page, headers=owner).json()
+    assert client.get(page, headers=owner).json() == first
+    lead = first["leads"][0]
+    changed = client.put(
+        f"/v3/{PROJECT}/leads/{lead['_id']}", headers=owner, json={"fullname": "Renamed Since"}
+    )
+    assert changed.status_code == 200, changed.text
+    again = client.get(page, headers=owner).json()
+    assert again["leads"][0]["_id"] == lead["_id"]
+    assert again["leads"][0]["fullname"] == "Renamed Since"
+    assert again["leads"][1:] == first["leads"][1:]
