@@ -15,6 +15,7 @@ the journal, the log and the report show them redacted.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from typing import Any
@@ -28,15 +29,23 @@ from starlette.routing import Route
 
 from contracts.answerchecks import AnswerChecks, DriftLog, first_line
 from contracts.drift import observed_in_spec
+from contracts.proxypath import path_problem
 from contracts.requestcheck import Judged, SpecRequests
+from contracts.runner import BODY_SHOWN, Failure
 from mockserver.admin import ADMIN_PREFIX, AdminError, admin_allowed, journal_filters
 from mockserver.app import load_spec
-from mockserver.errors import ApiError, PayloadTooLarge, RequestTimeout, error_for_status
+from mockserver.errors import (
+    ApiError,
+    BadRequest,
+    PayloadTooLarge,
+    RequestTimeout,
+    error_for_status,
+)
 from mockserver.gate import read_headers
 from mockserver.journal import Entry, Journal
 from mockserver.limits import Limits
 from mockserver.recording import Exchange, Recorder
-from mockserver.redaction import redact, redact_headers
+from mockserver.redaction import Redactor
 from mockserver.vendors import vendor_of
 
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
@@ -84,7 +93,9 @@ class Proxy:
         self.max_answer_bytes = max_answer_bytes
         spec = load_spec(mount.spec)
         self.requests = SpecRequests(spec)
-        self.secret_headers = self.requests.secret_headers()
+        self.secrets = self.requests.secrets
+        if recorder is not None:
+            recorder.hide(self.secrets)
         self.answers = AnswerChecks(mount.spec, self.upstream, self.vendor.excluded_checks)
         self.drift = DriftLog(self.api, self.vendor, observed=list(observed_in_spec(spec)))
         self.journal = Journal()
@@ -124,13 +135,26 @@ class Proxy:
         # Forwarded as sent: the decoded path would turn an escaped "/" into a separator.
         raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1")
         query_text = scope.get("query_string", b"").decode("latin-1")
+        redactor = Redactor(self.secrets)
+        shown_query = redactor.query(query_text)
         try:
             headers = read_headers(scope["headers"], self.limits)
+            shown_headers = redactor.headers(headers)
+            problem = path_problem(raw_path)
+            if problem is not None:
+                # Refused before anything is read or forwarded: it would leave the base path.
+                self._journal_refusal(
+                    method, path, shown_query, shown_headers, 400, problem, started
+                )
+                raise BadRequest(f"The path is not forwarded: {problem}")
             body = await self._read_body(receive)
         except ApiError as error:
             await self._answer_error(scope, receive, send, error)
             return
         query = parse_qsl(query_text, keep_blank_values=True)
+        shown_pairs = redactor.pairs(query)
+        content_type = headers.get("content-type", "")
+        shown_body = redactor.body(body, content_type)
         judged = self.requests.judge(method, raw_path, query, headers, body)
         upstream_error = None
         try:
@@ -147,9 +171,16 @@ class Proxy:
         except _AnswerTooLarge as exc:
             upstream_error = f"the upstream's answer is larger than {exc} bytes"
             error = error_for_status(502, f"Bad gateway: {upstream_error}")
+        else:
+            if not 100 <= answer.status_code <= 599:
+                # No HTTP status a client can read (RFC 9110 15): the server cannot send it.
+                upstream_error = f"the upstream answered with status {answer.status_code}"
+                error = error_for_status(502, f"Bad gateway: {upstream_error}")
         if upstream_error is not None:
             self.drift.add_error(
-                judged, upstream_error, self.answers.curl(judged, query, headers, body)
+                judged,
+                upstream_error,
+                self.answers.curl(judged, shown_pairs, shown_headers, shown_body),
             )
             rendered = self.vendor.render_error(error)
             status, content = rendered.status, rendered.content
@@ -166,12 +197,17 @@ class Proxy:
                 if k.lower() not in _NOT_RETURNED
             ]
             failures = await asyncio.to_thread(
-                self.answers.judge, judged, query, headers, body, answer
+                self.answers.judge, judged, shown_pairs, shown_headers, shown_body, answer
             )
+            # The answer's secrets (a sign-in's token) are hidden too, before anything is kept.
+            shown_answer = redactor.body(
+                answer.content, answer.headers.get("content-type", "")
+            ).decode("utf-8", "replace")
+            failures = [_scrubbed(failure, redactor, shown_answer) for failure in failures]
             self.drift.add(judged, failures, answer.status_code)
             problems = tuple(f"{f.check}: {f.title}: {first_line(f.message)}" for f in failures)
             if self.recorder is not None and judged.operation is not None:
-                self.recorder.add(_exchange(self.api, judged, query, headers, body, answer))
+                self.recorder.add(_exchange(self.api, judged, shown_pairs, body, answer))
         answer_headers.append((b"content-length", str(len(content)).encode()))
         self.journal.record(
             Entry(
@@ -179,13 +215,13 @@ class Proxy:
                 operation=judged.operation.operation_id if judged.operation else None,
                 method=method,
                 path=path,
-                query=query_text,
-                headers=redact_headers(headers, self.secret_headers),
-                raw_body=_shown_body(body, headers)[: self.journal.body_bytes],
+                query=shown_query,
+                headers=shown_headers,
+                raw_body=shown_body[: self.journal.body_bytes],
                 body_size=len(body),
                 status=status,
                 valid=judged.valid,
-                refusal="; ".join(judged.problems) or None,
+                refusal=redactor.text("; ".join(judged.problems)) or None,
                 elapsed_ms=(time.perf_counter() - started) * 1000,
                 response_problems=problems,
                 upstream_error=upstream_error,
@@ -193,6 +229,33 @@ class Proxy:
         )
         await send({"type": "http.response.start", "status": status, "headers": answer_headers})
         await send({"type": "http.response.body", "body": content})
+
+    def _journal_refusal(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        status: int,
+        refusal: str,
+        started: float,
+    ) -> None:
+        """Journal a request the proxy answered itself and did not forward."""
+        self.journal.record(
+            Entry(
+                api=self.api,
+                operation=None,
+                method=method,
+                path=path,
+                query=query,
+                headers=headers,
+                raw_body=b"",
+                status=status,
+                valid=False,
+                refusal=refusal,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+            )
+        )
 
     async def _read_body(self, receive: Any) -> bytes:
         chunks, size = [], 0
@@ -249,8 +312,20 @@ class _AnswerTooLarge(Exception):
     pass
 
 
+def _scrubbed(failure: Failure, redactor: Redactor, shown_answer: str) -> Failure:
+    """``failure`` with no value the redactor hid: the answer's excerpt taken from the answer
+    redacted, and its message, value and curl scrubbed."""
+    return dataclasses.replace(
+        failure,
+        message=redactor.text(failure.message),
+        curl=redactor.text(failure.curl),
+        value=redactor.text(failure.value),
+        response_body=shown_answer[:BODY_SHOWN] if failure.response_body else "",
+    )
+
+
 def _exchange(
-    api: str, judged: Judged, query: list, headers: dict, body: bytes, answer: httpx.Response
+    api: str, judged: Judged, query: list, body: bytes, answer: httpx.Response
 ) -> Exchange:
     assert judged.operation is not None
     return Exchange(
@@ -268,16 +343,8 @@ def _exchange(
 def _json_or_none(raw: bytes) -> Any:
     try:
         return json.loads(raw) if raw else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-
-
-def _shown_body(body: bytes, headers: dict[str, str]) -> bytes:
-    """The body as the journal keeps it: a JSON body's secret fields redacted."""
-    if not body or not headers.get("content-type", "").split(";")[0].endswith("json"):
-        return body
-    parsed = _json_or_none(body)
-    return body if parsed is None else json.dumps(redact(parsed)).encode()
 
 
 async def _lifespan(receive: Any, send: Any) -> None:

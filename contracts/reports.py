@@ -1,15 +1,20 @@
 """The run's other reports: a Markdown summary and a HAR file of every exchange (the JUnit
-report is ``contracts.junit``)."""
+report is ``contracts.junit``). The HAR file shows no secret: each exchange's credentials,
+secret query parameters and fields, in the request and in the answer, are redacted
+(``mockserver.redaction``)."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from contracts.runner import Report
+from mockserver.redaction import Redactor, SecretNames
 
 
 def write_markdown(reports: list[Report], path: str | Path) -> None:
@@ -50,13 +55,18 @@ def write_markdown(reports: list[Report], path: str | Path) -> None:
     Path(path).write_text("\n".join(lines) + "\n")
 
 
-def write_har(reports: list[Report], path: str | Path) -> None:
+def write_har(
+    reports: list[Report],
+    path: str | Path,
+    secrets_of: Callable[[str], SecretNames] | None = None,
+) -> None:
     """Every exchange the runs kept, as an HTTP Archive (HAR 1.2) that browsers and proxies
-    read."""
+    read, its secrets redacted (``secrets_of(api)``: what each API's spec designates)."""
     entries = []
     for report in reports:
+        names = secrets_of(report.api) if secrets_of is not None else SecretNames()
         for exchange in report.exchanges:
-            entries.append(_entry(exchange))
+            entries.append(_entry(exchange, Redactor(names)))
     har = {
         "log": {
             "version": "1.2",
@@ -67,16 +77,18 @@ def write_har(reports: list[Report], path: str | Path) -> None:
     Path(path).write_text(json.dumps(har, indent=1))
 
 
-def _entry(exchange: dict) -> dict:
+def _entry(exchange: dict, redactor: Redactor) -> dict:
     request, response = exchange["request"], exchange["response"] or {}
-    body = base64.b64decode(request["body"]).decode("utf-8", "replace") if request["body"] else ""
-    headers = request["headers"]
-    kind = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), "")
+    raw = base64.b64decode(request["body"]) if request["body"] else b""
+    headers = redactor.headers({k: str(v) for k, v in request["headers"].items()})
+    kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    body = redactor.body(raw, kind).decode("utf-8", "replace")
+    url = urlsplit(request["url"])
     sent = {
         "method": request["method"],
-        "url": request["url"],
+        "url": urlunsplit(url._replace(query=redactor.query(url.query))),
         "httpVersion": "HTTP/1.1",
-        "headers": [{"name": k, "value": str(v)} for k, v in headers.items()],
+        "headers": [{"name": k, "value": v} for k, v in headers.items()],
         "queryString": [],
         "cookies": [],
         "headersSize": -1,
@@ -85,9 +97,9 @@ def _entry(exchange: dict) -> dict:
     if body:
         sent["postData"] = {"mimeType": kind, "text": body}
     status = response.get("status", 0)
-    answer_headers = response.get("headers", {})
+    answer_headers = redactor.headers(response.get("headers", {}))
     answer_kind = next((v for k, v in answer_headers.items() if k.lower() == "content-type"), "")
-    text = response.get("body", "")
+    text = redactor.body(response.get("body", "").encode(), answer_kind).decode("utf-8", "replace")
     seconds = response.get("seconds") or 0.0
     return {
         "startedDateTime": datetime.fromtimestamp(exchange["at"], UTC).isoformat(),

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from connexion.json_schema import Draft4RequestValidator, resolve_refs
 from connexion.utils import TypeValidationError, coerce_type
 
+from mockserver.redaction import SecretNames, secret_names
 from mockserver.rendering import HTTP_METHODS
 
 
@@ -62,6 +63,8 @@ class SpecRequests:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         spec = resolve_refs(spec)
+        self.secrets: SecretNames = secret_names(spec)
+        """What the spec designates as secret, for what the proxy writes down."""
         schemes = spec.get("components", {}).get("securitySchemes", {})
         self.operations: list[SpecOperation] = []
         for template, item in spec.get("paths", {}).items():
@@ -87,15 +90,6 @@ class SpecRequests:
                 )
         # A literal segment wins over a template (``/leads/count`` over ``/leads/{id}``).
         self.operations.sort(key=lambda op: op.template.count("{"))
-
-    def secret_headers(self) -> set[str]:
-        """Lower-cased names of the headers that carry this spec's credentials."""
-        names = {"authorization", "cookie", "proxy-authorization"}
-        for operation in self.operations:
-            for scheme in operation.schemes.values():
-                if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                    names.add(scheme["name"].lower())
-        return names
 
     def route(self, method: str, raw_path: str) -> tuple[SpecOperation, dict[str, str]] | None:
         """The operation ``method raw_path`` is (the path as sent, percent-escapes and all: an
@@ -224,6 +218,8 @@ def _body_problems(operation: SpecOperation, content_type: str, body: bytes) -> 
         value = json.loads(body)
     except ValueError as exc:
         return [f"the body is not JSON: {exc}"]
+    except RecursionError:
+        return ["the body is JSON nested too deep to read"]
     validator = Draft4RequestValidator(
         entry.get("schema", {}), format_checker=Draft4RequestValidator.FORMAT_CHECKER
     )

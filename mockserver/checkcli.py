@@ -12,6 +12,7 @@ from typing import Any
 
 from mockserver.app import create_app, load_spec
 from mockserver.config import Config
+from mockserver.redaction import SecretNames
 from mockserver.vendors import VENDORS, CheckTarget, Credentials, apis_named, vendor_of
 
 
@@ -173,10 +174,21 @@ def check(args: argparse.Namespace) -> int:
         write_markdown(reports, folder / "summary.md")
         written = ["junit.xml", "summary.md"]
         if "har" in args.report:
-            write_har(reports, folder / "cassette.har")
+            write_har(reports, folder / "cassette.har", _secrets_of)
             written.append("cassette.har")
         print(f"Reports in {folder}: {', '.join(written)}")
     return 0 if all(report.ok for report in reports) else 1
+
+
+def _secrets_of(api: str) -> SecretNames:
+    """What ``api``'s spec designates as secret, for the reports that show exchanges."""
+    from connexion.json_schema import resolve_refs
+
+    from mockserver.redaction import secret_names
+    from mockserver.vendors import vendor_of
+
+    _, mount = vendor_of(api)
+    return secret_names(resolve_refs(load_spec(mount.spec)))
 
 
 class Progress:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockserver.redaction import without_secrets
+from mockserver.redaction import SecretNames, without_secrets
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,13 @@ class RecordedState:
 
     documents: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
+    secrets: SecretNames = field(default_factory=SecretNames)
+    """The fields left out of every document, beside those named like secrets."""
 
     def put(self, collection: str, key: str, document: Any, scope: str | None = None) -> None:
         """Keep ``document`` (its secret fields left out); a later answer replaces it."""
-        self.documents.setdefault((collection, scope), {})[str(key)] = without_secrets(document)
+        kept = without_secrets(document, self.secrets)
+        self.documents.setdefault((collection, scope), {})[str(key)] = kept
 
     def merge(self, collection: str, key: str, fields: dict, scope: str | None = None) -> None:
         """Add ``fields`` to the document at ``key`` (creating it): a partial answer."""
@@ -87,6 +90,10 @@ class Recorder:
         self.recorded = RecordedState()
         self.exchanges = 0
         self._lock = threading.Lock()
+
+    def hide(self, secrets: SecretNames) -> None:
+        """Leave the fields ``secrets`` names (the API's spec's) out of every document too."""
+        self.recorded.secrets = secrets
 
     def add(self, exchange: Exchange) -> None:
         """Read one exchange (an error answer, 4xx or 5xx, says nothing of the data)."""

@@ -238,6 +238,10 @@ def test_every_report_is_written_with_times_and_the_exchanges(tmp_path: Path) ->
     methods = {entry["request"]["method"] for entry in har["entries"]}
     assert {"GET", "POST"} <= methods
     assert all(entry["response"]["status"] >= 100 for entry in har["entries"])
+    # Overloop's API key travels in Authorization: no request in the file shows it.
+    sent = [h for entry in har["entries"] for h in entry["request"]["headers"]]
+    keys = [h["value"] for h in sent if h["name"].lower() == "authorization"]
+    assert keys and set(keys) == {"[redacted]"}
 
 
 @pytest.mark.parametrize(
