@@ -164,6 +164,7 @@ def check(args: argparse.Namespace) -> int:
         _print_summary(report)
     _save_failures(reports, args)
     if args.junit:
+        Path(args.junit).parent.mkdir(parents=True, exist_ok=True)
         write_junit(reports, args.junit)
         print(f"JUnit XML: {args.junit}")
     if args.report_dir:
@@ -253,9 +254,12 @@ def _unwritable(args: argparse.Namespace) -> str | None:
         targets.append(folder / "summary.md")
     for target in targets:
         # Asked without creating anything: a run refused later must leave no empty report.
-        where = target if target.exists() else target.parent
-        if not where.is_dir() and not target.exists():
-            return f"cannot write {target}: no folder {target.parent}"
+        # A missing folder is made when the report is written, under the nearest one there is.
+        where = target
+        while not where.exists() and where.parent != where:
+            where = where.parent
+        if where != target and not where.is_dir():
+            return f"cannot write {target}: {where} is not a folder"
         if not os.access(where, os.W_OK):
             return f"cannot write {target}: permission denied"
     return None

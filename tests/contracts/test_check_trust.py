@@ -247,7 +247,7 @@ def test_every_report_is_written_with_times_and_the_exchanges(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("option", "says"),
     [
-        (["--junit", "/nonexistent/folder/report.xml"], "cannot write /nonexistent/folder"),
+        (["--junit", f"{__file__}/folder/report.xml"], "test_check_trust.py is not a folder"),
         (["--report", "har"], "--report har needs --report-dir"),
     ],
 )
@@ -257,6 +257,14 @@ def test_a_report_that_cannot_be_written_is_refused_before_the_run(
     done = leadmock("overloop", *BUDGET, *option)
     assert done.returncode == 2 and says in done.stderr
     assert "checks" not in done.stdout
+
+
+def test_a_junit_report_in_a_folder_not_there_yet_makes_the_folder(tmp_path: Path) -> None:
+    # As `make contract` on a fresh clone: reports/ does not exist yet.
+    target = tmp_path / "reports" / "deeper" / "contract.xml"
+    done = leadmock("overloop", *BUDGET, "--junit", str(target))
+    assert done.returncode == 0, done.stderr
+    assert ET.parse(target).getroot().tag == "testsuites"
 
 
 def _under_a_terminal(*args: str) -> bytes:
