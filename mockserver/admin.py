@@ -15,8 +15,10 @@ import hmac
 import ipaddress
 import math
 import os
+import stat
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -28,6 +30,7 @@ from mockserver import jsoncodec
 from mockserver.errors import ServiceUnavailable
 from mockserver.faults import Fault, FaultError
 from mockserver.journal import CORS_PREFLIGHT
+from mockserver.statemodel import StateModelError, check_state
 from mockserver.store import quiet_collector
 
 if TYPE_CHECKING:
@@ -81,6 +84,10 @@ def admin_app(mock: Mock) -> Starlette:
             with quiet_collector():
                 state = _parse(raw, depth=mock.config.limits.json_depth + 8)
                 validate_state(state)
+                try:
+                    check_state(state, mock.state_model())
+                except StateModelError as exc:
+                    raise AdminError(exc.where, str(exc)) from None
                 mock.store.load(state)
                 mock.forget_load()
 
@@ -200,6 +207,9 @@ def validate_state(state: Any) -> None:
         entry = _object(entry, where)
         _known(entry, ("collection", "scope", "documents"), where=where)
         name, scope, documents = entry.get("collection"), entry.get("scope"), entry.get("documents")
+        for required in ("collection", "scope", "documents"):
+            if required not in entry:
+                raise AdminError(f"{where}.{required}", f"{required} is required")
         if not isinstance(name, str) or not name:
             raise AdminError(f"{where}.collection", "a collection's name, a non-empty string")
         if scope is not None and not isinstance(scope, str):
@@ -218,6 +228,23 @@ def validate_state(state: Any) -> None:
             raise AdminError(
                 f"sequences.{key}", f"a sequence is a whole number 0 or more, not {value!r}"
             )
+
+
+def read_state_file(path: str | Path, *, depth: int) -> dict[str, Any]:
+    """The state document in the file at ``path``, checked as ``PUT /__admin/state`` checks
+    one (``AdminError`` saying why not, ``OSError`` when it cannot be read): a regular file
+    of at most ``MAX_ADMIN_BODY`` bytes, JSON nested at most ``depth`` levels."""
+    file = Path(path)
+    # Asked before opening: a FIFO nobody writes would block the open, a device never ends.
+    if not stat.S_ISREG(file.stat().st_mode):
+        raise AdminError("file", "not a regular file (a FIFO, a device or a folder is refused)")
+    with file.open("rb") as reader:
+        raw = reader.read(MAX_ADMIN_BODY + 1)
+    if len(raw) > MAX_ADMIN_BODY:
+        raise AdminError("file", f"a state document is at most {MAX_ADMIN_BODY} bytes")
+    state = _parse(raw, depth=depth)
+    validate_state(state)
+    return state
 
 
 def _known_operation(operation: str | None, operations: dict[str, set[str]]) -> None:

@@ -49,6 +49,7 @@ from mockserver.recording import overlay
 from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
 from mockserver.specvalidators import SPEC_VALIDATORS
+from mockserver.statemodel import StateModel, check_state, infer_model
 from mockserver.store import MemoryStore, Store, quiet_collector
 from mockserver.vendors import VENDORS, AcceptedCredentials, Mount, Vendor, apis_named, mounted
 
@@ -78,6 +79,10 @@ def _parsed_spec(filename: str) -> bytes:
     return pickle.dumps(yaml.load(spec_path(filename).read_text(), Loader=loader))
 
 
+_REFERENCE_LEADS = 100
+"""Leads a project in the reference seed an imported state's model is inferred from."""
+
+
 @dataclass
 class Mock:
     """A built mock: the ASGI app, its store, journal, faults and config, and its seed's facts."""
@@ -93,6 +98,7 @@ class Mock:
     shared: Any = field(default=None, repr=False)
     """The ``SharedPlane`` of a mock kept in Redis (``Config.store``); None in-process."""
     admin: Any = field(default=None, repr=False)
+    _state_model: StateModel | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.admin = admin_app(self)
@@ -105,12 +111,24 @@ class Mock:
         served = served_apis(self.config)
         return [m.name for v in VENDORS for m in v.mounts if m.name in served]
 
+    def state_model(self) -> StateModel:
+        """What an imported state's documents must hold, collection by collection: inferred
+        from this mock's seed the first time it is asked for."""
+        if self._state_model is None:
+            reference = MemoryStore()
+            with quiet_collector():
+                seed_all(reference, replace(self.config, leads=_REFERENCE_LEADS, store=None))
+            self._state_model = infer_model(reference.dump(), self.store.dump())
+        return self._state_model
+
     def serve_recording(
         self, recorded: dict[str, Any] | None, accepted: AcceptedCredentials
     ) -> list[str]:
         """Lay a recording (``leadmock proxy --record``) over the seed, accept the named
-        credentials, and make that the state a reset returns to; the banner's lines of it."""
+        credentials, and make that the state a reset returns to; the banner's lines of it
+        (``StateModelError`` for a recording with a document the mock cannot serve)."""
         if recorded is not None:
+            check_state(recorded, self.state_model())
             self.store.load(overlay(self.store.dump(), recorded))
             self.forget_load()
         lines = []
@@ -140,6 +158,7 @@ class Mock:
         with quiet_collector():
             facts = seed_apart(self.store, config, self.shared)
         self.config, self.facts = config, Facts(facts)
+        self._state_model = None
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed

@@ -27,6 +27,7 @@ from mockserver.proxycli import add_proxy_command
 from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
+from mockserver.statemodel import StateModelError
 from mockserver.vendors import VENDORS, AcceptedCredentials, apis_named, known_names
 from mockserver.workers import run_workers
 
@@ -100,7 +101,7 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    recorded = _recording(args.state) if args.state else None
+    recorded = _recording(args.state, config.limits.json_depth) if args.state else None
     if isinstance(recorded, str):
         print(f"leadmock serve: --state {args.state}: {recorded}", file=sys.stderr)
         return 2
@@ -109,7 +110,11 @@ def serve(args: argparse.Namespace) -> int:
     config = mock.config
     accepted = AcceptedCredentials(tuple(args.accept_login), tuple(args.accept_api_key))
     if recorded is not None or accepted.logins or accepted.api_keys:
-        args.recording_lines = mock.serve_recording(recorded, accepted)
+        try:
+            args.recording_lines = mock.serve_recording(recorded, accepted)
+        except StateModelError as exc:
+            print(f"leadmock serve: --state {args.state}: {exc.where}: {exc}", file=sys.stderr)
+            return 2
     # With JSON lines on stdout, the banner (for people) goes to stderr.
     banner = sys.stderr if args.log_format == "json" else sys.stdout
     for line in _banner(args, config, mock):
@@ -131,20 +136,17 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _recording(path: str) -> dict[str, Any] | str:
+def _recording(path: str, json_depth: int) -> dict[str, Any] | str:
     """The state document at ``path``, checked as ``PUT /__admin/state`` checks one; or why
     it cannot be served."""
-    from mockserver.admin import AdminError, validate_state
+    from mockserver.admin import AdminError, read_state_file
 
     try:
-        state = json.loads(Path(path).read_text())
-        validate_state(state)
+        return read_state_file(path, depth=json_depth + 8)
     except OSError as exc:
         return exc.strerror or str(exc)
-    except ValueError as exc:
-        where = f"{exc.field}: " if isinstance(exc, AdminError) else "not JSON: "
-        return f"{where}{exc}"
-    return state
+    except AdminError as exc:
+        return f"{exc.field}: {exc}"
 
 
 def _serve_on(

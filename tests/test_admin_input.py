@@ -208,3 +208,58 @@ def test_the_loopback_check_trusts_the_socket_not_a_header() -> None:
     assert admin_allowed(scope("127.0.0.1"), None)
     assert not admin_allowed(scope("192.0.2.7", forwarded), None)
     assert not admin_allowed(scope("192.0.2.7", (b"x-forwarded-for", b"testclient")), None)
+
+
+def test_an_entry_without_scope_is_refused_by_name(client: TestClient, mock: Mock) -> None:
+    before = client.get("/__admin/state").json()
+    entry = {"collection": "leads", "documents": {}}
+    answer = client.put("/__admin/state", json=state_with(before, collections=[entry]))
+    assert assert_refused(answer, "collections[0].scope") == "scope is required"
+    assert_untouched(client, mock, before)
+
+
+def test_documents_that_break_their_collections_model_are_refused_whole(
+    client: TestClient, mock: Mock
+) -> None:
+    before = client.get("/__admin/state").json()
+    key = {"Authorization": mock.facts["overloop"]["api_key"]}
+    # Every Overloop lead replaced by {"_id": id}: accepted before, and then every list 500.
+    overloop = next(
+        (i, e) for i, e in enumerate(before["collections"])
+        if e["collection"] == "leads" and e["scope"] == "1"
+    )  # fmt: skip
+    index, leads = overloop
+    emptied = {**leads, "documents": {k: {"_id": k} for k in leads["documents"]}}
+    collections = [*before["collections"][:index], emptied, *before["collections"][index + 1 :]]
+    message = assert_refused(
+        client.put("/__admin/state", json=state_with(before, collections=collections)),
+        f"collections[{index}].documents.1",
+    )
+    assert "a document of this collection has" in message
+    # Any collection: a document without its fields, one whose key field disagrees, one of a
+    # wrong type, and a collection the mock does not have.
+    for index, entry in enumerate(before["collections"]):
+        first_key, first = next(iter(entry["documents"].items()))
+        for broken, field in [
+            ({}, f"collections[{index}].documents.{first_key}"),
+            ({**first, "zzz": 1} | {k: [1] for k in first if k != "zzz"}, None),
+        ]:
+            changed = {**entry, "documents": {**entry["documents"], first_key: broken}}
+            document = state_with(
+                before,
+                collections=[*before["collections"][:index], changed,
+                             *before["collections"][index + 1 :]],
+            )  # fmt: skip
+            answer = client.put("/__admin/state", json=document)
+            assert answer.status_code == 400, (entry["collection"], answer.text)
+            if field is not None:
+                assert answer.json()["field"] == field
+    unknown = {"collection": "nothing", "scope": None, "documents": {}}
+    message = assert_refused(
+        client.put("/__admin/state", json=state_with(before, collections=[unknown])),
+        "collections[0].collection",
+    )
+    assert "the mock has no collection 'nothing'" in message
+    assert_untouched(client, mock, before)
+    assert client.get("/public/v1/leads", headers=key).status_code == 200
+    assert client.put("/__admin/state", json=before).status_code == 200

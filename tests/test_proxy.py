@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -478,9 +479,28 @@ def test_proxy_record_then_serve_state_round_trip_over_ports(tmp_path: Path) -> 
 def test_serve_refuses_a_state_file_it_cannot_serve(tmp_path: Path) -> None:
     bad = tmp_path / "state.json"
     bad.write_text(json.dumps({"collections": [{"collection": 3}], "sequences": {}}))
-    for path, words in ((bad, "collection"), (tmp_path / "none.json", "No such file")):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    lead = {"collection": "leads", "scope": "1", "documents": {"1": {"_id": "1"}}}
+    unservable = tmp_path / "unservable.json"
+    unservable.write_text(json.dumps({"collections": [lead], "sequences": {}}))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path, words in (
+        (bad, "collection"),
+        (tmp_path / "none.json", "No such file"),
+        (deep, "body: the body is not JSON the mock accepts: JSON nested too deeply"),
+        (Path("/dev/zero"), "file: not a regular file"),
+        (fifo, "file: not a regular file"),
+        (tmp_path, "file: not a regular file"),
+        (unservable, "collections[0].documents.1: a document of this collection has"),
+    ):
+        started = time.monotonic()
         done = leadmock("serve", "--port", str(free_port()), "--state", str(path))
         assert done.returncode == 2 and words in done.stderr, done.stderr
+        # One line, no traceback, and at once: nothing read without bound or waited on.
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert time.monotonic() - started < 60
 
 
 def test_every_problem_of_a_request_is_journalled_and_it_is_forwarded_all_the_same(
