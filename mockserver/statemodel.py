@@ -1,15 +1,16 @@
 """The model an imported state is checked against, inferred from the mock's own seed.
 
-A state document (``PUT /__admin/state``, ``serve --state``) replaces what the handlers read, and
-the handlers read the fields every seeded document of a collection has. So, for each collection,
-the seed says: which field holds the document's own key (``id`` for Overloop's leads, ``_id``
-for Tiledesk's), which fields every document has, and of which JSON types. A seed of a few
-leads would make optional fields look required, so the mock's own seed is taken together with
-a larger reference seed of the same vendors (``Mock.state_model``). A document that lacks one
-of those fields, holds one of another type (null aside), or whose key field disagrees with its
-key is refused before anything changes, with the place and the reason, instead of being stored
-and answered later with a 500. The rule is the engine's, the same for every vendor: a vendor's
-model is what its seed writes.
+A state document (``PUT /__admin/state``, ``serve --state``) replaces what the handlers read. For
+each collection the seed says which field holds the document's own key (``id`` for Overloop's
+leads, ``_id`` for Tiledesk's) and which JSON types each field holds. A document whose key
+field is missing or disagrees with its key, or with a field of another type (null aside: a
+real server answers null where it has no value), is refused before anything changes, with the
+place and the reason, instead of being stored and answered later with a 500. The mock's own
+seed is taken together with a larger reference seed of the same vendors, so that a seed of a
+few leads does not make the model narrower (``Mock.state_model``). Which fields a document must
+have beyond its key is not inferred: a lead created through the API may lack what every seeded
+lead has. The rule is the engine's, the same for every vendor: a vendor's model is what its
+seed writes.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class CollectionModel:
     key_field: str | None
     """The field that repeats the document's key; None when no field does."""
     fields: Mapping[str, frozenset[str]]
-    """Each field every seeded document has, with the JSON types seen in it."""
+    """Each field seeded documents have, with the JSON types seen in it."""
 
 
 class StateModelError(ValueError):
@@ -88,9 +89,12 @@ def infer_model(*states: Mapping[str, Any]) -> StateModel:
 
 def _model_of(documents: list[tuple[str, dict[str, Any]]]) -> CollectionModel:
     common = set(documents[0][1])
-    for _, document in documents[1:]:
+    seen: dict[str, set[str]] = {}
+    for _, document in documents:
         common &= set(document)
-    types = {field: frozenset(_type(doc[field]) for _, doc in documents) for field in common}
+        for field, value in document.items():
+            seen.setdefault(field, set()).add(_type(value))
+    types = {field: frozenset(found) for field, found in seen.items()}
     key_field = next(
         (
             field
@@ -104,8 +108,10 @@ def _model_of(documents: list[tuple[str, dict[str, Any]]]) -> CollectionModel:
 
 
 def _together(one: CollectionModel, other: CollectionModel) -> CollectionModel:
-    """The fields both have, with the types either saw."""
-    fields = {f: one.fields[f] | other.fields[f] for f in one.fields.keys() & other.fields.keys()}
+    """The fields either has, with the types either saw."""
+    fields = dict(one.fields)
+    for field, types in other.fields.items():
+        fields[field] = fields.get(field, frozenset()) | types
     return CollectionModel(one.key_field, fields)
 
 
@@ -129,7 +135,9 @@ def check_state(state: Mapping[str, Any], model: StateModel) -> None:
                     check_document(str(key), document, candidate, where)
                     break
                 except StateModelError as exc:
-                    refusal = refusal or exc
+                    # The model that was nearest: its key field in the document.
+                    if refusal is None or (candidate.key_field or "") in document:
+                        refusal = exc
             else:
                 assert refusal is not None
                 raise refusal
@@ -137,20 +145,25 @@ def check_state(state: Mapping[str, Any], model: StateModel) -> None:
 
 def check_document(key: str, document: dict[str, Any], model: CollectionModel, where: str) -> None:
     """Refuse (``StateModelError``) a document that does not fit ``model``."""
+    if model.key_field is not None:
+        if model.key_field not in document:
+            raise StateModelError(
+                where, f"a document of this collection holds its key in {model.key_field!r}"
+            )
+        if str(document[model.key_field]) != key:
+            raise StateModelError(
+                f"{where}.{model.key_field}",
+                f"{model.key_field!r} is the document's key {key!r}, not "
+                f"{str(document[model.key_field])[:40]!r}",
+            )
     for field, types in model.fields.items():
         if field not in document:
-            raise StateModelError(where, f"a document of this collection has {field!r}")
+            continue
         found = _type(document[field])
         # A null is what a real server answers for a field it has no value of (a recording).
         if found not in types and found != "null":
             wanted = " or ".join(sorted(types))
             raise StateModelError(f"{where}.{field}", f"{field!r} is {wanted}, not {found}")
-    if model.key_field is not None and str(document[model.key_field]) != key:
-        raise StateModelError(
-            f"{where}.{model.key_field}",
-            f"{model.key_field!r} is the document's key {key!r}, not "
-            f"{str(document[model.key_field])[:40]!r}",
-        )
 
 
 def _type(value: Any) -> str:

@@ -493,7 +493,7 @@ def test_serve_refuses_a_state_file_it_cannot_serve(tmp_path: Path) -> None:
         (Path("/dev/zero"), "file: not a regular file"),
         (fifo, "file: not a regular file"),
         (tmp_path, "file: not a regular file"),
-        (unservable, "collections[0].documents.1: a document of this collection has"),
+        (unservable, "collections[0].documents.1: a document of this collection holds its key"),
     ):
         started = time.monotonic()
         done = leadmock("serve", "--port", str(free_port()), "--state", str(path))
