@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
+from mockserver import import_quietly
 from mockserver.config import Config, ConfigError
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _server(config: pytest.Config, options: Options) -> LeadMock:
     """One running mock per set of options in this process, started on first use."""
-    from mockserver.fixture import LeadMock
+    LeadMock = import_quietly("mockserver.fixture").LeadMock
 
     servers = config.stash[_SERVERS]
     if options not in servers:

@@ -240,3 +240,14 @@ def test_the_fixture_store_from_the_environment_and_a_bad_one_refused(
     refused = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert refused.ret == pytest.ExitCode.USAGE_ERROR
     refused.stderr.fnmatch_lines(["*the database is a number*"])
+
+
+def test_a_run_that_uses_the_fixture_shows_no_warning_of_leadmocks_stack(
+    pytester: pytest.Pytester,
+) -> None:
+    # A fresh interpreter: Connexion's import-time warnings (Starlette's test client,
+    # jsonschema's RefResolver) come once a process, when the fixture first loads it.
+    pytester.makepyfile(test_one="def test_it(leadmock):\n    assert leadmock.url\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, warnings=0)
+    assert "warnings summary" not in result.stdout.str()
