@@ -72,25 +72,21 @@ bench: install-dev wrk redis-server jemalloc
 	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE)
 
 wrk:
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq wrk'
+	@command -v wrk >/dev/null || scripts/apt-install wrk
 
 # Debian's redis-server: the shared-store tests and benchmarks start their own on a free port.
 redis-server:
-	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; } || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq redis-server'
+	@command -v redis-server >/dev/null || scripts/apt-install redis-server
 
 # Debian's jemalloc: `leadmock serve` starts itself again on it when it is there (a reset then
 # gives the memory of a load back); the tests check that it does.
 jemalloc:
 	@$(PYTHON) -c 'import sys; from mockserver.memory import find_jemalloc; sys.exit(not find_jemalloc())' || \
-		{ apt-get update -qq && apt-get install -y -qq libjemalloc2; } || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq libjemalloc2'
+		scripts/apt-install libjemalloc2
 
 # Debian's Chromium, for the Swagger UI test (Playwright drives it; it downloads no browser).
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
+	@command -v chromium >/dev/null || scripts/apt-install chromium
 
 clean:
 	rm -rf $(VENV) .venv-3.* .pytest_cache .ruff_cache *.egg-info
