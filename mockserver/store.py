@@ -15,7 +15,9 @@ import gc
 import heapq
 import json
 import operator
+import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -23,6 +25,15 @@ from typing import Any, Literal, Protocol
 Doc = dict[str, Any]
 Order = Sequence[tuple[str, int]]
 """Sort keys as ``(field, direction)``, direction 1 ascending or -1 descending."""
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> set[str]:
+    """The words of ``text`` as a text index keeps them: case-folded, diacritics dropped."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return set(_WORD.findall("".join(c for c in folded if not unicodedata.combining(c))))
 
 
 @dataclass(frozen=True)
@@ -35,15 +46,26 @@ class Where:
     ``value``. ``any``: some value reached by the dotted path ``field`` equals ``value``, lists
     along the way searched element by element (as MongoDB reads ``tags.tag``). ``text``: every
     word of ``value`` occurs, case-insensitively, in one of the fields named by ``field`` (a
-    tuple of names, dotted paths allowed).
+    tuple of names, dotted paths allowed). ``words``: a text search as MongoDB's ``$text`` runs
+    one, any word of ``value`` equal to a word of those fields (case and diacritics aside; a
+    ``value`` with no word matches nothing; no stemming).
     """
 
     field: str | tuple[str, ...]
-    op: Literal["eq", "lt", "in", "not_in", "exists", "has", "any", "text"]
+    op: Literal["eq", "lt", "in", "not_in", "exists", "has", "any", "text", "words"]
     value: Any
 
     def matches(self, doc: Doc) -> bool:
         """Whether ``doc`` satisfies this condition."""
+        if self.op == "words":
+            fields = self.field if isinstance(self.field, tuple) else (self.field,)
+            wanted = words_of(str(self.value))
+            return bool(wanted) and any(
+                not wanted.isdisjoint(words_of(str(found)))
+                for f in fields
+                for found in path_values(doc, f)
+                if found is not None
+            )
         if self.op == "text":
             fields = self.field if isinstance(self.field, tuple) else (self.field,)
             haystacks = [

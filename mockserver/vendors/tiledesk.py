@@ -226,14 +226,19 @@ class TiledeskHandlers:
         with_fullname: bool | None = None,
         tags: str | None = None,
         status: int | None = None,
+        segment: str | None = None,
     ) -> tuple[Any, int, dict[str, str]]:
         """GET /{project_id}/leads: one page, filtered and sorted, with the total count."""
         self._require_member(project_id, token_info)
+        if segment is not None:
+            # The server looks a segment up before it lists; the mock keeps none (observed:
+            # tiledesk-server 2.19.16 answers an unknown one with this 404).
+            raise NotFound("Error segment not found")
         where = [Where("status", "eq", STATUS_NORMAL if status is None else status)]
         if email is not None:
             where.append(Where("email", "eq", email))
         if full_text:
-            where.append(Where(("fullname", "email"), "text", full_text))
+            where.append(Where(("fullname", "email"), "words", full_text))
         if with_email:
             where.append(Where("email", "exists", True))
         if with_fullname:

@@ -11,8 +11,8 @@ Facts, observed on tiledesk-server 2.19.16 where the v1 document is silent:
 - ``department``, ``requester`` (a project user, its user populated), ``lead`` and
   ``participatingAgents`` (the users of ``participantsAgents``) are populated at read time;
   ``snapshot`` keeps the department, requester and lead as they were when the request opened.
-- ``tags`` are ``{tag, color}`` objects; ``id`` repeats ``_id``; ``requester_id`` is the lead's
-  ``_id``.
+- ``tags`` are ``{_id, tag, color}`` objects (each its own ObjectId, as MongoDB embeds them);
+  ``id`` repeats ``_id``; ``requester_id`` is the lead's ``_id``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ _TEXT_FIELDS = (
 # place, so one object serves every request (a request costs kilobytes otherwise).
 _CHAT21 = {"name": "chat21"}
 _NONE: list[Any] = []
-_TAG_OBJECTS = {tag: {"tag": tag, "color": TAG_COLOR} for tag in TAGS}
 # The channels the server counts as offline (email and forms); every other one is online.
 _OFFLINE = ({"name": "email"}, {"name": "form"})
 # The department of the v1 document's example request, the project's default one.
@@ -146,7 +145,7 @@ def list_filters(
             "snapshot.lead.email",
             "snapshot.lead.fullname",
         )
-        where.append(Where(fields, "text", full_text))
+        where.append(Where(fields, "words", full_text))
     return where
 
 
@@ -232,8 +231,9 @@ def seed_requests(
         request_id = f"support-group-{project_id}-{rnd.getrandbits(128):032x}"
         waiting = rnd.randint(500, 120_000)
         updated = created + timedelta(seconds=rnd.randint(10, 3600))
+        request_oid = new_id(created)
         request = {
-            "_id": new_id(created),
+            "_id": request_oid,
             "request_id": request_id,
             "requester_id": lead["_id"],
             "first_text": pool.pick("sentence", nb_words=10),
@@ -243,7 +243,7 @@ def seed_requests(
             "userAgent": pool.pick("user_agent"),
             "waiting_time": waiting,
             "agents": agents,
-            "tags": pool.same([_TAG_OBJECTS[tag] for tag in _some_tags(rnd)]),
+            "tags": _tag_objects(request_oid, _some_tags(rnd)),
             "messages_count": rnd.randint(1, 40),
             "participants": pool.same([participant] if served != 100 else []),
             "status": served,
@@ -262,6 +262,16 @@ def seed_requests(
     for request in requests:
         store.adopt("requests", request["request_id"], request, scope=project_id)
     return requests
+
+
+def _tag_objects(request_oid: str, tags: list[str]) -> list[dict[str, Any]]:
+    """A request's tags as the server stores them: MongoDB gives each embedded tag an ObjectId
+    of its own, made just after the request's (observed: ``{_id, tag, color}``)."""
+    base = int(request_oid, 16)
+    return [
+        {"_id": f"{base + offset:024x}", "tag": tag, "color": TAG_COLOR}
+        for offset, tag in enumerate(tags, start=1)
+    ]
 
 
 def _some_tags(rnd: Any) -> list[str]:

@@ -712,3 +712,27 @@ def test_documented_request_reads_by_its_request_id(client: TestClient) -> None:
 def test_unknown_request_is_404(client: TestClient) -> None:
     response = client.get(f"{REQUESTS}/support-group-nothing", auth=OWNER)
     assert assert_json(response, 404) == {"success": False, "msg": "Object not found."}
+
+
+def test_full_text_matches_a_lead_holding_any_of_the_words(leads: str, client: TestClient) -> None:
+    # As the server's MongoDB $text search: any word, whole words, case and accents aside.
+    made = {
+        name: client.post(leads, json={"lead_id": name, "fullname": name}, auth=OWNER).json()["_id"]
+        for name in ("Qwverdi Alpha", "Beta Qwzed", "Qwvérona Gamma")
+    }
+
+    def found(text: str) -> set[str]:
+        answer = client.get(leads, params={"full_text": text, "limit": 1000}, auth=OWNER)
+        assert answer.status_code == 200, answer.text
+        return {lead["_id"] for lead in answer.json()["leads"]}
+
+    assert found("Qwverdi QWZED") == {made["Qwverdi Alpha"], made["Beta Qwzed"]}
+    assert found("qwverona") == {made["Qwvérona Gamma"]}
+    assert found("Qwverd") == set()  # a part of a word is not a word
+    assert found("\u00d7") == set()  # no word at all: nothing, as MongoDB given no term
+
+
+def test_an_unknown_segment_is_404_in_the_servers_words(leads: str, client: TestClient) -> None:
+    answer = client.get(leads, params={"segment": "5c81593adf767b0017d1aa66"}, auth=OWNER)
+    assert answer.status_code == 404
+    assert answer.json() == {"success": False, "msg": "Error segment not found"}

@@ -116,7 +116,7 @@ def test_a_request_has_the_servers_model(client: TestClient, mock: Mock, version
         assert request["requester"]["id_user"]["_id"] == request["snapshot"]["requester"]["id_user"]
         assert "password" not in request["requester"]["id_user"]
         assert [u["_id"] for u in request["participatingAgents"]] == request["participantsAgents"]
-        assert all(set(tag) == {"tag", "color"} for tag in request["tags"])
+        assert all(set(tag) == {"_id", "tag", "color"} for tag in request["tags"])
         assert request["lead"]["_id"] == request["requester_id"]
         assert ("assigned_at" in request) is (request["status"] != 100)
         if request["status"] == 1000:
@@ -295,3 +295,19 @@ def test_the_sdks_calls_answer_as_the_sdk_expects(client: TestClient, mock: Mock
         404,
         {"success": False, "msg": "Object not found."},
     )
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_each_tag_of_a_request_has_an_object_id_of_its_own(
+    client: TestClient, version: str
+) -> None:
+    # As tiledesk-server stores them: MongoDB gives each embedded tag an _id.
+    answered = listed(client, version, status="all")["requests"]
+    tags = [tag for request in answered for tag in request["tags"]]
+    assert tags, "the seed tags some requests"
+    assert all(set(tag) == {"_id", "tag", "color"} for tag in tags)
+    assert all(len(tag["_id"]) == 24 and int(tag["_id"], 16) >= 0 for tag in tags)
+    assert len({tag["_id"] for tag in tags}) == len(tags)
+    one = next(request for request in answered if request["tags"])
+    got = client.get(f"{requests_url(version)}/{one['request_id']}", auth=OWNER)
+    assert got.json()["tags"] == one["tags"]
