@@ -40,6 +40,8 @@ NPM_OVERRIDES = {
 MONGO_REQUIREMENTS = ("mongoeco==4.11.*", "pymongo>=4.9,<5")
 HERE = Path(__file__).parent / "real"
 DEFAULT_CACHE = Path(".cache") / "real-tiledesk"
+SERVER_STARTS = 3
+"""How many times the server is started before its start is called failed."""
 
 
 class Unavailable(RuntimeError):
@@ -175,27 +177,51 @@ class RealTiledesk:
             {},
         )
         _wait_for(lambda: _accepts(mongo_port), mongo, timeout, "the MongoDB stand-in")
+        # Accepting connections is not serving them: on a busy machine the server's first
+        # connection timed out against a stand-in that had printed ready. A real handshake
+        # (pymongo's ping, from the stand-in's own environment) first.
+        _wait_for(
+            lambda: _handshakes(self.installation.python, mongo_port),
+            mongo,
+            timeout,
+            "the MongoDB stand-in (a MongoDB handshake)",
+        )
         env = {
             "DATABASE_URI": f"mongodb://127.0.0.1:{mongo_port}/tiledesk",
             "LOG_LEVEL": "error",
             # The quota code on the requests route waits on Redis, which is not running here.
             "QUOTES_ENABLED": "false",
         }
-        server = self._spawn(
-            [
-                self.installation.node,
-                str(HERE / "launch-tiledesk.js"),
-                str(self.installation.root),
-                str(server_port),
-            ],
-            "tiledesk-server.log",
-            env,
-            # It reads its templates and migrations relative to the working directory.
-            cwd=self.installation.root / "node_modules" / SERVER_PACKAGE,
-        )
         self.base_url = f"http://127.0.0.1:{server_port}"
-        _wait_for(lambda: _answers(self.base_url), server, timeout, "tiledesk-server")
-        return self.base_url
+        # The server gives up at its first failed connection to the database and exits; on a
+        # busy machine that happens. Started again, within a bound, it connects.
+        for attempt in range(1, SERVER_STARTS + 1):
+            server = self._spawn(
+                [
+                    self.installation.node,
+                    str(HERE / "launch-tiledesk.js"),
+                    str(self.installation.root),
+                    str(server_port),
+                ],
+                "tiledesk-server.log",
+                env,
+                # It reads its templates and migrations relative to the working directory.
+                cwd=self.installation.root / "node_modules" / SERVER_PACKAGE,
+            )
+            try:
+                _wait_for(lambda: _answers(self.base_url), server, timeout, "tiledesk-server")
+                return self.base_url
+            except Unavailable as exc:
+                self._processes.remove(server)
+                _ended(server)
+                said = _last_error(self.logs / "tiledesk-server.log")
+                if attempt == SERVER_STARTS:
+                    raise Unavailable(
+                        f"{exc} ({SERVER_STARTS} starts; its log {self.logs}/tiledesk-server.log "
+                        f"ends: {said})"
+                    ) from None
+                time.sleep(2 * attempt)
+        raise AssertionError("unreachable")
 
     def _spawn(
         self, command: list[str], log: str, env: dict[str, str], cwd: Path | None = None
@@ -283,6 +309,45 @@ def _free_port() -> int:
 def _accepts(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _handshakes(python: str, port: int) -> bool:
+    """Whether the stand-in answers a MongoDB ``ping`` (pymongo, in the stand-in's Python)."""
+    probe = (
+        "import sys, pymongo; pymongo.MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000,"
+        " connectTimeoutMS=5000).admin.command('ping')"
+    )
+    try:
+        done = subprocess.run(
+            [python, "-c", probe, f"mongodb://127.0.0.1:{port}"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+def _ended(process: subprocess.Popen) -> None:
+    """Stop ``process`` and its group, if it still runs."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _last_error(log: Path) -> str:
+    """The log's last line that names an error, or its last line."""
+    try:
+        lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line]
+    except OSError:
+        return "(no log)"
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or ["(empty)"])[-1][:300]
 
 
 def _answers(base_url: str) -> bool:

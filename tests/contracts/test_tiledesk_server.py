@@ -59,3 +59,71 @@ def test_python313_skips_an_interpreter_that_fails(
     working = fake_program(tmp_path, "python-ok", "exit 0")
     monkeypatch.setenv("LEADMOCK_PYTHON313", working)
     assert find_python313() == working
+
+
+# Stand-ins for the stand-in's Python and for Node, as ``RealTiledesk.start`` runs them: the
+# "python" listens where the MongoDB stand-in would and answers the handshake probe as told;
+# the "node" fails to reach the database on its first start (as on a busy machine), then serves.
+FAKE_PYTHON = """
+import socket, sys, time, pathlib
+if sys.argv[1] == "-c":
+    handshakes = pathlib.Path(sys.argv[0]).parent / "handshakes"
+    tries = int(handshakes.read_text()) if handshakes.exists() else 0
+    handshakes.write_text(str(tries + 1))
+    sys.exit(0 if tries >= 2 else 1)  # answers from the third probe on
+listener = socket.create_server(("127.0.0.1", int(sys.argv[2])))
+while True:
+    time.sleep(1)
+"""
+FAKE_NODE = """
+import http.server, pathlib, sys
+starts = pathlib.Path(sys.argv[0]).parent / "starts"
+count = int(starts.read_text()) if starts.exists() else 0
+starts.write_text(str(count + 1))
+if count < FAILURES:
+    print("Failed to connect to MongoDB on startup - MongoNetworkTimeoutError: timed out")
+    sys.exit(1)
+class Root(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[3])), Root).serve_forever()
+"""
+
+
+def _fake_installation(tmp_path: Path, failures: int) -> tiledesk_server.Installation:
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in (("python", FAKE_PYTHON), ("node", FAKE_NODE)):
+        script = bin_dir / f"{name}.py"
+        script.write_text(body.replace("FAILURES", str(failures)))
+        fake_program(bin_dir, name, f'exec {sys.executable} {script} "$@"')
+    root = tmp_path / "root"
+    (root / "node_modules" / tiledesk_server.SERVER_PACKAGE).mkdir(parents=True)
+    return tiledesk_server.Installation(root, str(bin_dir / "node"), str(bin_dir / "python"))
+
+
+def test_the_server_waits_for_a_handshake_and_is_started_again_when_it_exits(
+    tmp_path: Path,
+) -> None:
+    installation = _fake_installation(tmp_path, failures=1)
+    with tiledesk_server.running(installation, tmp_path / "logs") as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+    assert (tmp_path / "bin" / "handshakes").read_text() == "3"
+    assert (tmp_path / "bin" / "starts").read_text() == "2"
+
+
+def test_a_server_that_never_starts_says_which_part_failed_and_why(tmp_path: Path) -> None:
+    installation = _fake_installation(tmp_path, failures=99)
+    with (
+        pytest.raises(Unavailable) as raised,
+        tiledesk_server.running(installation, tmp_path / "logs"),
+    ):
+        pass
+    said = str(raised.value)
+    assert said.startswith("tiledesk-server exited with 1 while starting (3 starts;")
+    assert said.endswith(
+        "ends: Failed to connect to MongoDB on startup - MongoNetworkTimeoutError: timed out)"
+    )
+    assert (tmp_path / "bin" / "starts").read_text() == "3"
