@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from mockserver import jsoncodec
+from mockserver import jsoncodec, jsonpieces
 from mockserver.errors import ServiceUnavailable
 from mockserver.faults import Fault, FaultError
 from mockserver.journal import CORS_PREFLIGHT
@@ -40,8 +40,11 @@ ADMIN_PREFIX = "/__admin"
 TOKEN_HEADER = "x-leadmock-admin-token"
 MAX_ADMIN_BODY = 512 * 1024 * 1024
 """Bytes: the largest admin body (a state document of a million leads fits)."""
-_EXPORT_CHUNK = 2000
+_EXPORT_CHUNK = 500
 """Documents serialised between two yields to the event loop."""
+_FILE_CHUNK = 1024 * 1024
+_DOCUMENT_LEVEL = 5
+"""In a state, ``{"collections": [{"documents": {id: DOCUMENT}}]}``: where one document sits."""
 
 
 class AdminError(ValueError):
@@ -56,7 +59,8 @@ def admin_app(mock: Mock) -> Starlette:
     """The admin routes over ``mock``."""
 
     async def reset(request: Request) -> Response:
-        mock.reset()
+        # Off the event loop: restoring a large seed and giving memory back take a while.
+        await asyncio.to_thread(mock.reset)
         return JSONResponse({"reset": True})
 
     async def seed(request: Request) -> Response:
@@ -78,11 +82,11 @@ def admin_app(mock: Mock) -> Starlette:
         return StreamingResponse(_state_chunks(mock.store.dump()), media_type="application/json")
 
     async def import_state(request: Request) -> Response:
-        raw = await _body(request)
+        chunks = await _chunks(request)
 
         def checked_load() -> None:
             with quiet_collector():
-                state = _parse(raw, depth=mock.config.limits.json_depth + 8)
+                state = _state(chunks, depth=mock.config.limits.json_depth + 8)
                 validate_state(state)
                 try:
                     check_state(state, mock.state_model())
@@ -238,11 +242,14 @@ def read_state_file(path: str | Path, *, depth: int) -> dict[str, Any]:
     # Asked before opening: a FIFO nobody writes would block the open, a device never ends.
     if not stat.S_ISREG(file.stat().st_mode):
         raise AdminError("file", "not a regular file (a FIFO, a device or a folder is refused)")
+    chunks, size = [], 0
     with file.open("rb") as reader:
-        raw = reader.read(MAX_ADMIN_BODY + 1)
-    if len(raw) > MAX_ADMIN_BODY:
-        raise AdminError("file", f"a state document is at most {MAX_ADMIN_BODY} bytes")
-    state = _parse(raw, depth=depth)
+        while chunk := reader.read(_FILE_CHUNK):
+            size += len(chunk)
+            if size > MAX_ADMIN_BODY:
+                raise AdminError("file", f"a state document is at most {MAX_ADMIN_BODY} bytes")
+            chunks.append(chunk)
+    state = _state(chunks, depth=depth)
     validate_state(state)
     return state
 
@@ -322,14 +329,18 @@ async def _iterate(chunks: Any) -> AsyncIterator[bytes]:
             await asyncio.sleep(0)
 
 
-async def _body(request: Request) -> bytes:
+async def _chunks(request: Request) -> list[bytes]:
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_ADMIN_BODY:
             raise AdminError("body", f"an admin body is at most {MAX_ADMIN_BODY} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks
+
+
+async def _body(request: Request) -> bytes:
+    return b"".join(await _chunks(request))
 
 
 def _parse(raw: bytes, *, depth: int = 16) -> Any:
@@ -337,6 +348,19 @@ def _parse(raw: bytes, *, depth: int = 16) -> Any:
         return {}
     try:
         return jsoncodec.parse_request_json(raw, max_depth=depth, max_digits=100)
+    except jsoncodec.InvalidJSON as exc:
+        raise AdminError("body", f"the body is not JSON the mock accepts: {exc}") from None
+
+
+def _state(chunks: list[bytes], *, depth: int) -> Any:
+    """A state document, read a document at a time (``jsonpieces``): joining and parsing a
+    large one in one call would hold the interpreter, and every request with it."""
+    if not any(chunk.strip() for chunk in chunks):
+        return {}
+    try:
+        return jsonpieces.parse_in_pieces(
+            chunks, whole_at=_DOCUMENT_LEVEL, max_depth=depth, max_digits=100
+        )
     except jsoncodec.InvalidJSON as exc:
         raise AdminError("body", f"the body is not JSON the mock accepts: {exc}") from None
 

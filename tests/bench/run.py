@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -690,20 +690,33 @@ def stalls(args: argparse.Namespace, report: dict[str, Any]) -> None:
         thread = threading.Thread(target=probing, daemon=True)
         thread.start()
         time.sleep(0.5)
-        admin = httpx.Client(base_url=base_url, timeout=600)
-        exported: bytes = b""
+        # Each admin call is made by a process of its own: sending or reading 100 MB here
+        # would hold this process's interpreter, and the probe's gaps would be the client's.
+        exported = Path(tempfile.mkdtemp(prefix="leadmock-stalls-")) / "state.json"
+        admin_call = (
+            "import sys, httpx\n"
+            "method, url, path = sys.argv[1:4]\n"
+            "with httpx.Client(timeout=600) as client:\n"
+            "    if method == 'export':\n"
+            "        with client.stream('GET', url) as answer, open(path, 'wb') as out:\n"
+            "            answer.raise_for_status()\n"
+            "            for chunk in answer.iter_bytes(): out.write(chunk)\n"
+            "    elif method == 'import':\n"
+            "        with open(path, 'rb') as body:\n"
+            "            client.put(url, content=body).raise_for_status()\n"
+            "    else:\n"
+            "        client.post(url, content=path).raise_for_status()\n"
+        )
 
-        def export() -> None:
-            nonlocal exported
-            exported = admin.get("/__admin/state").raise_for_status().content
+        def admin(method: str, path: str, argument: str) -> Callable[[], None]:
+            command = [sys.executable, "-c", admin_call, method, base_url + path, argument]
+            return lambda: subprocess.run(command, check=True)
 
         actions = {
-            "reset": lambda: admin.post("/__admin/reset").raise_for_status(),
-            "export": export,
-            "import": lambda: admin.put("/__admin/state", content=exported).raise_for_status(),
-            "re-seed": lambda: admin.post(
-                "/__admin/seed", json={"seed": 1, "leads": count}
-            ).raise_for_status(),
+            "reset": admin("post", "/__admin/reset", ""),
+            "export": admin("export", "/__admin/state", str(exported)),
+            "import": admin("import", "/__admin/state", str(exported)),
+            "re-seed": admin("post", "/__admin/seed", json.dumps({"seed": 1, "leads": count})),
         }
         for name, action in actions.items():
             started = time.perf_counter()
@@ -719,7 +732,8 @@ def stalls(args: argparse.Namespace, report: dict[str, Any]) -> None:
             time.sleep(0.3)
         stop.set()
         thread.join(timeout=30)
-        results["export MB"] = len(exported) / 1e6
+        results["export MB"] = exported.stat().st_size / 1e6
+        shutil.rmtree(exported.parent)
     report["stalls"] = results
 
 
@@ -862,7 +876,7 @@ def main() -> int:
     parser.add_argument("--scale-seconds", type=int, default=5)
     parser.add_argument("--skip-prism", action="store_true")
     parser.add_argument("--skip-wiremock", action="store_true")
-    parser.add_argument("--stall-leads", type=int, default=100_000, help="leads a project")
+    parser.add_argument("--stall-leads", type=int, default=20_000, help="leads a project")
     parser.add_argument(
         "--only",
         choices=("throughput", "startup", "scale", "stalls", "shared"),
