@@ -602,6 +602,8 @@ def scale(args: argparse.Namespace, report: dict[str, Any]) -> None:
     time; its resident memory, less the smallest size's, over the leads added, the memory a
     lead costs (the reset snapshot included).
     """
+    report["seeding"] = seeding(args)
+    save(args, report)
     results: list[dict[str, Any]] = []
     floor: tuple[float, float, int] | None = None
     for count in args.scale:
@@ -615,6 +617,47 @@ def scale(args: argparse.Namespace, report: dict[str, Any]) -> None:
         results.append(entry)
         report["scale"] = results
         save(args, report)
+
+
+SEEDED_APIS = {
+    "tiledesk": ["--vendor", "tiledesk"],
+    "overloop": ["--vendor", "overloop"],
+    "leads-crm": ["--vendor", "leads-crm"],
+    "all": [],
+}
+
+
+def seeding(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Each API's seeding at ``--seeding-leads``: launch to the first 200 with that many leads,
+    less the launch with one lead (median of 3 each), and what was seeded."""
+    rows = []
+    for name, choice in SEEDED_APIS.items():
+        launches: dict[int, list[float]] = {1: [], args.seeding_leads: []}
+        for _ in range(3):
+            for count in launches:
+                port = free_port()
+                command = leadmock_command(port, *choice, "--leads", str(count))
+                ready = f"http://127.0.0.1:{port}/__admin/health"
+                with server(command, ready, {}) as (_, took):
+                    launches[count].append(took)
+                    if count > 1:
+                        state = httpx.get(f"http://127.0.0.1:{port}/__admin/state", timeout=600)
+                        documents = sum(len(c["documents"]) for c in state.json()["collections"])
+        seeded = statistics.median(launches[args.seeding_leads]) - statistics.median(launches[1])
+        rows.append(
+            {
+                "api": name,
+                "leads": args.seeding_leads,
+                "documents": documents,
+                "seeding s": seeded,
+                "documents/s": documents / max(seeded, 1e-9),
+            }
+        )
+        progress(f"seeding {name}: {seeded:.2f} s for {documents} documents")
+    tiledesk = rows[0]["seeding s"]
+    for row in rows:
+        row["x tiledesk time"] = row["seeding s"] / max(tiledesk, 1e-9)
+    return rows
 
 
 def scale_one(
@@ -851,6 +894,17 @@ def print_report(report: dict[str, Any]) -> None:
                 for name in ("reset", "export", "import", "re-seed")
             )
         )
+    if report.get("seeding"):
+        print(
+            f"\nseeding at --leads {report['seeding'][0]['leads']:,} (launch to the first 200, "
+            "less the launch with one lead; medians of 3):"
+        )
+        for row in report["seeding"]:
+            print(
+                f"  {row['api']:<10} {row['seeding s']:6.2f} s  {row['documents']:>7,} documents"
+                f"  {row['documents/s']:>8,.0f} documents/s  {row['x tiledesk time']:.2f}x"
+                " Tiledesk's time"
+            )
     for entry in report.get("scale", []):
         if "error" in entry:
             print(f"scale: {entry['leads per project']} leads per project: {entry['error']}")
@@ -876,6 +930,9 @@ def main() -> int:
     parser.add_argument("--scale-seconds", type=int, default=5)
     parser.add_argument("--skip-prism", action="store_true")
     parser.add_argument("--skip-wiremock", action="store_true")
+    parser.add_argument(
+        "--seeding-leads", type=int, default=10_000, help="leads of each API's seeding (scale)"
+    )
     parser.add_argument("--stall-leads", type=int, default=20_000, help="leads a project")
     parser.add_argument(
         "--only",
