@@ -4,17 +4,20 @@ in one line. Run as a user runs it, in a subprocess."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import Config, create_app
+from mockserver import Config, create_app, requestlog
 from mockserver.cli import build_parser
 from mockserver.requestlog import RequestLog
 from tests.processes import free_port, leadmock, serve
@@ -382,3 +385,52 @@ def test_on_a_terminal_the_status_is_coloured_and_no_color_turns_it_off() -> Non
     assert "\x1b[33m404\x1b[0m" in coloured  # a 4xx in yellow
     plain = first_request_line({"NO_COLOR": "1"})
     assert "\x1b[" not in plain and " 404 tiledesk-v3 get_lead " in plain
+
+
+def lines_of(count: int) -> bytes:
+    return b"".join(
+        b"%06d GET /v3/leads 200 tiledesk-v3 list_leads 0.4 ms\n" % n for n in range(count)
+    )
+
+
+def test_the_log_writes_a_batch_to_a_file_in_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each write is one more time the writer thread takes the interpreter back from the server's.
+    writes: list[int] = []
+    write = os.write
+
+    def counted(fd: int, data: Any) -> int:
+        writes.append(len(data))
+        return write(fd, data)
+
+    monkeypatch.setattr(requestlog.os, "write", counted)
+    batch = lines_of(2000)
+    with (tmp_path / "log").open("wb") as file, open(os.devnull, "wb") as null:
+        for target in (file, null):
+            assert requestlog._write_what_fits(target.fileno(), batch, 0.5) == 0
+    assert writes == [len(batch), len(batch)]
+    assert (tmp_path / "log").read_bytes() == batch
+
+
+def test_the_log_fills_a_pipe_nobody_reads_without_blocking() -> None:
+    reader, writer = os.pipe()
+    try:
+        batch = lines_of(5000)  # 270 KB: four times a pipe's 64 KiB
+        finished: list[int] = []
+        thread = threading.Thread(
+            target=lambda: finished.append(requestlog._write_what_fits(writer, batch, 0.2))
+        )
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "a write blocked on a full pipe"
+        os.set_blocking(reader, False)
+        taken = b""
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(reader, 1 << 20):
+                taken += chunk
+        assert batch.startswith(taken) and len(taken) >= 60_000
+        assert finished == [batch[len(taken) :].count(b"\n")]
+    finally:
+        os.close(reader)
+        os.close(writer)

@@ -375,19 +375,6 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
             measured("leadmock", case, row.figures["leadmock"])
         report["rss_mb"]["leadmock after load"] = rss_mb(process.pid)
     shared_throughput(load, facts, rows)
-    # The request log is on by default: what it costs, on the first API's scenarios.
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    logged = leadmock_command(port, request_log=True)
-    with server(logged, ready.replace(ready.split("/v3/")[0], base_url), {"Authorization": BASIC}):
-        report["request_log"] = []
-        for case in [c for c in cases if c.api == cases[0].api and c.method == "GET"]:
-            figure = measure(base_url, case, load)
-            quiet = rows[(case.api, case.name)].figures["leadmock"]
-            report["request_log"].append(
-                {"api": case.api, "scenario": case.name, "rps": figure.rps, "quiet_rps": quiet.rps}
-            )
-            measured("leadmock, request log on", case, figure)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(answers, handle)
     for floor, kind in (("baseline", "starlette"), ("server", "server")):
@@ -450,6 +437,61 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
 
 SHARED = {"shared x1": [], "shared x2": ["--workers", "2"]}
 """The shared-store runs: ``--store`` over one Redis, one process and two workers."""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def request_log_cost(args: argparse.Namespace, facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The request log (on by default) against ``--quiet``, on every scenario: two servers up at
+    once, measured in turn (quiet, logged; ``--log-pairs`` times), so that both see the same
+    machine. Per scenario: the median of the pairs' throughput ratios, and the server's CPU
+    time a request in each (what the log adds, less sensitive to a busy machine)."""
+    load = (args.seconds, args.threads, args.connections)
+    ports = {"quiet": free_port(), "logged": free_port()}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    ready = "/v3/5b55e806c93dde00143163dd/leads/5c81593adf767b0017d1aa66"
+    auth = {"Authorization": BASIC}
+    quiet_command = leadmock_command(ports["quiet"])
+    logged_command = leadmock_command(ports["logged"], request_log=True)
+    rows = []
+    with (
+        server(quiet_command, urls["quiet"] + ready, auth) as (quiet, _),
+        server(logged_command, urls["logged"] + ready, auth) as (logged, _),
+    ):
+        processes = {"quiet": quiet, "logged": logged}
+        cases = {name: scenarios(facts, crm_login(url, facts)) for name, url in urls.items()}
+        for index, case in enumerate(cases["quiet"]):
+            ratios, cpu = [], {"quiet": [], "logged": []}
+            for _ in range(args.log_pairs):
+                rps = {}
+                for name, url in urls.items():
+                    this = cases[name][index]
+                    wrk(url, this, 1, *load[1:])
+                    before = cpu_seconds(processes[name].pid)
+                    figure = wrk(url, this, *load)
+                    cpu[name].append((cpu_seconds(processes[name].pid) - before) / figure.requests)
+                    rps[name] = figure.rps
+                    if case.method == "POST":
+                        httpx.post(f"{url}/__admin/reset").raise_for_status()
+                ratios.append(rps["logged"] / rps["quiet"])
+            row = {
+                "api": case.api,
+                "scenario": case.name,
+                "x quiet": statistics.median(ratios),
+                "pairs": ratios,
+                "cpu us a request, quiet": statistics.median(cpu["quiet"]) * 1e6,
+                "cpu us a request, logged": statistics.median(cpu["logged"]) * 1e6,
+            }
+            rows.append(row)
+            progress(
+                f"request log {case.api:<12} {case.name:<13} x{row['x quiet']:.2f} of --quiet"
+                f" (pairs {', '.join(f'{r:.2f}' for r in ratios)})"
+            )
+    return rows
 
 
 def shared_throughput(
@@ -844,11 +886,18 @@ def print_report(report: dict[str, Any]) -> None:
             "projects): " + "; ".join(f"{k.removesuffix(' s')} {v:.2f} s"
                                       for k, v in entry.items() if k.endswith(" s"))
         )  # fmt: skip
-    for entry in report.get("request_log", []):
-        share = entry["rps"] / entry["quiet_rps"]
+    if report.get("request_log"):
         print(
-            f"request log on (the default; the rows above are --quiet): {entry['api']} "
-            f"{entry['scenario']} {entry['rps']:.0f} req/s, x{share:.2f} of --quiet"
+            "\nrequest log on (the default; the rows above are --quiet), paired with --quiet:"
+            " throughput as a share of --quiet's (median of the pairs), server CPU a request"
+        )
+    for entry in report.get("request_log", []):
+        if "x quiet" not in entry:
+            continue
+        print(
+            f"  {entry['api']:<12} {entry['scenario']:<13} x{entry['x quiet']:.2f}"
+            f"   {entry['cpu us a request, quiet']:6.1f} us quiet,"
+            f" {entry['cpu us a request, logged']:6.1f} us logged"
         )
     if "rss_mb" in report:
         print(
@@ -931,12 +980,15 @@ def main() -> int:
     parser.add_argument("--skip-prism", action="store_true")
     parser.add_argument("--skip-wiremock", action="store_true")
     parser.add_argument(
+        "--log-pairs", type=int, default=3, help="quiet and logged runs of each scenario"
+    )
+    parser.add_argument(
         "--seeding-leads", type=int, default=10_000, help="leads of each API's seeding (scale)"
     )
     parser.add_argument("--stall-leads", type=int, default=20_000, help="leads a project")
     parser.add_argument(
         "--only",
-        choices=("throughput", "startup", "scale", "stalls", "shared"),
+        choices=("throughput", "log", "startup", "scale", "stalls", "shared"),
         action="append",
     )
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
@@ -958,9 +1010,12 @@ def main() -> int:
         "load": f"{args.threads} threads x {args.connections} connections, {args.seconds} s each",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    parts = args.only or ["throughput", "startup", "stalls", "shared", "scale"]
+    parts = args.only or ["throughput", "log", "startup", "stalls", "shared", "scale"]
     if "throughput" in parts:
         throughput(args, facts, report)
+        save(args, report)
+    if "log" in parts:
+        report["request_log"] = request_log_cost(args, facts)
         save(args, report)
     if "startup" in parts:
         startup(args, facts, report)
