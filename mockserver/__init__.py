@@ -6,8 +6,11 @@ plugin, in every run of a project that installed leadmock) costs nothing until o
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import sys
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 # Connexion 3.3 warns at import time about its own dependencies (Starlette's test client, and
@@ -21,14 +24,43 @@ for _message in _FOREIGN_WARNINGS:
     warnings.filterwarnings("ignore", message=_message)
 
 
-def import_quietly(module: str) -> Any:
-    """Import ``module`` without the stack's import-time warnings. The filters above may be
-    gone by then: pytest sets its own around each test, and drops what a plugin set while it
-    loaded, so a user's warnings summary would show them."""
+@contextlib.contextmanager
+def quiet_imports() -> Iterator[None]:
+    """Imports without the stack's import-time warnings, and past pytest's assertion rewriting.
+
+    The filters above may be gone by then: pytest sets its own around each test, and drops
+    what a plugin set while it loaded, so a user's warnings summary would show them.
+
+    pytest rewrites the asserts of every module of a distribution that registers a plugin
+    (Faker, anyio, leadmock itself), even with that plugin turned off: each is parsed and
+    compiled again on import, and cached only where pytest may write (not under
+    ``PYTHONDONTWRITEBYTECODE``, which container images often set, nor in a read-only
+    ``site-packages``). None of the stack's asserts is a test's, and rewriting it (Faker's
+    770 KB table of characters above all, and the locale providers its seeding loads) cost
+    0.5 s on every run that used the fixture."""
+    rewriters = [finder for finder in sys.meta_path if _rewrites_asserts(finder)]
     with warnings.catch_warnings():
         for message in _FOREIGN_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
+        for finder in rewriters:
+            sys.meta_path.remove(finder)
+        try:
+            yield
+        finally:
+            sys.meta_path[0:0] = rewriters
+
+
+def import_quietly(module: str) -> Any:
+    """Import ``module`` as ``quiet_imports`` says."""
+    with quiet_imports():
         return importlib.import_module(module)
+
+
+def _rewrites_asserts(finder: Any) -> bool:
+    kind = type(finder)
+    return kind.__module__ == "_pytest.assertion.rewrite" and kind.__name__ == (
+        "AssertionRewritingHook"
+    )
 
 
 if TYPE_CHECKING:

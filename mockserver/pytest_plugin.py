@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
-from mockserver import import_quietly
+from mockserver import import_quietly, quiet_imports
 from mockserver.config import Config, ConfigError
 
 if TYPE_CHECKING:
@@ -97,11 +97,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _server(config: pytest.Config, options: Options) -> LeadMock:
     """One running mock per set of options in this process, started on first use."""
-    LeadMock = import_quietly("mockserver.fixture").LeadMock
-
     servers = config.stash[_SERVERS]
     if options not in servers:
-        servers[options] = LeadMock(options.config()).start()
+        # Seeding loads Faker's locale providers: imported as the stack is.
+        with quiet_imports():
+            LeadMock = import_quietly("mockserver.fixture").LeadMock
+            servers[options] = LeadMock(options.config()).start()
     return servers[options]
 
 

@@ -251,3 +251,35 @@ def test_a_run_that_uses_the_fixture_shows_no_warning_of_leadmocks_stack(
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, warnings=0)
     assert "warnings summary" not in result.stdout.str()
+
+
+def test_the_fixture_loads_its_stack_past_pytests_assertion_rewriting(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest rewrites every module of a distribution with a plugin (Faker's, anyio's, ours),
+    # plugin off or not; where it may not cache the result, each run parses and compiles them
+    # all again: 0.5 s a run that uses the fixture. What the fixture loads is loaded as usual.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    pytester.makepyfile(
+        test_one="""
+import sys
+
+def test_it(leadmock):
+    assert leadmock.url
+    loaded = {
+        name: type(getattr(module, "__loader__", None)).__name__
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] in ("faker", "anyio", "starlette", "connexion", "mockserver")
+    }
+    rewritten = sorted(name for name, loader in loaded.items()
+                       if loader == "AssertionRewritingHook")
+    # The plugin itself is loaded by pytest, with its package, before any fixture (rewritten
+    # when installed from a wheel, not when editable).
+    assert set(rewritten) <= {"mockserver", "mockserver.pytest_plugin"}, rewritten
+    assert "faker.decode.codes" in loaded and "faker.providers.person.en_US" in loaded
+"""
+    )
+    # Their own plugins load their packages (Schemathesis' loads anyio), as pytest starts.
+    off = [f"-p no:{name}" for name in ("faker", "anyio", "schemathesis", "hypothesispytest")]
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *" ".join(off).split())
+    result.assert_outcomes(passed=1)

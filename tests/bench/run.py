@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from importlib.metadata import version as importlib_metadata_version
 from pathlib import Path
 from typing import Any
 
@@ -604,35 +605,67 @@ def startup(args: argparse.Namespace, facts: dict[str, Any], report: dict[str, A
         )
 
 
-# Plugins this environment registers beside leadmock's, and who brings each: Faker (leadmock's
-# seed data), anyio (Starlette's and httpx's), Schemathesis and Hypothesis (the check extra).
-BROUGHT_PLUGINS = ("faker", "anyio", "schemathesis", "hypothesispytest")
-
-
-def _off(*plugins: str) -> list[str]:
-    return [option for name in plugins for option in ("-p", f"no:{name}")]
-
-
 def pytest_startup(runs: int) -> dict[str, float]:
-    """Median seconds of a pytest run of one test that uses no fixture, in a project of its own:
-    with no plugin but pytest's, then adding leadmock's, then the plugins of what it installs."""
-    variants = {
-        "pytest (and the dev tools' xdist, time-machine)": _off("leadmock", *BROUGHT_PLUGINS),
-        "+ leadmock's plugin": _off(*BROUGHT_PLUGINS),
-        "+ leadmock's plugin, Faker's and anyio's": _off("schemathesis", "hypothesispytest"),
-        "+ every plugin, the check extra's too": [],
-    }
-    figures = {}
-    with tempfile.TemporaryDirectory() as project:
-        (Path(project) / "test_one.py").write_text("def test_one():\n    assert True\n")
-        for name, options in variants.items():
-            command = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
-            times = []
-            for _ in range(max(runs, 5)):
-                started = time.perf_counter()
-                subprocess.run(command, cwd=project, capture_output=True, check=True)
-                times.append(time.perf_counter() - started)
-            figures[f"pytest start-up: {name}"] = statistics.median(times)
+    """Median seconds of pytest runs in a project of its own, with leadmock installed as users
+    install it: ``pip install`` of this checkout (not editable) into a fresh virtualenv outside
+    the repository, beside a virtualenv with the same pytest alone. Each run is timed as pytest
+    may cache its rewritten modules (the first, uncounted run writes them) and as it may not
+    (``PYTHONDONTWRITEBYTECODE=1``, as container images often set, or a read-only
+    site-packages)."""
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="leadmock-pytest-") as folder:
+        root = Path(folder)
+        environments = {"pytest alone": root / "alone", "leadmock installed": root / "leadmock"}
+        pytest_version = importlib_metadata_version("pytest")
+        for name, venv in environments.items():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            wanted = [f"pytest=={pytest_version}"]
+            if name == "leadmock installed":
+                wanted.append(str(ROOT))
+            subprocess.run(
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *wanted],
+                check=True,
+                cwd=root,
+                stderr=subprocess.DEVNULL,
+            )
+        project = root / "project"
+        project.mkdir()
+        (project / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+        (project / "test_fixture.py").write_text(
+            "def test_fixture(leadmock):\n    assert leadmock.url\n"
+        )
+        cases = {
+            "pytest alone, one test": ("pytest alone", ["test_plain.py"]),
+            "leadmock installed, one test": ("leadmock installed", ["test_plain.py"]),
+            "leadmock installed, one test, -p no:faker -p no:anyio": (
+                "leadmock installed",
+                ["test_plain.py", "-p", "no:faker", "-p", "no:anyio"],
+            ),
+            "leadmock installed, one test using the fixture": (
+                "leadmock installed",
+                ["test_fixture.py"],
+            ),
+        }
+        # Uncached first: pytest reads a rewritten module's cache even where it may not write.
+        for caching, extra_environment in (
+            ("PYTHONDONTWRITEBYTECODE=1", {"PYTHONDONTWRITEBYTECODE": "1"}),
+            ("pycs cached", {}),
+        ):
+            environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            environment |= extra_environment
+            for name, (venv_name, arguments) in cases.items():
+                python = str(environments[venv_name] / "bin" / "python")
+                command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments]
+                subprocess.run(command, cwd=project, env=environment, capture_output=True)
+                times = []
+                for _ in range(max(runs, 5)):
+                    started = time.perf_counter()
+                    subprocess.run(
+                        command, cwd=project, env=environment, capture_output=True, check=True
+                    )
+                    times.append(time.perf_counter() - started)
+                figures[f"pytest start-up ({caching}): {name}"] = statistics.median(times)
+                progress(f"pytest start-up ({caching}): {name} {statistics.median(times):.2f} s")
     return figures
 
 
