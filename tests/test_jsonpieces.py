@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import textwrap
+from functools import partial
 from typing import Any
 
 import pytest
@@ -86,13 +87,16 @@ def test_it_accepts_and_refuses_what_a_request_body_parser_does(
     monkeypatch.setattr(jsonpieces, "PIECE_CHARS", 7)
     differences = []
     for raw in CASES + random_documents(600):
-        expected = outcome(lambda: parse_request_json(raw, max_depth=10, max_digits=30))
+        expected = outcome(partial(parse_request_json, raw, max_depth=10, max_digits=30))
         for size in (1, 3, 64, len(raw) + 1):
-            got = outcome(
-                lambda: jsonpieces.parse_in_pieces(
-                    pieces(raw, size), whole_at=whole_at, max_depth=10, max_digits=30
-                )
+            read = partial(
+                jsonpieces.parse_in_pieces,
+                pieces(raw, size),
+                whole_at=whole_at,
+                max_depth=10,
+                max_digits=30,
             )
+            got = outcome(read)
             if got != expected:
                 differences.append((raw, size, expected, got))
     assert differences == []

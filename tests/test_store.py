@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from typing import ClassVar
 
 import pytest
 
@@ -406,7 +407,7 @@ def test_one_email_claimed_with_its_lead_once_across_workers(two_workers) -> Non
 class TrackedDocument(dict):  # type: ignore[type-arg]
     """A document that notes which thread frees it."""
 
-    freed_in: list[str] = []
+    freed_in: ClassVar[list[str]] = []
 
     def __del__(self) -> None:
         TrackedDocument.freed_in.append(threading.current_thread().name)
