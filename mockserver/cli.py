@@ -214,6 +214,23 @@ def _fault_words(fault: Any) -> str:
     return f"{fault.share:.0%} of answers {fault.status}" + (f" after {delay}" if latency else "")
 
 
+def inspect(args: argparse.Namespace) -> int:
+    """Print the resource model the engine infers from a document (``--json``: as data)."""
+    from mockserver.engine import DocumentError, infer_model, read_document
+    from mockserver.engine.describe import describe_model, model_json
+
+    try:
+        model = infer_model(read_document(args.file))
+    except DocumentError as exc:
+        print(f"leadmock inspect: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(model_json(model), indent=2))
+    else:
+        print("\n".join(describe_model(model, args.file)))
+    return 0
+
+
 def operations(args: argparse.Namespace) -> int:
     """Print each API's operations, as the journal, faults and ``assert_called`` name them."""
     from mockserver.app import load_spec
@@ -528,6 +545,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"one API, or a vendor's APIs: {', '.join(known_names())} (default: all)",
     )
     operations_parser.set_defaults(func=operations)
+
+    inspect_parser = commands.add_parser(
+        "inspect", help="print the resource model inferred from an OpenAPI document"
+    )
+    inspect_parser.add_argument("file", metavar="FILE", help="OpenAPI 3.0/3.1 or Swagger 2.0")
+    inspect_parser.add_argument("--json", action="store_true", help="the model as JSON")
+    inspect_parser.set_defaults(func=inspect)
 
     seed_parser = commands.add_parser("seed", help="print the seed data as JSON")
     _shared_options(seed_parser)

@@ -1,0 +1,194 @@
+"""The resource model the engine infers from a document (#31, first slice): for every document of
+the corpus (``tests/specs_corpus/``, sources in its ``SOURCES.md``), what ``leadmock inspect``
+shows; and a document that cannot be read is one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver.engine import DocumentError, infer_model, read_document
+
+CORPUS = Path(__file__).parent / "specs_corpus"
+
+
+def model_of(name: str) -> dict[str, Any]:
+    return asdict(infer_model(read_document(CORPUS / name)))
+
+
+def resource(model: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(r for r in model["resources"] if r["name"] == name)
+
+
+def roles(found: dict[str, Any]) -> dict[str, tuple[str, str, int]]:
+    return {p["role"]: (p["method"], p["path"], p["status"]) for p in found["operations"]}
+
+
+def test_page_per_page_data_meta_integer_ids_and_a_nested_resource() -> None:
+    model = model_of("contacts-crm.yaml")
+    assert (model["version"], model["base_path"]) == ("3.1.0", "/api/v1")
+    contacts = resource(model, "contacts")
+    assert contacts["item_path"] == "/contacts/{contactId}"
+    assert (contacts["id_parameter"], contacts["id_field"], contacts["id_style"]) == (
+        "contactId", "id", "integer",
+    )  # fmt: skip
+    assert contacts["list_envelope"]["path"] == "data[]"
+    assert contacts["list_envelope"]["totals"] == ("meta.total",)
+    assert contacts["item_envelope"]["path"] == "data"
+    assert contacts["paging"] == {
+        "style": "page_size", "parameters": ("page", "per_page"), "size_default": 25,
+        "size_maximum": 100, "next_cursor_at": None,
+    }  # fmt: skip
+    assert contacts["filters"] == ("email", "status") and contacts["any_of_filters"] == ("status",)
+    assert contacts["search"] == "q"
+    assert contacts["sorting"]["parameter"] == "sort_by"
+    assert contacts["sorting"]["direction_parameter"] == "order"
+    assert roles(contacts) == {
+        "list": ("GET", "/contacts", 200),
+        "create": ("POST", "/contacts", 201),
+        "get": ("GET", "/contacts/{contactId}", 200),
+        "replace": ("PUT", "/contacts/{contactId}", 200),
+        "merge": ("PATCH", "/contacts/{contactId}", 200),
+        "delete": ("DELETE", "/contacts/{contactId}", 204),
+    }
+    notes = resource(model, "notes")
+    assert (notes["parent"], notes["parent_parameter"]) == ("contacts", "contactId")
+    assert (notes["id_field"], notes["id_style"]) == ("id", "uuid")
+    assert notes["list_envelope"]["path"] == "[]" and notes["item_envelope"]["path"] == ""
+    assert [(u["method"], u["path"]) for u in model["static"]] == [
+        ("POST", "/contacts/{contactId}/merge")
+    ]
+    assert model["not_served"] == ("webhook contactCreated",)
+
+
+def test_a_cursor_in_the_answer_objectid_ids_and_a_minus_field_sort() -> None:
+    model = model_of("deals-cursor.json")
+    deals = resource(model, "deals")
+    assert (deals["id_field"], deals["id_style"]) == ("_id", "objectid")
+    assert deals["list_envelope"]["path"] == "results[]"
+    assert deals["paging"]["style"] == "cursor"
+    assert deals["paging"]["parameters"] == ("after", "limit")
+    assert deals["paging"]["next_cursor_at"] == "paging.next.after"
+    assert deals["sorting"]["convention"] == "-field"
+    assert deals["filters"] == ("stage",)
+    assert set(roles(deals)) == {"list", "create", "get", "merge"}
+    assert [u["operation_id"] for u in model["static"]] == ["searchDeals"]
+
+
+def test_swagger_2_offset_limit_a_nested_envelope_and_a_ref_into_another_file() -> None:
+    model = model_of("tickets-swagger.yaml")
+    assert (model["version"], model["base_path"]) == ("2.0", "/api/v2")
+    tickets = resource(model, "tickets")
+    assert tickets["list_envelope"]["path"] == "data.tickets[].ticket"
+    assert tickets["list_envelope"]["totals"] == ("data.total_count",)
+    assert tickets["item_envelope"]["path"] == "ticket"
+    assert (tickets["id_field"], tickets["id_style"]) == ("id", "uuid")
+    assert tickets["paging"]["style"] == "offset_limit"
+    assert (tickets["paging"]["size_default"], tickets["paging"]["size_maximum"]) == (20, 200)
+    assert roles(tickets)["create"] == ("POST", "/tickets", 201)
+    assert roles(tickets)["delete"] == ("DELETE", "/tickets/{ticketId}", 204)
+
+
+def test_json_api_pages_attributes_and_the_id_beside_them() -> None:
+    companies = resource(model_of("companies-jsonapi.yaml"), "companies")
+    assert companies["list_envelope"]["path"] == "data[].attributes"
+    assert companies["list_envelope"]["id_beside"] is True
+    assert companies["item_envelope"]["path"] == "data.attributes"
+    assert companies["id_field"] == "id"
+    assert companies["paging"]["style"] == "json_api"
+    assert companies["list_envelope"]["pages"] == ("links.next",)
+
+
+def test_real_documents_petstore_and_uspto() -> None:
+    petstore = model_of("petstore-expanded.yaml")
+    pets = resource(petstore, "pets")
+    assert roles(pets) == {
+        "list": ("GET", "/pets", 200),
+        "create": ("POST", "/pets", 200),
+        "get": ("GET", "/pets/{id}", 200),
+        "delete": ("DELETE", "/pets/{id}", 204),
+    }
+    assert (pets["id_field"], pets["id_style"]) == ("id", "integer")
+    assert pets["list_envelope"]["path"] == "[]"
+    uspto = model_of("uspto.yaml")
+    assert uspto["base_path"] == "/ds-api"  # {scheme}://developer.uspto.gov/ds-api
+    apis = resource(uspto, "apis")
+    assert apis["list_envelope"] == {
+        "path": "apis[]", "totals": ("total",), "pages": (), "id_beside": False,
+    }  # fmt: skip
+    assert {u["operation_id"] for u in uspto["static"]} == {
+        "list-searchable-fields", "perform-search",
+    }  # fmt: skip
+
+
+def test_inspect_prints_the_model_and_its_json() -> None:
+    command = [sys.executable, "-m", "mockserver", "inspect", str(CORPUS / "contacts-crm.yaml")]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert "resource notes" in text and "within: contacts (contactId)" in text
+    assert "paging: page_size by page, per_page (default 25, max 100)" in text
+    assert "POST /contacts/{contactId}/merge (mergeContact): an action" in text
+    data = json.loads(
+        subprocess.run([*command, "--json"], capture_output=True, text=True, check=True).stdout
+    )
+    assert [r["name"] for r in data["resources"]] == ["contacts", "notes"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("openapi: [unclosed", "not YAML"),
+        ('{"openapi": "3.0.0", ', "not JSON"),
+        ("openapi: 4.0.0\npaths: {}\n", "#/openapi: OpenAPI 4.0.0 is not 3.0 or 3.1"),
+        ("info: {title: x}\n", "neither `openapi: 3.x` nor `swagger: '2.0'`"),
+        ("openapi: 3.0.0\npaths: []\n", "#/paths: a document needs `paths`"),
+        (
+            "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n"
+            "          $ref: '#/components/responses/Nope'\n",
+            "$ref #/components/responses/Nope points to nothing",
+        ),
+    ],
+)
+def test_a_document_that_cannot_be_read_is_one_line_and_exit_2(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    document = tmp_path / "broken.yaml"
+    document.write_text(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver", "inspect", str(document)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "Warning" not in line and line.strip()]
+    assert len(lines) == 1 and message in lines[0] and "broken.yaml" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_files_folders_and_devices_are_refused_by_name(tmp_path: Path) -> None:
+    for path in (tmp_path / "absent.yaml", tmp_path, Path("/dev/zero")):
+        with pytest.raises(DocumentError) as refused:
+            read_document(path)
+        assert str(path) in str(refused.value)
+
+
+def test_the_built_in_documents_read_as_their_handlers_serve_them() -> None:
+    # The five built-in APIs become profiles of this engine (#32): their documents must already
+    # read as resources the hand-written handlers serve.
+    specs = Path(__file__).parent.parent / "specs"
+    tiledesk = asdict(infer_model(read_document(specs / "tiledesk-v3.yaml")))
+    leads = resource(tiledesk, "leads")
+    assert leads["parent_parameter"] == "project_id" and leads["parent"] is None
+    assert (leads["id_field"], leads["id_style"]) == ("_id", "objectid")
+    assert leads["list_envelope"]["path"] == "leads[]"
+    assert leads["list_envelope"]["totals"] == ("count",)
+    assert leads["search"] == "full_text"
+    overloop = resource(asdict(infer_model(read_document(specs / "overloop.yaml"))), "leads")
+    assert overloop["list_envelope"]["path"] == "data[].attributes"
+    assert roles(overloop)["create"] == ("POST", "/leads", 201)
+    assert roles(overloop)["merge"] == ("PATCH", "/leads/{id}", 200)
