@@ -141,7 +141,10 @@ def infer_model(document: Document) -> ApiModel:
     placed: set[tuple[str, str]] = set()
     for collection in sorted(collections | set(item_paths.values()), key=_depth):
         items = [item for item, parent in item_paths.items() if parent == collection]
-        if not items and not _holds_records(document, by_path.get(collection, {})):
+        last = next(
+            (s for s in reversed(collection.split("/")) if s and not _PARAMETER.match(s)), ""
+        )
+        if not items and not _holds_records(document, by_path.get(collection, {}), last):
             continue
         item = items[0] if items else None
         resource = _resource(document, collection, item, by_path, resources)
@@ -179,13 +182,18 @@ def _collection_of(path: str) -> str | None:
     )
 
 
-def _holds_records(document: Document, methods: dict[str, Any]) -> bool:
+def _holds_records(document: Document, methods: dict[str, Any], name: str) -> bool:
     """A collection with no item path is a resource only if it lists objects: a POST alone
     (``/deals/search``, ``/contacts/{id}/merge``) is an action, answered statically."""
-    if "get" in methods:
-        schema = _success_schema(document, methods["get"][0])
-        return _find_array(document, schema) is not None
-    return False
+    if "get" not in methods:
+        return False
+    array = _find_array(document, _success_schema(document, methods["get"][0]), name)
+    if array is None:
+        return False
+    # A view that happens to hold an array (OnePageCRM's ``/bootstrap`` and its ``team``) is
+    # not a collection: its array must be the answer, a list key, or named as the path is.
+    key = array.removesuffix("[]").rsplit(".", 1)[-1]
+    return not name or key in ("", *_LIST_KEYS, name)
 
 
 def _resource(
@@ -367,18 +375,24 @@ def _find_array(document: Document, schema: Any, name: str = "") -> str | None:
     if schema.get("type") == "array" or "items" in schema:
         return "[]" if _properties(document, schema.get("items")) else None
     properties = _properties(document, schema)
-    order = [k for k in (*_LIST_KEYS, name) if k in properties] + list(properties)
-    for key in order:
-        child = document.resolve(properties[key])
-        is_array = isinstance(child, dict) and (child.get("type") == "array" or "items" in child)
-        if is_array and _properties(document, child.get("items")):
-            return f"{key}[]"
-    for key in order:
-        child = document.resolve(properties[key])
-        if isinstance(child, dict) and _properties(document, child):
-            inner = _find_array(document, child, name)
-            if inner is not None and inner != "[]":
-                return f"{key}.{inner}"
+    preferred = [k for k in (*_LIST_KEYS, name) if k in properties]
+    others = [k for k in properties if k not in preferred]
+    # The list keys and the resource's name first, at any depth (OnePageCRM's contacts sit in
+    # ``data.contacts`` beside a top-level ``lead_sources`` array), then any other array.
+    for keys in (preferred, others):
+        for key in keys:
+            child = document.resolve(properties[key])
+            is_array = isinstance(child, dict) and (
+                child.get("type") == "array" or "items" in child
+            )
+            if is_array and _properties(document, child.get("items")):
+                return f"{key}[]"
+        for key in keys:
+            child = document.resolve(properties[key])
+            if isinstance(child, dict) and _properties(document, child):
+                inner = _find_array(document, child, name)
+                if inner is not None and inner != "[]":
+                    return f"{key}.{inner}"
     return None
 
 
@@ -405,10 +419,10 @@ def _list_envelope(document: Document, schema: Any, array: str, name: str) -> tu
         and _properties(document, attributes)
     ):
         path, record, id_beside = f"{array}.attributes", attributes, True
-    elif len(fields) == 1:
-        ((key, inner),) = fields.items()
-        if _properties(document, inner) and _singular(name) in (key, key.lower()):
-            path, record = f"{array}.{key}", document.resolve(inner)
+    elif _singular(name) in fields and _properties(document, fields[_singular(name)]):
+        # ``[{contact: {...}, next_actions: [...]}]``: the record beside what comes with it.
+        key = _singular(name)
+        path, record = f"{array}.{key}", document.resolve(fields[key])
     # Totals and page fields sit beside the array (``data.total_count`` beside ``data.tickets``).
     parent = array.removesuffix("[]").rsplit(".", 1)[0] if "." in array else ""
     totals, pages = _report_fields(document, _at(document, schema, parent))
@@ -450,6 +464,10 @@ def _item_envelope(document: Document, schema: Any, name: str, record: Any) -> t
         attributes = document.resolve(inner.get("attributes"))
         if "attributes" in inner and _properties(document, attributes):
             return Envelope(path="data.attributes", id_beside=True), attributes
+        for key in (_singular(name), name):
+            # OnePageCRM's ``{data: {action: {...}}}``.
+            if len(inner) == 1 and key in inner and _properties(document, inner[key]):
+                return Envelope(path=f"data.{key}"), document.resolve(inner[key])
         return Envelope(path="data"), data
     singular = _singular(name)
     for key in (singular, name):
@@ -485,7 +503,7 @@ def _id_style(schema: dict[str, Any]) -> str:
     if schema.get("format") == "uuid":
         return "uuid"
     pattern = str(schema.get("pattern", ""))
-    if _OBJECT_ID.match(pattern):
+    if _OBJECT_ID.match(pattern) or schema.get("format") in ("bson-id", "objectid", "object-id"):
         return "objectid"
     detail = schema.get("format") or (f"pattern {pattern}" if pattern else "")
     return f"string ({detail})" if detail else "string"
