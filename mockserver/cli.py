@@ -218,9 +218,12 @@ def inspect(args: argparse.Namespace) -> int:
     """Print the resource model the engine infers from a document (``--json``: as data)."""
     from mockserver.engine import DocumentError, infer_model, read_document
     from mockserver.engine.describe import describe_model, model_json
+    from mockserver.engine.overrides import apply_overrides, read_overrides
 
     try:
-        model = infer_model(read_document(args.file))
+        document = read_document(args.file)
+        overrides = read_overrides(document.spec, args.overrides)
+        model = apply_overrides(infer_model(document), overrides, args.overrides or args.file)
     except DocumentError as exc:
         print(f"leadmock inspect: {exc}", file=sys.stderr)
         return 2
@@ -551,6 +554,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect_parser.add_argument("file", metavar="FILE", help="OpenAPI 3.0/3.1 or Swagger 2.0")
     inspect_parser.add_argument("--json", action="store_true", help="the model as JSON")
+    inspect_parser.add_argument(
+        "--overrides", metavar="FILE", help="corrections to the model (YAML or JSON; x-leadmock)"
+    )
     inspect_parser.set_defaults(func=inspect)
 
     seed_parser = commands.add_parser("seed", help="print the seed data as JSON")

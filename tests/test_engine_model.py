@@ -192,3 +192,68 @@ def test_the_built_in_documents_read_as_their_handlers_serve_them() -> None:
     assert overloop["list_envelope"]["path"] == "data[].attributes"
     assert roles(overloop)["create"] == ("POST", "/leads", 201)
     assert roles(overloop)["merge"] == ("PATCH", "/leads/{id}", 200)
+
+
+def inspect(*arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "mockserver", "inspect", *arguments]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in done.stderr.splitlines() if "Warning" not in line and line.strip()]
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_the_document_and_an_override_file_correct_the_model(tmp_path: Path) -> None:
+    spec = json.loads((CORPUS / "deals-cursor.json").read_text())
+    spec["x-leadmock"] = {
+        "resources": {"deals": {"id_style": "string", "filters": ["stage", "dealname"]}},
+        "static": ["updateDeal"],
+    }
+    document = tmp_path / "deals.json"
+    document.write_text(json.dumps(spec))
+    model = json.loads(inspect(str(document), "--json").stdout)
+    deals = resource(model, "deals")
+    assert deals["id_style"] == "string"
+    assert deals["filters"] == ["stage", "dealname"]
+    assert "merge" not in roles(deals)
+    assert ["updateDeal", "static by override"] in [
+        [u["operation_id"], u["reason"]] for u in model["static"]
+    ]
+    # The file's word is last.
+    file = tmp_path / "overrides.yaml"
+    file.write_text(
+        "resources:\n  deals:\n    id_style: objectid\n"
+        "    paging: {style: cursor, next_cursor_at: paging.next.link}\n"
+        "    sort: {parameter: sort, convention: 'field:asc'}\n"
+    )
+    model = json.loads(inspect(str(document), "--json", "--overrides", str(file)).stdout)
+    deals = resource(model, "deals")
+    assert deals["id_style"] == "objectid" and deals["filters"] == ["stage", "dealname"]
+    assert deals["paging"]["next_cursor_at"] == "paging.next.link"
+    assert deals["paging"]["parameters"] == ["after", "limit"]  # kept: not overridden
+    assert deals["sorting"]["convention"] == "field:asc"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ("resources:\n  deals:\n    filtres: [stage]\n", "no key 'filtres'; did you mean 'filt"),
+        ("resourcse: {}\n", "/resourcse: no key 'resourcse'; did you mean 'resources'?"),
+        ("resources:\n  deal: {}\n", "no resource 'deal'; did you mean 'deals'?"),
+        ("static: [updateDeals]\n", "no operationId 'updateDeals'; did you mean 'updateDeal'?"),
+        ("resources:\n  deals:\n    id_style: snowflake\n", "/id_style: one of integer, uuid"),
+        ("resources:\n  deals:\n    paging: {style: pages}\n", "/paging/style: one of page_size"),
+        ("resources:\n  deals:\n    paging: {size_maximum: lots}\n", "a whole number"),
+        ("resources:\n  deals:\n    filters: stage\n", "/filters: a list of strings"),
+        ("- a list\n", "overrides.yaml: a mapping"),
+    ],
+)
+def test_every_override_is_checked_before_it_applies(
+    tmp_path: Path, overrides: str, message: str
+) -> None:
+    file = tmp_path / "overrides.yaml"
+    file.write_text(overrides)
+    line = one_line(inspect(str(CORPUS / "deals-cursor.json"), "--overrides", str(file)))
+    assert message in line and "overrides.yaml" in line, line

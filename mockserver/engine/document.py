@@ -78,7 +78,7 @@ class Document:
             document = self.spec
         else:
             if file not in self._files:
-                self._files[file] = _load(file)
+                self._files[file] = load_file(file)
             document = self._files[file]
         node = document
         for token in [t for t in pointer.split("/") if t]:
@@ -116,7 +116,7 @@ class Document:
 def read_document(path: str | Path) -> Document:
     """The document at ``path`` (``DocumentError`` when it cannot be served)."""
     file = Path(path).resolve()
-    spec = _load(file)
+    spec = load_file(file)
     name = str(path)
     if not isinstance(spec, dict):
         raise DocumentError(name, "", "the document is not a mapping")
@@ -134,7 +134,8 @@ def read_document(path: str | Path) -> Document:
     return Document(path=file, version=version, spec=spec)
 
 
-def _load(file: Path) -> Any:
+def load_file(file: Path) -> Any:
+    """The YAML or JSON in ``file`` (``DocumentError`` saying why it cannot be read)."""
     name = str(file)
     try:
         if not stat.S_ISREG(file.stat().st_mode):
