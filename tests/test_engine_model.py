@@ -257,3 +257,45 @@ def test_every_override_is_checked_before_it_applies(
     file.write_text(overrides)
     line = one_line(inspect(str(CORPUS / "deals-cursor.json"), "--overrides", str(file)))
     assert message in line and "overrides.yaml" in line, line
+
+
+def inline(document: Any, schema: Any, depth: int = 0) -> Any:
+    """``schema`` with every ``$ref`` replaced by what it points to (a validator needs no
+    resolver then); bounded, for recursive schemas."""
+    if depth > 24 and isinstance(schema, dict) and "$ref" in schema:
+        return {}
+    schema = document.resolve(schema)
+    if isinstance(schema, dict):
+        return {k: inline(document, v, depth + 1) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [inline(document, v, depth + 1) for v in schema]
+    return schema
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.*") if p.suffix != ".md"))
+def test_seed_records_are_valid_and_the_same_for_the_same_seed(name: str) -> None:
+    from jsonschema import Draft7Validator, FormatChecker
+
+    from mockserver.engine.model import record_schema
+    from mockserver.engine.seed import seed_records
+
+    document = read_document(CORPUS / name)
+    model = infer_model(document)
+    assert model.resources
+    for found in model.resources:
+        schema = record_schema(document, found)
+        records = seed_records(document, found, schema, 20, seed=7)
+        assert len(records) == 20
+        validator = Draft7Validator(inline(document, schema), format_checker=FormatChecker())
+        for record in records:
+            errors = [e.message for e in validator.iter_errors(record)]
+            assert errors == [], (found.name, record)
+        if found.id_field:
+            ids = [record[found.id_field] for record in records]
+            assert len(set(map(str, ids))) == 20, ids
+            if found.id_style == "integer":
+                assert ids == list(range(1, 21))
+        again = seed_records(document, found, schema, 20, seed=7)
+        other = seed_records(document, found, schema, 20, seed=8)
+        assert json.dumps(again) == json.dumps(records)
+        assert json.dumps(other) != json.dumps(records)

@@ -169,6 +169,26 @@ def infer_model(document: Document) -> ApiModel:
     )
 
 
+def record_schema(document: Document, resource: Resource) -> Any:
+    """The schema of one record of ``resource``: inside the list answer, else the item answer,
+    else the create body."""
+    operations = {placed.role: placed for placed in resource.operations}
+    paths = document.spec.get("paths") or {}
+    for role, envelope in (("list", resource.list_envelope), ("get", resource.item_envelope)):
+        if role in operations and envelope is not None:
+            placed = operations[role]
+            item = document.resolve(paths.get(placed.path, {}))
+            operation = item.get(placed.method.lower(), {}) if isinstance(item, dict) else {}
+            schema = _at(document, _success_schema(document, operation), envelope.path)
+            if _properties(document, schema):
+                return schema
+    if "create" in operations:
+        placed = operations["create"]
+        item = document.resolve(paths.get(placed.path, {}))
+        return _body_schema(document, item.get("post", {}))
+    return None
+
+
 def _depth(path: str) -> tuple[int, str]:
     return path.count("/"), path
 
