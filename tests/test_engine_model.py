@@ -299,3 +299,33 @@ def test_seed_records_are_valid_and_the_same_for_the_same_seed(name: str) -> Non
         other = seed_records(document, found, schema, 20, seed=8)
         assert json.dumps(again) == json.dumps(records)
         assert json.dumps(other) != json.dumps(records)
+
+
+def test_a_nested_resource_named_as_a_top_level_one_takes_its_parents_name(
+    tmp_path: Path,
+) -> None:
+    listing = {"200": {"description": "x", "content": {"application/json": {"schema": {
+        "type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}},
+    }}}}}  # fmt: skip
+    one = {"200": {"description": "x", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"id": {"type": "integer"}},
+    }}}}}  # fmt: skip
+    identifier = {"in": "path", "required": True, "schema": {"type": "integer"}}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/notes": {"get": {"operationId": "notes", "responses": listing}},
+            "/notes/{noteId}": {"get": {"operationId": "note", "responses": one,
+                "parameters": [{"name": "noteId", **identifier}]}},
+            "/contacts": {"get": {"operationId": "contacts", "responses": listing}},
+            "/contacts/{id}": {"get": {"operationId": "contact", "responses": one,
+                "parameters": [{"name": "id", **identifier}]}},
+            "/contacts/{id}/notes": {"get": {"operationId": "contactNotes", "responses": listing,
+                "parameters": [{"name": "id", **identifier}]}},
+        },
+    }  # fmt: skip
+    document = tmp_path / "notes.json"
+    document.write_text(json.dumps(spec))
+    names = [r.name for r in infer_model(read_document(document)).resources]
+    assert sorted(names) == ["contacts", "contacts.notes", "notes"]

@@ -8,7 +8,7 @@ schemas the operations declare. Data only: ``leadmock inspect`` prints it as it 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.engine.document import Document
@@ -150,6 +150,12 @@ def infer_model(document: Document) -> ApiModel:
         resource = _resource(document, collection, item, by_path, resources)
         if not resource.operations:
             continue
+        if any(other.name == resource.name for other in resources.values()):
+            # ``/notes`` and ``/contacts/{id}/notes``: a resource's name is unique, the nested
+            # one takes its parent's (``contacts.notes``), or its path's words.
+            words = [s for s in collection.split("/") if s and not _PARAMETER.match(s)]
+            name = f"{resource.parent}.{resource.name}" if resource.parent else ".".join(words)
+            resource = replace(resource, name=name)
         resources[collection] = resource
         placed.update((p.method, p.path) for p in resource.operations)
     static = tuple(

@@ -1,0 +1,402 @@
+"""The engine's answers: each placed operation of a resource model served from the store.
+
+A request comes in as a ``Call`` (path parameters, query, body: the document's own names) and
+goes out as an ``Answer`` (status, body). What is created is read back, listed, filtered,
+searched, sorted, paged, updated (PUT replaces, PATCH merges: JSON Merge Patch, or JSON:API's
+``data.attributes``) and deleted (then 404); a nested resource lives in its parent's scope and
+answers 404 when the parent does not exist. Answers are built along the model's envelope paths,
+the envelope's other required fields filled from its schema. Errors are
+``application/problem+json`` (the document's own error shapes are the next slice).
+
+Not mounted yet: ``serve --spec`` waits for a per-configuration API registry
+(``docs/design/spec-engine.md``). The tests drive it directly and validate every answer
+against the document.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.engine.document import Document
+from mockserver.engine.model import (
+    ApiModel,
+    Placed,
+    Resource,
+    _properties,
+    _success_schema,
+    record_schema,
+)
+from mockserver.engine.seed import seed_records
+from mockserver.store import Store, Where
+
+PROBLEM = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Call:
+    path_params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, list[str]] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any = None
+    media_type: str = "application/json"
+
+
+class Engine:
+    """The model of one document served from ``store`` (collections ``<api>:<resource>``)."""
+
+    def __init__(self, document: Document, model: ApiModel, store: Store, *, api: str) -> None:
+        self.document = document
+        self.model = model
+        self.store = store
+        self.api = api
+        self.resources = {r.name: r for r in model.resources}
+        self.schemas = {r.name: record_schema(document, r) for r in model.resources}
+
+    # -- seeding ---------------------------------------------------------------------------
+
+    def seed(self, count: int, seed: int) -> None:
+        """``count`` records a top-level resource; a nested one gets ``count`` in the scope
+        of each of its parent's first three records."""
+        for resource in self.model.resources:
+            if resource.parent_parameter and resource.parent is None:
+                scopes: list[str | None] = []  # scoped by a parameter with no resource: none
+            elif resource.parent:
+                parent = self.resources[resource.parent]
+                parents, _ = self.store.query(self._collection(parent), limit=3)
+                scopes = [str(p.get(parent.id_field or "id")) for p in parents]
+            else:
+                scopes = [None]
+            for index, scope in enumerate(scopes):
+                schema = self.schemas[resource.name]
+                records = seed_records(self.document, resource, schema, count, seed + index)
+                for record in records:
+                    key = str(record.get(resource.id_field or "id", ""))
+                    self.store.put(self._collection(resource), key, record, scope=scope)
+                if resource.id_style == "integer":
+                    for _ in records:
+                        self.store.next_sequence(self._sequence(resource, scope))
+
+    # -- answering -------------------------------------------------------------------------
+
+    def answer(self, resource_name: str, placed: Placed, call: Call) -> Answer:
+        resource = self.resources[resource_name]
+        scope = None
+        if resource.parent_parameter:
+            scope = call.path_params.get(resource.parent_parameter)
+            if resource.parent and not self._exists(self.resources[resource.parent], scope):
+                return _problem(404, f"no {resource.parent} {scope}")
+        role = placed.role
+        if role == "list":
+            return self._list(resource, placed, call, scope)
+        if role == "create":
+            return self._create(resource, placed, call, scope)
+        key = call.path_params.get(resource.id_parameter or "", "")
+        current = self.store.get(self._collection(resource), key, scope=scope)
+        if current is None:
+            return _problem(404, f"no {resource.name} {key}")
+        if role == "get":
+            return Answer(placed.status, self._item_body(resource, placed, current))
+        if role == "delete":
+            self.store.delete(self._collection(resource), key, scope=scope)
+            return Answer(placed.status, None if placed.status == 204 else {})
+        changes = _attributes(call.body, resource)
+        if role == "replace":
+            kept = {k: v for k, v in current.items() if self._read_only(resource, k)}
+            record = {**changes, **kept}
+        else:
+            record = dict(current)
+            for name, value in changes.items():
+                if value is None:
+                    record.pop(name, None)  # JSON Merge Patch: null removes
+                else:
+                    record[name] = value
+            record[resource.id_field or "id"] = current.get(resource.id_field or "id")
+        self._touch(resource, record, created=False)
+        self.store.put(self._collection(resource), key, record, scope=scope)
+        return Answer(placed.status, self._item_body(resource, placed, record))
+
+    def _list(self, resource: Resource, placed: Placed, call: Call, scope: str | None) -> Answer:
+        where = []
+        for name in resource.filters:
+            values = call.query.get(name)
+            if not values:
+                continue
+            if name in resource.any_of_filters:
+                listed = tuple(v for value in values for v in value.split(","))
+                where.append(Where(name, "in", listed))
+            else:
+                where.append(Where(name, "eq", self._typed(resource, name, values[0])))
+        if resource.search and call.query.get(resource.search):
+            fields = _properties(self.document, self.schemas[resource.name])
+            strings = tuple(
+                name
+                for name, schema in fields.items()
+                if self.document.resolve(schema).get("type") == "string"
+            )
+            where.append(Where(strings, "text", call.query[resource.search][0]))
+        order = self._order(resource, call)
+        offset, size = self._window(resource, call)
+        records, total = self.store.query(
+            self._collection(resource), where=where, order=order, offset=offset, limit=size,
+            scope=scope,
+        )  # fmt: skip
+        return Answer(
+            placed.status, self._list_body(resource, placed, records, total, offset, size)
+        )
+
+    def _create(self, resource: Resource, placed: Placed, call: Call, scope: str | None) -> Answer:
+        record = dict(_attributes(call.body, resource))
+        key_field = resource.id_field or "id"
+        record[key_field] = self._new_id(resource, scope)
+        self._touch(resource, record, created=True)
+        # Server-set fields the schema requires and the body could not give (readOnly ones).
+        schema = self.schemas[resource.name]
+        required = set(self.document.resolve(schema).get("required") or [])
+        for part in self.document.resolve(schema).get("allOf") or []:
+            required |= set(self.document.resolve(part).get("required") or [])
+        missing = [name for name in required if name not in record]
+        if missing:
+            filler = seed_records(self.document, resource, schema, 1, len(record))[0]
+            record.update({name: filler[name] for name in missing if name in filler})
+        self.store.put(self._collection(resource), str(record[key_field]), record, scope=scope)
+        return Answer(placed.status, self._item_body(resource, placed, record))
+
+    # -- bodies ----------------------------------------------------------------------------
+
+    def _list_body(
+        self, resource: Resource, placed: Placed, records: list[Any], total: int, offset: int,
+        size: int | None,
+    ) -> Any:  # fmt: skip
+        envelope = resource.list_envelope
+        path = envelope.path if envelope else "[]"
+        schema = self._response_schema(placed)
+        body = _skeleton(self.document, schema)
+        items = [self._placed_record(resource, record, path) for record in records]
+        array_path = path.partition("[]")[0]
+        if not array_path:
+            return items
+        _set(body, array_path, items)
+        for where in envelope.totals if envelope else ():
+            _set(body, where, total)
+        following = offset + len(records)
+        for where in envelope.pages if envelope else ():
+            last = where.rsplit(".", 1)[-1]
+            if last in ("page",):
+                _set(body, where, offset // size + 1 if size else 1)
+            elif last in ("per_page",):
+                _set(body, where, size or len(records))
+            elif last in ("has_more", "hasMore"):
+                _set(body, where, following < total)
+            elif following < total:
+                _set(body, where, _cursor(following))
+        return body
+
+    def _placed_record(self, resource: Resource, record: Any, path: str) -> Any:
+        inside = path.partition("[]")[2].lstrip(".")
+        if not inside:
+            return record
+        if inside == "attributes":
+            key = resource.id_field or "id"
+            attributes = {k: v for k, v in record.items() if k != key}
+            return {"id": str(record.get(key)), "type": resource.name, "attributes": attributes}
+        wrapped: dict[str, Any] = {}
+        _set(wrapped, inside, record)
+        return wrapped
+
+    def _item_body(self, resource: Resource, placed: Placed, record: Any) -> Any:
+        envelope = resource.item_envelope
+        path = envelope.path if envelope else ""
+        if not path:
+            return record
+        if path == "data.attributes":
+            key = resource.id_field or "id"
+            attributes = {k: v for k, v in record.items() if k != key}
+            return {"data": {"id": str(record.get(key)), "type": resource.name,
+                             "attributes": attributes}}  # fmt: skip
+        body = _skeleton(self.document, self._response_schema(placed))
+        _set(body, path, record)
+        return body
+
+    def _response_schema(self, placed: Placed) -> Any:
+        item = self.document.resolve((self.document.spec.get("paths") or {}).get(placed.path, {}))
+        operation = item.get(placed.method.lower(), {}) if isinstance(item, dict) else {}
+        return _success_schema(self.document, operation)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _collection(self, resource: Resource) -> str:
+        return f"{self.api}:{resource.name}"
+
+    def _sequence(self, resource: Resource, scope: str | None) -> str:
+        return f"{self.api}:{resource.name}:{scope or ''}"
+
+    def _exists(self, resource: Resource, key: str | None) -> bool:
+        if key is None:
+            return False
+        scope = None  # a parent scoped by its own parent is not looked up through that scope
+        return self.store.get(self._collection(resource), key, scope=scope) is not None
+
+    def _new_id(self, resource: Resource, scope: str | None) -> Any:
+        if resource.id_style == "integer":
+            while True:
+                number = self.store.next_sequence(self._sequence(resource, scope))
+                if self.store.get(self._collection(resource), str(number), scope=scope) is None:
+                    return number
+        if resource.id_style == "objectid":
+            return uuid.uuid4().hex[:24]
+        if resource.id_style == "uuid":
+            return str(uuid.uuid4())
+        return f"{resource.name[:3] or 'id'}{uuid.uuid4().hex[:12]}"
+
+    def _read_only(self, resource: Resource, name: str) -> bool:
+        if name == (resource.id_field or "id"):
+            return True
+        schema = _properties(self.document, self.schemas[resource.name]).get(name)
+        return bool(self.document.resolve(schema or {}).get("readOnly"))
+
+    def _touch(self, resource: Resource, record: dict[str, Any], *, created: bool) -> None:
+        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        for name in _properties(self.document, self.schemas[resource.name]):
+            lowered = name.lower().replace("_", "")
+            if lowered in ("updatedat", "modifiedat", "updated", "modified") or (
+                created and lowered in ("createdat", "created", "addedat")
+            ):
+                record[name] = now
+
+    def _typed(self, resource: Resource, name: str, text: str) -> Any:
+        schema = self.document.resolve(
+            _properties(self.document, self.schemas[resource.name]).get(name, {})
+        )
+        kind = schema.get("type") if isinstance(schema, dict) else None
+        try:
+            if kind == "integer":
+                return int(text)
+            if kind == "number":
+                return float(text)
+        except ValueError:
+            return text
+        if kind == "boolean":
+            return text.lower() in ("true", "1")
+        return text
+
+    def _order(self, resource: Resource, call: Call) -> list[tuple[str, int]]:
+        sorting = resource.sorting
+        wanted = (call.query.get(sorting.parameter or "") or [None])[0]
+        if not wanted:
+            return []
+        direction = 1
+        if sorting.direction_parameter:
+            said = (call.query.get(sorting.direction_parameter) or ["asc"])[0].lower()
+            direction = -1 if said in ("desc", "descending", "-1") else 1
+        elif wanted.startswith("-"):
+            wanted, direction = wanted[1:], -1
+        elif ":" in wanted:
+            wanted, _, said = wanted.partition(":")
+            direction = -1 if said.lower() == "desc" else 1
+        return [(wanted, direction)]
+
+    def _window(self, resource: Resource, call: Call) -> tuple[int, int | None]:
+        paging = resource.paging
+        parameters = list(paging.parameters)
+        size_name = next((p for p in parameters if p not in ("page", "page[number]") and
+                          p not in ("offset", "skip", "start") and p != _cursor_name(paging)),
+                         None)  # fmt: skip
+        size = paging.size_default or 20
+        if size_name and call.query.get(size_name):
+            size = int(call.query[size_name][0])
+        if paging.size_maximum:
+            size = min(size, paging.size_maximum)
+        if paging.style in ("page_size", "json_api"):
+            page_name = parameters[0]
+            # Pages count from 1 (a page 0 is the first too).
+            page = int((call.query.get(page_name) or ["1"])[0])
+            return max(0, page - 1) * size, size
+        if paging.style == "offset_limit":
+            return int((call.query.get(parameters[0]) or ["0"])[0]), size
+        if paging.style == "cursor":
+            cursor = (call.query.get(parameters[0]) or [None])[0]
+            return (_offset(cursor) if cursor else 0), size
+        if paging.style == "limit":
+            return 0, size
+        return 0, None
+
+
+def _cursor_name(paging: Any) -> str | None:
+    return paging.parameters[0] if paging.style == "cursor" and paging.parameters else None
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return max(0, int(text.removeprefix("o:")))
+    except (ValueError, UnicodeDecodeError):
+        return 0
+
+
+def _attributes(body: Any, resource: Resource) -> dict[str, Any]:
+    """The fields a create or update gives: the body, or JSON:API's ``data.attributes``."""
+    if not isinstance(body, dict):
+        return {}
+    data = body.get("data")
+    if isinstance(data, dict) and isinstance(data.get("attributes"), dict):
+        return dict(data["attributes"])
+    return dict(body)
+
+
+def _set(body: dict[str, Any], path: str, value: Any) -> None:
+    keys = [k for k in path.split(".") if k]
+    node = body
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    if keys:
+        node[keys[-1]] = value
+
+
+def _skeleton(document: Document, schema: Any, depth: int = 0) -> Any:
+    """An answer's required fields, empty of their kind, for the engine to fill."""
+    schema = document.resolve(schema)
+    if not isinstance(schema, dict) or depth > 8:
+        return {}
+    if schema.get("type") == "array":
+        return []
+    body: dict[str, Any] = {}
+    properties = _properties(document, schema)
+    required = set(schema.get("required") or [])
+    for part in schema.get("allOf") or []:
+        required |= set(document.resolve(part).get("required") or [])
+    for name in required:
+        child = document.resolve(properties.get(name, {}))
+        kind = child.get("type") if isinstance(child, dict) else None
+        if kind == "array":
+            body[name] = []
+        elif kind in ("integer", "number"):
+            body[name] = 0
+        elif kind == "boolean":
+            body[name] = False
+        elif kind == "string":
+            body[name] = child.get("enum", [""])[0]
+        else:
+            body[name] = _skeleton(document, child, depth + 1)
+    return body
+
+
+def _problem(status: int, detail: str) -> Answer:
+    titles = {404: "Not Found", 400: "Bad Request"}
+    body = {"type": "about:blank", "title": titles.get(status, "Error"), "status": status,
+            "detail": detail}  # fmt: skip
+    return Answer(status, body, PROBLEM)
