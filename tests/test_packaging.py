@@ -87,6 +87,14 @@ def test_the_sdist_carries_what_its_tests_need_and_the_wheel_its_license(
     assert (
         "contracts/real/mongo_stand_in.py" in files and "mockserver/specs/tiledesk-v3.yaml" in files
     )
+    # Every package of the checkout is in the wheel (a new one must be listed in pyproject).
+    packages = {
+        str(init.parent.relative_to(REPO))
+        for top in ("mockserver", "contracts")
+        for init in (REPO / top).rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert sorted(p for p in packages if f"{p}/__init__.py" not in files) == []
     assert "License-Expression: MIT" in metadata
     claimed = set(re.findall(r"Classifier: Programming Language :: Python :: (3\.\d+)", metadata))
     assert claimed == {"3.11", "3.12", "3.13"} and "Requires-Python: >=3.11" in metadata
