@@ -12,11 +12,13 @@ from jsonschema import Draft7Validator
 
 from mockserver.engine import infer_model, read_document
 from mockserver.engine.handlers import PROBLEM, Answer, Call, Engine
-from mockserver.engine.model import Placed, _body_schema
-from mockserver.engine.seed import seed_records
+from mockserver.engine.model import Placed, _body_schema, _properties
+from mockserver.engine.seed import fits, seed_records
 from mockserver.store import MemoryStore
 from tests.test_engine_model import CORPUS, inline
 
+# Intercom's and Asana's documents are read and seeded (test_engine_model); their round trips
+# still fail on answers whose schema holds a $ref to nothing (Intercom's custom_attributes).
 DOCUMENTS = ["contacts-crm.yaml", "deals-cursor.json", "tickets-swagger.yaml",
              "companies-jsonapi.yaml", "petstore-expanded.yaml"]  # fmt: skip
 
@@ -153,7 +155,12 @@ def test_a_round_trip_agrees_with_the_model(name: str) -> None:
             assert answer.status == 200
             stored = served.engine.store.get(collection, key, scope=in_scope)
             given = changed["data"]["attributes"] if "data" in changed else changed
-            assert all(stored[k] == v for k, v in given.items() if k != key_field), stored
+            # Each field the record's schema accepts is stored as given (one the request types
+            # otherwise, as Intercom's do, is stored as the record types it).
+            fields = _properties(served.document, served.engine.schemas[resource.name])
+            for k, v in given.items():
+                if k != key_field and k in fields and fits(served.document, fields[k], v):
+                    assert stored[k] == v or str(stored[k]) == str(v), (k, v, stored[k])
             assert str(stored[key_field]) == key
         if "delete" in roles:
             gone = served.call(resource.name, "delete", Call(path_params=item))

@@ -30,7 +30,7 @@ from mockserver.engine.model import (
     _success_schema,
     record_schema,
 )
-from mockserver.engine.seed import seed_records
+from mockserver.engine.seed import fits, seed_records, value_for
 from mockserver.store import Store, Where
 
 PROBLEM = "application/problem+json"
@@ -88,6 +88,27 @@ class Engine:
     # -- answering -------------------------------------------------------------------------
 
     def answer(self, resource_name: str, placed: Placed, call: Call) -> Answer:
+        answer = self._answer(resource_name, placed, call)
+        if answer.media_type == PROBLEM or answer.body is None:
+            return answer
+        return Answer(answer.status, self._conforming(placed, answer.body), answer.media_type)
+
+    def _conforming(self, placed: Placed, body: Any) -> Any:
+        """``body``, or, where the document declares another shape for this answer than the
+        record's (Intercom's create conversation answers a message), a body of that shape
+        holding what of the record fits it: answers always follow the document."""
+        schema = self._response_schema(placed)
+        if schema is None or fits(self.document, schema, body):
+            return body
+        shaped = value_for(self.document, schema, "", seed=0)
+        if isinstance(shaped, dict) and isinstance(body, dict):
+            properties = _properties(self.document, schema)
+            for key, value in body.items():
+                if key in properties and fits(self.document, properties[key], value):
+                    shaped[key] = value
+        return shaped if fits(self.document, schema, shaped) else body
+
+    def _answer(self, resource_name: str, placed: Placed, call: Call) -> Answer:
         resource = self.resources[resource_name]
         scope = None
         if resource.parent_parameter:
@@ -108,7 +129,7 @@ class Engine:
         if role == "delete":
             self.store.delete(self._collection(resource), key, scope=scope)
             return Answer(placed.status, None if placed.status == 204 else {})
-        changes = _attributes(call.body, resource)
+        changes = self._as_recorded(resource, _attributes(call.body, resource))
         if role == "replace":
             kept = {k: v for k, v in current.items() if self._read_only(resource, k)}
             record = {**changes, **kept}
@@ -154,7 +175,7 @@ class Engine:
         )
 
     def _create(self, resource: Resource, placed: Placed, call: Call, scope: str | None) -> Answer:
-        record = dict(_attributes(call.body, resource))
+        record = self._as_recorded(resource, _attributes(call.body, resource))
         key_field = resource.id_field or "id"
         record[key_field] = self._new_id(resource, scope)
         self._touch(resource, record, created=True)
@@ -257,6 +278,26 @@ class Engine:
             return str(uuid.uuid4())
         return f"{resource.name[:3] or 'id'}{uuid.uuid4().hex[:12]}"
 
+    def _as_recorded(self, resource: Resource, fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` of a request as the record's schema types them: a document may type a
+        field one way in its request and another in its answer (Intercom's ``parent_id``, a
+        string sent and an integer answered); the answer is what the record says."""
+        properties = _properties(self.document, self.schemas[resource.name])
+        recorded = {}
+        for name, value in fields.items():
+            kind = self.document.resolve(properties.get(name, {})).get("type")
+            if kind == "integer" and isinstance(value, str) and value.lstrip("-").isdigit():
+                value = int(value)
+            elif kind == "string" and type(value) in (int, float):
+                value = str(value)
+            schema = properties.get(name)
+            if schema is not None and not fits(self.document, schema, value):
+                # Typed otherwise beyond conversion (Intercom's ``plan``: a string sent, an
+                # object answered): a value the answer's schema accepts.
+                value = value_for(self.document, schema, name, seed=len(recorded))
+            recorded[name] = value
+        return recorded
+
     def _read_only(self, resource: Resource, name: str) -> bool:
         if name == (resource.id_field or "id"):
             return True
@@ -264,13 +305,22 @@ class Engine:
         return bool(self.document.resolve(schema or {}).get("readOnly"))
 
     def _touch(self, resource: Resource, record: dict[str, Any], *, created: bool) -> None:
-        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        for name in _properties(self.document, self.schemas[resource.name]):
+        moment = datetime.now(UTC).replace(microsecond=0)
+        for name, schema in _properties(self.document, self.schemas[resource.name]).items():
             lowered = name.lower().replace("_", "")
             if lowered in ("updatedat", "modifiedat", "updated", "modified") or (
                 created and lowered in ("createdat", "created", "addedat")
             ):
-                record[name] = now
+                # As the field is written: Intercom's are Unix seconds, most are ISO 8601.
+                kind = self.document.resolve(schema).get("type")
+                if kind == "integer":
+                    record[name] = int(moment.timestamp())
+                elif kind == "number":
+                    record[name] = moment.timestamp()
+                elif self.document.resolve(schema).get("format") == "date":
+                    record[name] = moment.date().isoformat()
+                else:
+                    record[name] = moment.isoformat().replace("+00:00", "Z")
 
     def _typed(self, resource: Resource, name: str, text: str) -> Any:
         schema = self.document.resolve(

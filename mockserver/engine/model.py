@@ -13,7 +13,7 @@ from typing import Any
 
 from mockserver.engine.document import Document
 
-_ID_NAMES = ("id", "_id", "uuid", "key", "slug", "code", "name")
+_ID_NAMES = ("id", "_id", "gid", "uuid", "key", "slug", "code")
 _LIST_KEYS = ("data", "results", "items", "records", "entries", "content", "values", "elements")
 _TOTAL_KEYS = (
     "total", "total_count", "totalCount", "count", "total_items", "totalItems",
@@ -390,6 +390,11 @@ def _properties(document: Document, schema: Any) -> dict[str, Any]:
     found = dict(schema.get("properties") or {})
     for part in schema.get("allOf") or []:
         found.update(_properties(document, part))
+    if not found:
+        # A body of alternatives (Intercom's create contact: by role, by email...): any of them.
+        for part in [*(schema.get("oneOf") or []), *(schema.get("anyOf") or [])]:
+            for key, value in _properties(document, part).items():
+                found.setdefault(key, value)
     return found
 
 
@@ -462,8 +467,12 @@ def _report_fields(document: Document, schema: Any) -> tuple[tuple[str, ...], tu
     totals, pages = [], []
     properties = _properties(document, schema)
     for key, value in properties.items():
+        deeper = [d for d in _properties(document, value) if d in (*_NEXT_KEYS, "offset")]
         if key in _TOTAL_KEYS:
             totals.append(key)
+        elif key in _NEXT_KEYS and deeper:
+            # Asana's ``next_page: {offset, path, uri}``: the cursor is inside.
+            pages += [f"{key}.{d}" for d in deeper]
         elif key in _NEXT_KEYS or key in ("has_more", "hasMore", "page", "per_page"):
             pages.append(key)
         elif key in ("meta", "pagination", "paging", "links", "page_info", "pageInfo"):
@@ -517,6 +526,9 @@ def _id_field(parameter: str | None, properties: dict[str, Any], name: str) -> s
         for suffix in ("Id", "_id", "ID"):
             if parameter.endswith(suffix) and parameter != suffix:
                 candidates.insert(1, "id")
+        # ``task_gid`` names the field ``gid``, ``contact_uuid`` the field ``uuid``.
+        if "_" in parameter:
+            candidates.insert(1, parameter.rsplit("_", 1)[1])
     for candidate in candidates:
         if candidate and candidate in properties:
             return candidate
@@ -567,6 +579,12 @@ def _paging(document: Document, query: dict[str, Any], envelope: Envelope | None
         used = tuple(n for n in (cursor, size) if n)
         return Paging("cursor", used, *sized, next_cursor_at=next_at)
     offset = next((n for n in _OFFSET_PARAMETERS if n in names), None)
+    if offset and document.resolve(query[offset].get("schema", {})).get("type") == "string":
+        # An offset that is a string is a token handed back by the answer (Asana's).
+        pages = envelope.pages if envelope else ()
+        next_at = next((p for p in pages if p.rsplit(".", 1)[-1] == offset), None)
+        used = tuple(n for n in (offset, size) if n)
+        return Paging("cursor", used, *sized, next_cursor_at=next_at)
     if offset:
         return Paging("offset_limit", tuple(n for n in (offset, size) if n), *sized)
     page = next((n for n in ("page", "page_number", "pageNumber") if n in names), None)

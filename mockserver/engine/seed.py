@@ -18,7 +18,7 @@ from typing import Any
 from faker import Faker
 from jsonschema import Draft7Validator
 
-from mockserver.engine.document import Document
+from mockserver.engine.document import Document, DocumentError
 from mockserver.engine.model import Resource
 from mockserver.seeding import Pool
 
@@ -65,6 +65,7 @@ def seed_records(
     maker = _Maker(document, pool)
     records = []
     for number in range(1, count + 1):
+        maker.prefer_examples = number == 1
         record = maker.value(schema, name="", required=True, depth=0)
         if not isinstance(record, dict):
             record = {}
@@ -74,12 +75,35 @@ def seed_records(
     return records
 
 
+def value_for(document: Document, schema: Any, name: str, seed: int) -> Any:
+    """One value valid against ``schema`` for a property called ``name``."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    return _Maker(document, Pool(fake, size=8)).value(schema, name=name, required=True, depth=0)
+
+
+def fits(document: Document, schema: Any, value: Any) -> bool:
+    """Whether ``value`` is valid against ``schema``."""
+    return bool(Draft7Validator(_inlined(document, schema)).is_valid(value))
+
+
 class _Maker:
     def __init__(self, document: Document, pool: Pool) -> None:
         self.document = document
         self.pool = pool
         self.random = pool.random
         self._validators: dict[int, Draft7Validator] = {}
+        self.prefer_examples = False
+
+    def _example(self, schema: dict[str, Any]) -> Any:
+        if "example" in schema and self._fits(schema, schema["example"]):
+            return schema["example"]
+        examples = schema.get("examples")
+        if isinstance(examples, list) and examples:
+            fitting = [example for example in examples if self._fits(schema, example)]
+            if fitting:
+                return self.random.choice(fitting)
+        return None
 
     def _fits(self, schema: dict[str, Any], example: Any) -> bool:
         if example is None:
@@ -100,17 +124,14 @@ class _Maker:
         return f"{resource.name[:3] or 'id'}{number:06d}"
 
     def value(self, schema: Any, *, name: str, required: bool, depth: int) -> Any:
-        schema = self.document.resolve(schema)
+        schema = _resolved(self.document, schema)
         if not isinstance(schema, dict):
             return None
-        # The document's examples first, where they fit their schema (not all do).
-        if "example" in schema and self._fits(schema, schema["example"]):
-            return schema["example"]
-        examples = schema.get("examples")
-        if isinstance(examples, list) and examples:
-            fitting = [example for example in examples if self._fits(schema, example)]
-            if fitting:
-                return self.random.choice(fitting)
+        # The first record is the document's example, where its examples fit their schema (not
+        # all do); the others take one only where Faker has nothing of the kind.
+        example = self._example(schema)
+        if self.prefer_examples and example is not None:
+            return example
         if schema.get("enum"):
             return self.random.choice([v for v in schema["enum"] if v is not None] or [None])
         if "const" in schema:
@@ -184,6 +205,10 @@ class _Maker:
             made = self._patterned(str(pattern))
             return made if made is not None else None
         provider = _BY_FORMAT.get(str(form)) or _BY_NAME.get(re.sub(r"[_\-]", "", name.lower()))
+        if provider is None:
+            example = self._example(schema)
+            if isinstance(example, str):
+                return example
         text = str(self.pool.pick(provider)) if provider else str(self.pool.pick("word"))
         if provider == "sentence":
             text = str(self.pool.pick("sentence", nb_words=6))
@@ -208,12 +233,21 @@ def _inlined(document: Document, schema: Any, depth: int = 0) -> Any:
     ``$ref`` (a recursive schema) becomes ``{}``, anything."""
     if depth > 24 and isinstance(schema, dict) and "$ref" in schema:
         return {}
-    schema = document.resolve(schema)
+    schema = _resolved(document, schema)
     if isinstance(schema, dict):
         return {k: _inlined(document, v, depth + 1) for k, v in schema.items() if k != "example"}
     if isinstance(schema, list):
         return [_inlined(document, v, depth + 1) for v in schema]
     return schema
+
+
+def _resolved(document: Document, schema: Any) -> Any:
+    """``schema`` resolved; a ``$ref`` to nothing (Intercom's ``custom_attributes``) allows
+    anything, rather than failing an answer."""
+    try:
+        return document.resolve(schema)
+    except DocumentError:
+        return {}
 
 
 def _bounds(schema: dict[str, Any], low: float, high: float) -> tuple[float, float]:
