@@ -46,12 +46,13 @@ from mockserver.prefer import PreferMiddleware, documented_answers
 from mockserver.queryguard import NestedQueryGuard
 from mockserver.ratelimit import RateLimit, RateLimitMiddleware
 from mockserver.recording import overlay
+from mockserver.registry import document_apis, registry_for
 from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
 from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.statemodel import StateModel, check_state, infer_model
 from mockserver.store import MemoryStore, Store, quiet_collector
-from mockserver.vendors import VENDORS, AcceptedCredentials, Mount, Vendor, apis_named, mounted
+from mockserver.vendors import BUILT_IN, AcceptedCredentials, Mount, Registry, Vendor, mounted
 
 ADMIN_API = "admin"
 """The API the journal's listeners see an admin request under."""
@@ -68,8 +69,21 @@ def spec_path(filename: str) -> Path:
 
 
 def load_spec(filename: str) -> dict[str, Any]:
-    """A spec as a fresh dict (Connexion may change what it is given), parsed once a process."""
+    """A spec as a fresh dict (Connexion may change what it is given), parsed once a process:
+    a built-in one by its file name in ``specs/``; a document served by the engine by its
+    absolute path, bundled into the one OpenAPI 3.0 mapping Connexion reads."""
+    if Path(filename).is_absolute():
+        stat = Path(filename).stat()
+        return pickle.loads(_bundled_document(filename, stat.st_mtime_ns, stat.st_size))
     return pickle.loads(_parsed_spec(filename))
+
+
+@functools.lru_cache(maxsize=16)
+def _bundled_document(filename: str, mtime_ns: int, size: int) -> bytes:
+    from mockserver.engine import read_document
+    from mockserver.engine.bundle import connexion_spec
+
+    return pickle.dumps(connexion_spec(read_document(filename)))
 
 
 @functools.cache
@@ -109,7 +123,7 @@ class Mock:
     def apis(self) -> list[str]:
         """The names of the APIs served, in the registry's order."""
         served = served_apis(self.config)
-        return [m.name for v in VENDORS for m in v.mounts if m.name in served]
+        return [api for api in registry_for(self.config).every_api() if api in served]
 
     def state_model(self) -> StateModel:
         """What an imported state's documents must hold, collection by collection: inferred
@@ -157,7 +171,7 @@ class Mock:
         config = replace(self.config, seed=seed, leads=leads or self.config.leads)
         with quiet_collector():
             facts = seed_apart(self.store, config, self.shared)
-        self.config, self.facts = config, Facts(facts)
+        self.config, self.facts = config, Facts(facts, registry_for(config))
         self._state_model = None
         self.journal.clear()
         # The fault middleware holds this Faults object: reseed it in place.
@@ -253,7 +267,9 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         vendor = vendor_by_api.get(api or "")
         return vendor.operation_name(operation_id) if vendor and operation_id else operation_id
 
-    journal = shared.journal(apis_named) if shared else Journal(names=apis_named)
+    registry = registry_for(config)
+    names = registry.apis_named
+    journal = shared.journal(names) if shared else Journal(names=names)
     operations = {
         api: {vendor_by_api[api].operation_name(op) for op in _operation_ids(spec)}
         for api, spec in specs.items()
@@ -261,7 +277,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     try:
         faults = (shared.faults if shared else Faults)(
             config.seed,
-            names=apis_named,
+            names=names,
             operations=operations,
             standing=standing_faults(config),
         )
@@ -319,13 +335,13 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         begin=functools.partial(shared.begin_request, faults) if shared else None,
     )
     if shared is None:
-        facts = Facts(seed_all(store, config))
+        facts = Facts(seed_all(store, config), registry)
         store.mark_seed()
     elif joined_facts is None:
-        facts = Facts(seed_apart(store, config, shared))
+        facts = Facts(seed_apart(store, config, shared), registry)
         journal.clear()
     else:
-        facts = Facts(joined_facts)
+        facts = Facts(joined_facts, registry)
     served: Any = gate
     if config.cors:
         # A front end on another origin (localhost:3000) calls the mock as it would the vendor.
@@ -385,6 +401,7 @@ def _add_apis(
             specs[mount.name] = load_spec(mount.spec)
             handlers_by_api[mount.name] = handlers
             app.add_api(
+                # A document served by the engine was checked as it was bundled.
                 load_spec(mount.spec),
                 base_path=mount.base_path,
                 name=mount.name,
@@ -460,12 +477,14 @@ def seed_apart(store: Store, config: Config, shared: Any = None) -> dict[str, di
 
 
 def served_apis(config: Config) -> set[str]:
-    """The APIs ``config`` asks for, by name: all of them unless it names vendors or APIs."""
-    every = {mount.name for vendor in VENDORS for mount in vendor.mounts}
+    """The APIs ``config`` asks for, by name: its documents' (``specs``), and the built-in
+    ones it names; every built-in one when it names none and gives no document."""
+    registry = registry_for(config)
+    documents = set(document_apis(config))
     if not config.vendors:
-        return every
+        return documents or set(BUILT_IN.every_api())
     try:
-        return {api for name in config.vendors for api in apis_named(name)}
+        return documents | {api for name in config.vendors for api in registry.apis_named(name)}
     except LookupError as exc:
         raise ConfigError("vendors", str(exc).strip("'\"")) from None
 
@@ -481,7 +500,7 @@ def _check_base_paths(config: Config, apis: set[str]) -> None:
             )  # fmt: skip
     where = {
         api: mounted(mount, config).base_path
-        for vendor in VENDORS
+        for vendor in registry_for(config).vendors
         for mount in vendor.mounts
         if (api := mount.name) in apis
     }
@@ -501,7 +520,7 @@ def _check_base_paths(config: Config, apis: set[str]) -> None:
 def served_vendors(config: Config) -> list[Vendor]:
     """The vendors with an API ``config`` asks for (all of them unless it names some)."""
     apis = served_apis(config)
-    return [v for v in VENDORS if any(m.name in apis for m in v.mounts)]
+    return [v for v in registry_for(config).vendors if any(m.name in apis for m in v.mounts)]
 
 
 def standing_faults(config: Config) -> list[Fault]:
@@ -529,8 +548,12 @@ def _operation_ids(spec: dict[str, Any]) -> set[str]:
 class Facts(dict):
     """The seed's facts by vendor name; an API's name finds its vendor's facts too."""
 
+    def __init__(self, facts: dict[str, dict[str, Any]], registry: Registry = BUILT_IN) -> None:
+        super().__init__(facts)
+        self.registry = registry
+
     def __missing__(self, name: str) -> dict[str, Any]:
-        for vendor in VENDORS:
+        for vendor in self.registry.vendors:
             if vendor.name in self and any(m.name == name for m in vendor.mounts):
                 return self[vendor.name]
         raise KeyError(f"no facts for {name!r}; known: {', '.join(self)}")

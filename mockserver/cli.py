@@ -77,6 +77,7 @@ def serve(args: argparse.Namespace) -> int:
         admin_token=args.admin_token,
         base_paths=dict(args.base_path),
         vendors=tuple(args.vendor),
+        specs=tuple(str(Path(spec).resolve()) for spec in args.spec),
         cors=not args.no_cors,
         delay=args.delay,
         error_rate=args.error_rate[0],
@@ -108,8 +109,10 @@ def serve(args: argparse.Namespace) -> int:
     mock = create_app(config)
     # A mock that joined a shared store serves that store's seed, not the one asked for.
     config = mock.config
-    accepted = AcceptedCredentials(tuple(args.accept_login), tuple(args.accept_api_key))
-    if recorded is not None or accepted.logins or accepted.api_keys:
+    accepted = AcceptedCredentials(
+        tuple(args.accept_login), tuple(args.accept_api_key), tuple(args.accept_token)
+    )
+    if recorded is not None or accepted.logins or accepted.api_keys or accepted.tokens:
         try:
             args.recording_lines = mock.serve_recording(recorded, accepted)
         except StateModelError as exc:
@@ -336,6 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable; default: all)",
     )
     serve_parser.add_argument(
+        "--spec",
+        action=FromConfig,
+        default=[],
+        metavar="FILE",
+        help="serve this OpenAPI document (3.0, 3.1 or Swagger 2.0, YAML or JSON) statefully, "
+        "as an API named by its file; repeatable. Alone unless --api names built-in APIs too "
+        "('leadmock inspect FILE' shows what the engine makes of it)",
+    )
+    serve_parser.add_argument(
         "--base-path",
         action=FromConfig,
         default=[],
@@ -420,6 +432,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY",
         help="accept this API key besides the seed's; repeatable",
+    )
+    recording.add_argument(
+        "--accept-token",
+        action=FromConfig,
+        default=[],
+        metavar="TOKEN",
+        help="a --spec API accepts only the bearer tokens named (default: any); repeatable",
     )
     log = serve_parser.add_argument_group("the request log: one line a request, on stdout")
     log.add_argument("--quiet", action="store_true", help="no request log")

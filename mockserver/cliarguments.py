@@ -35,7 +35,10 @@ def base_path(text: str) -> tuple[str, str]:
     try:
         api = one_api_named(name)
     except LookupError as exc:
-        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
+        if "serves" in str(exc):  # a vendor of several APIs
+            raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
+        # Maybe the API of a --spec document: the app checks it is served.
+        api = name.strip()
     if not found or not path.startswith("/") or path.rstrip("/") == "":
         raise argparse.ArgumentTypeError(f"{text!r} is not API=/path")
     return api, path

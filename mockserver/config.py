@@ -29,7 +29,10 @@ class Config:
     admin_token: str | None = None
     """With a token, ``/__admin`` answers anyone who sends it; without, loopback callers only."""
     vendors: tuple[str, ...] = ()
-    """What to serve, by vendor name (all its APIs) or API name; empty serves them all."""
+    """What to serve, by vendor name (all its APIs) or API name; empty serves them all (or,
+    when ``specs`` are given, none of the built-in ones)."""
+    specs: tuple[str, ...] = ()
+    """OpenAPI documents (paths) served by the engine, each as an API named by its file."""
     base_paths: dict[str, str] = field(default_factory=dict, hash=False)
     """Where an API is served instead of its default, by API name: ``{"leads-crm": "/crm/v2"}``."""
     limits: Limits = field(default_factory=Limits)

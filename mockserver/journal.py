@@ -26,10 +26,17 @@ import orjson
 # Where, in the scope's ``extensions``, the error handler marks a request the spec refused.
 # Extensions is a dict shared by every copy of the scope down the middleware chain.
 INVALID_MARK = "leadmock.invalid"
+STATIC_MARK = "leadmock.static"
 REQUEST_KEY = "leadmock.request"
 """Where the gate leaves what it read of a request (``gate.ReadRequest``)."""
 _ENTRY_OVERHEAD = 512
 """Bytes an entry costs beside its body and headers, for the journal's byte budget."""
+
+
+def mark_static(scope: Any) -> None:
+    """Note that the answer came from the document's examples or schema, not from state (an
+    operation the ``--spec`` engine cannot place)."""
+    scope.setdefault("extensions", {})[STATIC_MARK] = True
 
 
 def mark_invalid(scope: Any, reason: str) -> None:
@@ -61,6 +68,8 @@ class Entry:
     """How the answer departs from the spec (``leadmock proxy``); None when it was not checked."""
     upstream_error: str | None = None
     """Why ``leadmock proxy`` got no answer from the upstream (a timeout, a refused connection)."""
+    static: bool = False
+    """Answered from the document's examples or schema, not from state (``--spec``)."""
 
     @property
     def body(self) -> Any:
@@ -96,6 +105,7 @@ class Entry:
             "refusal": self.refusal,
             "elapsed_ms": self.elapsed_ms,
             "at": self.at,
+            **({"static": True} if self.static else {}),
             **self._proxied(),
         }
 
@@ -355,6 +365,7 @@ class JournalMiddleware:
         body = getattr(read, "body", b"")
         refusal = extensions.get(INVALID_MARK)
         return Entry(
+            static=STATIC_MARK in extensions,
             api=api,
             operation=operation_id,
             method=scope["method"],

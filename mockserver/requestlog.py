@@ -169,6 +169,7 @@ def json_line(entry: Entry) -> str:
             "api": entry.api,
             "elapsed_ms": round(entry.elapsed_ms, 2),
             "refusal": entry.refusal,
+            **({"static": True} if entry.static else {}),
             **(
                 {
                     "response_problems": list(entry.response_problems or ()),
@@ -199,6 +200,8 @@ def text_line(entry: Entry, paint: Callable[[str, str], str] | None = None) -> s
         f"{paint(_STATUS_COLOURS.get(status // 100, '0'), str(status))} "
         f"{entry.api or '-'} {entry.operation or '-'} {entry.elapsed_ms:.1f} ms"
     )
+    if entry.static:
+        line += " " + paint("2", "static")
     if entry.refusal:
         line += " " + paint("31", f"invalid: {_shown(entry.refusal)}")
     if entry.upstream_error:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mockserver.cli import build_parser
+from mockserver.cli import build_parser, main
 
 
 def free_port() -> int:
@@ -211,11 +211,18 @@ def test_leads_crm_banner_gives_a_login_that_opens_the_api(served: tuple[str, li
     assert deleted.json() == {"status_code": 200, "errors": {}, "data": {}}
 
 
-@pytest.mark.parametrize("value", ["nope=/x", "leads-crm=x", "leads-crm=/", "leads-crm"])
+@pytest.mark.parametrize("value", ["leads-crm=x", "leads-crm=/", "leads-crm", "tiledesk=/t"])
 def test_a_bad_base_path_is_refused(value: str) -> None:
     with pytest.raises(SystemExit) as exited:
         build_parser().parse_args(["serve", "--base-path", value])
     assert exited.value.code == 2
+
+
+def test_a_base_path_for_an_api_not_served_is_refused(capsys: pytest.CaptureFixture) -> None:
+    # Not refused by the parser: it may name the API of a --spec document.
+    port = str(free_port())
+    assert main(["serve", "--port", port, "--base-path", "nope=/x"]) == 2
+    assert "--base-path nope: nope is not served" in capsys.readouterr().err
 
 
 def test_base_path_moves_an_api() -> None:

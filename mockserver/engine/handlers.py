@@ -8,14 +8,14 @@ answers 404 when the parent does not exist. Answers are built along the model's 
 the envelope's other required fields filled from its schema. Errors are
 ``application/problem+json`` (the document's own error shapes are the next slice).
 
-Not mounted yet: ``serve --spec`` waits for a per-configuration API registry
-(``docs/design/spec-engine.md``). The tests drive it directly and validate every answer
-against the document.
+``profile.py`` mounts it (``serve --spec``); the tests also drive it directly and validate
+every answer against the document.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,12 +60,16 @@ class Engine:
         self.api = api
         self.resources = {r.name: r for r in model.resources}
         self.schemas = {r.name: record_schema(document, r) for r in model.resources}
+        self.seed_value = 1
+        """The ``--seed``: ids made for new records follow from it and their number."""
 
     # -- seeding ---------------------------------------------------------------------------
 
-    def seed(self, count: int, seed: int) -> None:
+    def seed(self, count: int, seed: int) -> dict[str, int]:
         """``count`` records a top-level resource; a nested one gets ``count`` in the scope
-        of each of its parent's first three records."""
+        of each of its parent's first three records. The records made, by resource."""
+        self.seed_value = seed
+        made: dict[str, int] = {}
         for resource in self.model.resources:
             if resource.parent_parameter and resource.parent is None:
                 scopes: list[str | None] = []  # scoped by a parameter with no resource: none
@@ -78,12 +82,14 @@ class Engine:
             for index, scope in enumerate(scopes):
                 schema = self.schemas[resource.name]
                 records = seed_records(self.document, resource, schema, count, seed + index)
+                made[resource.name] = made.get(resource.name, 0) + len(records)
                 for record in records:
                     key = str(record.get(resource.id_field or "id", ""))
                     self.store.put(self._collection(resource), key, record, scope=scope)
                 if resource.id_style == "integer":
                     for _ in records:
                         self.store.next_sequence(self._sequence(resource, scope))
+        return made
 
     # -- answering -------------------------------------------------------------------------
 
@@ -272,11 +278,16 @@ class Engine:
                 number = self.store.next_sequence(self._sequence(resource, scope))
                 if self.store.get(self._collection(resource), str(number), scope=scope) is None:
                     return number
+        # The same --seed makes the same ids: the nth new record's follows from the seed and n.
+        number = self.store.next_sequence(self._sequence(resource, scope))
+        digest = hashlib.sha256(f"{self.seed_value}:{self.api}:{resource.name}:{scope}:{number}"
+                                .encode()).digest()  # fmt: skip
+        made = uuid.UUID(bytes=digest[:16], version=4)
         if resource.id_style == "objectid":
-            return uuid.uuid4().hex[:24]
+            return made.hex[:24]
         if resource.id_style == "uuid":
-            return str(uuid.uuid4())
-        return f"{resource.name[:3] or 'id'}{uuid.uuid4().hex[:12]}"
+            return str(made)
+        return f"{resource.name[:3] or 'id'}{made.hex[:12]}"
 
     def _as_recorded(self, resource: Resource, fields: dict[str, Any]) -> dict[str, Any]:
         """``fields`` of a request as the record's schema types them: a document may type a

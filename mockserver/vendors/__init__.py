@@ -1,7 +1,8 @@
-"""The vendor registry: the one list that the app, the CLI and the checker loop over.
+"""The vendor records, and the registry of the built-in ones that the app, the CLI and the
+checker loop over (``mockserver.registry`` adds the documents a configuration serves).
 
 Adding a vendor is one spec per API in ``specs/``, one module here with a ``VENDOR`` record, and
-one line in ``VENDORS``.
+one line in ``_load``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class AcceptedCredentials:
     logins: tuple[tuple[str, str], ...] = ()
     """(user name or email, password) pairs."""
     api_keys: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    """Bearer tokens (``--accept-token``): an API served from a document accepts only these."""
 
 
 DRIFT_KINDS = {
@@ -191,49 +194,63 @@ def _load() -> list[Vendor]:
     return [tiledesk.VENDOR, overloop.VENDOR, leads_crm.VENDOR]
 
 
-VENDORS: list[Vendor] = _load()
+@dataclass(frozen=True)
+class Registry:
+    """The vendors one configuration serves from, found by vendor or API name."""
+
+    vendors: tuple[Vendor, ...]
+
+    def every_api(self) -> list[str]:
+        """Every API's name, in the registry's order."""
+        return [mount.name for vendor in self.vendors for mount in vendor.mounts]
+
+    def vendor_of(self, api: str, config: Config | None = None) -> tuple[Vendor, Mount]:
+        """The vendor and mount serving the API named ``api`` (e.g. ``tiledesk-v3``, or
+        ``overloop``: a vendor of one API); ``LookupError`` otherwise, saying why."""
+        api = self.one_api_named(api)
+        for vendor in self.vendors:
+            for mount in vendor.mounts:
+                if mount.name == api:
+                    return vendor, mounted(mount, config)
+        raise AssertionError(api)  # one_api_named only returns names of mounts
+
+    def apis_named(self, name: str) -> tuple[str, ...]:
+        """The APIs ``name`` means: every API of the vendor of that name, or the API of that
+        name. ``LookupError`` for a name that is neither, with the names that are."""
+        for vendor in self.vendors:
+            if vendor.name == name:
+                return tuple(mount.name for mount in vendor.mounts)
+            for mount in vendor.mounts:
+                if mount.name == name:
+                    return (name,)
+        known = ", ".join(self.known_names())
+        raise LookupError(f"unknown API or vendor {name!r}; known: {known}")
+
+    def known_names(self) -> list[str]:
+        """Every vendor name, then every API name not already a vendor's."""
+        vendors = [vendor.name for vendor in self.vendors]
+        apis = [m.name for v in self.vendors for m in v.mounts if m.name not in vendors]
+        return vendors + apis
+
+    def one_api_named(self, name: str) -> str:
+        """The single API ``name`` means; ``LookupError`` for a vendor of several, naming them."""
+        apis = self.apis_named(name)
+        if len(apis) > 1:
+            raise LookupError(f"{name} serves {', '.join(apis)}: name one of them")
+        return apis[0]
 
 
-def vendor_of(api: str, config: Config | None = None) -> tuple[Vendor, Mount]:
-    """The vendor and mount serving the API named ``api`` (e.g. ``tiledesk-v3``, or
-    ``overloop``: a vendor of one API); ``LookupError`` otherwise, saying why."""
-    api = one_api_named(api)
-    for vendor in VENDORS:
-        for mount in vendor.mounts:
-            if mount.name == api:
-                return vendor, mounted(mount, config)
-    raise AssertionError(api)  # one_api_named only returns names of mounts
-
-
-def apis_named(name: str) -> tuple[str, ...]:
-    """The APIs ``name`` means: every API of the vendor of that name, or the API of that name.
-
-    ``LookupError`` for a name that is neither, with the names that are.
-    """
-    for vendor in VENDORS:
-        if vendor.name == name:
-            return tuple(mount.name for mount in vendor.mounts)
-        for mount in vendor.mounts:
-            if mount.name == name:
-                return (name,)
-    raise LookupError(f"unknown API or vendor {name!r}; known: {', '.join(known_names())}")
-
-
-def known_names() -> list[str]:
-    """Every vendor name, then every API name not already a vendor's."""
-    vendors = [vendor.name for vendor in VENDORS]
-    return vendors + [m.name for v in VENDORS for m in v.mounts if m.name not in vendors]
-
-
-def one_api_named(name: str) -> str:
-    """The single API ``name`` means; ``LookupError`` for a vendor of several, naming them."""
-    apis = apis_named(name)
-    if len(apis) > 1:
-        raise LookupError(f"{name} serves {', '.join(apis)}: name one of them")
-    return apis[0]
+BUILT_IN = Registry(tuple(_load()))
+"""The vendors leadmock ships."""
+VENDORS: list[Vendor] = list(BUILT_IN.vendors)
+vendor_of = BUILT_IN.vendor_of
+apis_named = BUILT_IN.apis_named
+known_names = BUILT_IN.known_names
+one_api_named = BUILT_IN.one_api_named
 
 
 __all__ = [
+    "BUILT_IN",
     "DRIFT_KINDS",
     "VENDORS",
     "CheckTarget",
@@ -241,6 +258,7 @@ __all__ = [
     "ErrorBody",
     "KnownDrift",
     "Mount",
+    "Registry",
     "Vendor",
     "apis_named",
     "known_names",

@@ -1,0 +1,303 @@
+"""A document served by the engine, as a ``Vendor`` record like the built-in ones: the app,
+the compiled path, the journal, faults and the admin plane serve it unchanged.
+
+Each operation the model places is answered by ``Engine`` from the store; the others are
+``static``: the document's example for the success answer, or a value generated from its
+schema, and marked so in the journal and the request log. Credentials follow the document's
+``securitySchemes``: a request without them gets 401; any value is accepted unless
+``--accept-token``, ``--accept-api-key`` or ``--accept-login`` names the valid ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from connexion import context as connexion_context
+from connexion.decorators.parameter import pythonic
+
+from mockserver.auth import api_key_scheme, basic_scheme, http_token_scheme, same_secret
+from mockserver.config import Config
+from mockserver.engine.document import Document, read_document
+from mockserver.engine.errors import ErrorShapes
+from mockserver.engine.handlers import PROBLEM, Call, Engine
+from mockserver.engine.model import ApiModel, Placed, _json_schema, _operation_id, infer_model
+from mockserver.engine.overrides import apply_overrides, read_overrides
+from mockserver.engine.seed import value_for
+from mockserver.errors import ApiError, error_for_status
+from mockserver.journal import mark_static
+from mockserver.store import Store
+from mockserver.vendors import (
+    AcceptedCredentials,
+    CheckTarget,
+    Credentials,
+    ErrorBody,
+    Mount,
+    Vendor,
+)
+
+ANY_TOKEN = "leadmock-token"
+"""What the checker sends where any credential is accepted."""
+_ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True)
+class ServedDocument:
+    """A document read, modelled and corrected, under the name its API is served by."""
+
+    name: str
+    path: Path
+    document: Document
+    model: ApiModel
+
+
+def served_document(path: str, name: str) -> ServedDocument:
+    """The document at ``path`` read and modelled (``DocumentError`` when it cannot be)."""
+    document = read_document(path)
+    overrides = read_overrides(document.spec, None)
+    model = apply_overrides(infer_model(document), overrides, path)
+    return ServedDocument(name, document.path, document, model)
+
+
+def api_name(path: str, taken: set[str]) -> str:
+    """The name a document's API is served by: its file's stem, told apart from ``taken``."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "api"
+    name, number = stem, 2
+    while name in taken:
+        name, number = f"{stem}-{number}", number + 1
+    return name
+
+
+def document_vendor(served: ServedDocument) -> Vendor:
+    """The ``Vendor`` record that serves ``served``."""
+    shapes = ErrorShapes(served.document)
+    schemes = _schemes(served.document)
+
+    def render_error(error: ApiError) -> ErrorBody:
+        content, media_type = shapes.render(error)
+        return ErrorBody(error.status, content, media_type, dict(error.headers))
+
+    return Vendor(
+        name=served.name,
+        mounts=(Mount(served.name, str(served.path), served.model.base_path),),
+        handlers=lambda store, config: DocumentHandlers(served, store, config),
+        seed=lambda store, config: _seed(served, store, config),
+        describe=lambda facts, base_url: _describe(served, facts, base_url),
+        render_error=render_error,
+        check_target=lambda facts: _target(schemes, Credentials(token=ANY_TOKEN)),
+        remote_target=lambda base_url, credentials: _target(schemes, credentials),
+        adopt_recording=lambda store, facts, accepted: _accept(served, store, accepted),
+    )
+
+
+class DocumentHandlers:
+    """One handler per operationId of the document, and the security map Connexion needs."""
+
+    def __init__(self, served: ServedDocument, store: Store, config: Config) -> None:
+        self.served = served
+        self.store = store
+        self.engine = Engine(served.document, served.model, store, api=served.name)
+        self.engine.seed_value = config.seed
+        self._placed: dict[str, tuple[str, Placed]] = {
+            placed.operation_id: (resource.name, placed)
+            for resource in served.model.resources
+            for placed in resource.operations
+        }
+        self._static = {unplaced.operation_id: unplaced for unplaced in served.model.static}
+        self._path_names: dict[str, dict[str, str]] = {}
+        for method, path, operation, parameters in served.document.operations():
+            operation_id = _operation_id(method, path, operation)
+            self._path_names[operation_id] = {
+                pythonic(p["name"]): p["name"] for p in parameters if p.get("in") == "path"
+            }
+
+    def __getattr__(self, operation_id: str) -> Callable[..., Any]:
+        if operation_id.startswith("_"):
+            raise AttributeError(operation_id)
+        if operation_id in self._placed:
+            resource, placed = self._placed[operation_id]
+            handler = functools.partial(self._stateful, resource, placed)
+        elif operation_id in self._static:
+            unplaced = self._static[operation_id]
+            handler = functools.partial(self._from_document, unplaced.method, unplaced.path)
+        else:
+            raise AttributeError(f"{self.served.name} has no operation {operation_id!r}")
+        names = self._path_names.get(operation_id, {})
+
+        def operation(**kwargs: Any) -> Any:
+            return handler(names, kwargs)
+
+        operation.__name__ = re.sub(r"\W", "_", operation_id)
+        return operation
+
+    def _stateful(self, resource: str, placed: Placed, names: dict[str, str], kwargs: Any) -> Any:
+        call = Call(
+            path_params={names.get(k, k): str(v) for k, v in kwargs.items() if k in names},
+            query=_query(),
+            body=kwargs.get("body"),
+        )
+        answer = self.engine.answer(resource, placed, call)
+        if answer.media_type == PROBLEM:
+            detail = answer.body.get("detail", "") if isinstance(answer.body, dict) else ""
+            raise error_for_status(answer.status, str(detail))
+        if answer.body is None:
+            return None, answer.status
+        return answer.body, answer.status, {"Content-Type": answer.media_type}
+
+    def _from_document(self, method: str, path: str, names: dict[str, str], kwargs: Any) -> Any:
+        scope = connexion_context._scope.get()
+        mark_static(scope)
+        item = self.served.document.resolve((self.served.document.spec.get("paths") or {})[path])
+        operation = item.get(method.lower(), {})
+        return static_answer(self.served.document, operation)
+
+    # -- security --------------------------------------------------------------------------
+
+    def security_map(self) -> dict[str, type]:
+        token = http_token_scheme("bearer", self._verify_token)
+        return {
+            "basic": basic_scheme(self._verify_login),
+            "bearer": token,
+            "oauth2": token,
+            "openIdConnect": token,
+            "apiKey": api_key_scheme(self._verify_key),
+        }
+
+    def _accepted(self) -> dict[str, Any]:
+        return self.store.get(f"{self.served.name}:{_ACCEPTED}", _ACCEPTED) or {}
+
+    def _verify_token(self, token: str) -> dict[str, Any] | None:
+        tokens = self._accepted().get("tokens")
+        if tokens and not any(same_secret(t, token) for t in tokens):
+            return None
+        return {"sub": "token"} if token else None
+
+    def _verify_key(self, key: str) -> dict[str, Any] | None:
+        keys = self._accepted().get("api_keys")
+        if keys and not any(same_secret(k, key) for k in keys):
+            return None
+        return {"sub": "api-key"} if key else None
+
+    def _verify_login(self, user: str, password: str) -> dict[str, Any] | None:
+        logins = self._accepted().get("logins")
+        if logins and not any(u == user and same_secret(p, password) for u, p in logins):
+            return None
+        return {"sub": user}
+
+
+def static_answer(document: Document, operation: dict[str, Any]) -> Any:
+    """The success answer of an operation the engine cannot place: the document's example
+    for it, else a value generated from its schema."""
+    responses = operation.get("responses") or {}
+    for status in sorted(str(s) for s in responses):
+        if not status.startswith("2"):
+            continue
+        response = document.resolve(responses.get(status, responses.get(int(status))))
+        content = (response or {}).get("content") or {}
+        if not content:
+            return None, int(status)
+        media, entry = next(iter(content.items()))
+        entry = document.resolve(entry) or {}
+        if "example" in entry:
+            return entry["example"], int(status), {"Content-Type": media}
+        examples = entry.get("examples") or {}
+        for example in examples.values():
+            example = document.resolve(example)
+            if isinstance(example, dict) and "value" in example:
+                return example["value"], int(status), {"Content-Type": media}
+        schema = _json_schema(document, response)
+        body = value_for(document, schema, "", seed=0) if schema is not None else None
+        return body, int(status), {"Content-Type": media}
+    return None, 204
+
+
+def _query() -> dict[str, list[str]]:
+    scope = connexion_context._scope.get()
+    raw = scope.get("query_string", b"").decode("latin-1")
+    return parse_qs(raw, keep_blank_values=True)
+
+
+def _seed(served: ServedDocument, store: Store, config: Config) -> dict[str, Any]:
+    engine = Engine(served.document, served.model, store, api=served.name)
+    return {"api": served.name, "records": engine.seed(config.leads, config.seed)}
+
+
+def _describe(served: ServedDocument, facts: dict[str, Any], base_url: str) -> list[str]:
+    model = served.model
+    placed = sum(len(r.operations) for r in model.resources)
+    lines = [
+        f"{served.name:<13} {base_url}{model.base_path}/  ({model.title}: "
+        f"{len(model.resources)} resources, {placed} operations from state, "
+        f"{len(model.static)} static)"
+    ]
+    records = ", ".join(f"{name} {count}" for name, count in facts.get("records", {}).items())
+    if records:
+        lines.append(f"              seeded: {records}")
+    schemes = _schemes(served.document)
+    if schemes:
+        lines.append(
+            f"              credentials: any {', '.join(sorted(set(schemes.values())))} "
+            "(--accept-token, --accept-api-key, --accept-login narrow it)"
+        )
+    return lines
+
+
+def _schemes(document: Document) -> dict[str, str]:
+    """Each security scheme the document declares, as how a credential is sent: ``bearer``,
+    ``basic``, or ``apiKey <in> <name>``."""
+    found = {}
+    schemes = (document.spec.get("components") or {}).get("securitySchemes") or {}
+    for name, scheme in schemes.items():
+        scheme = document.resolve(scheme)
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "basic") or kind == "basic":
+            found[name] = "basic"
+        elif kind == "apiKey":
+            found[name] = f"apiKey {scheme.get('in')} {scheme.get('name')}"
+        else:
+            found[name] = "bearer"
+    return found
+
+
+def _target(schemes: dict[str, str], credentials: Credentials) -> CheckTarget:
+    """Headers (and query parameters) that satisfy every scheme the document declares."""
+    headers: dict[str, str] = {}
+    parameters: dict[str, Any] = {}
+    for how in dict.fromkeys(schemes.values()):
+        if how == "bearer":
+            headers.setdefault("Authorization", f"Bearer {credentials.token or ANY_TOKEN}")
+        elif how == "basic":
+            pair = f"{credentials.user or 'leadmock'}:{credentials.password or 'leadmock'}"
+            headers.setdefault("Authorization", "Basic " + base64.b64encode(pair.encode()).decode())
+        else:
+            _, where, name = how.split(" ", 2)
+            key = credentials.api_key or credentials.token or ANY_TOKEN
+            if where == "header":
+                headers[name] = key
+            elif where == "query":
+                parameters[f"query.{name}"] = key
+            elif where == "cookie":
+                headers["Cookie"] = f"{name}={key}"
+    return CheckTarget(headers=headers, parameters=parameters)
+
+
+def _accept(served: ServedDocument, store: Store, accepted: AcceptedCredentials) -> list[str]:
+    """Keep the credentials the document's API accepts from now on (any, unless named)."""
+    given = {
+        "tokens": list(accepted.tokens),
+        "api_keys": list(accepted.api_keys),
+        "logins": [list(pair) for pair in accepted.logins],
+    }
+    if not any(given.values()):
+        return []
+    store.put(f"{served.name}:{_ACCEPTED}", _ACCEPTED, given)
+    named = [f"{len(v)} {k.replace('_', ' ')}" for k, v in given.items() if v]
+    return [f"{served.name}: only the named credentials are accepted ({', '.join(named)})"]
