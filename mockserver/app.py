@@ -73,17 +73,10 @@ def load_spec(filename: str) -> dict[str, Any]:
     a built-in one by its file name in ``specs/``; a document served by the engine by its
     absolute path, bundled into the one OpenAPI 3.0 mapping Connexion reads."""
     if Path(filename).is_absolute():
-        stat = Path(filename).stat()
-        return pickle.loads(_bundled_document(filename, stat.st_mtime_ns, stat.st_size))
+        from mockserver.engine.bundle import bundled_file
+
+        return bundled_file(filename)
     return pickle.loads(_parsed_spec(filename))
-
-
-@functools.lru_cache(maxsize=16)
-def _bundled_document(filename: str, mtime_ns: int, size: int) -> bytes:
-    from mockserver.engine import read_document
-    from mockserver.engine.bundle import connexion_spec
-
-    return pickle.dumps(connexion_spec(read_document(filename)))
 
 
 @functools.cache

@@ -243,7 +243,10 @@ def test_the_document_and_an_override_file_correct_the_model(tmp_path: Path) -> 
         ("resourcse: {}\n", "/resourcse: no key 'resourcse'; did you mean 'resources'?"),
         ("resources:\n  deal: {}\n", "no resource 'deal'; did you mean 'deals'?"),
         ("static: [updateDeals]\n", "no operationId 'updateDeals'; did you mean 'updateDeal'?"),
-        ("resources:\n  deals:\n    id_style: snowflake\n", "/id_style: one of integer, uuid"),
+        (
+            "resources:\n  deals:\n    id_style: snowflake\n",
+            "/id_style: one of integer, digits, uuid",
+        ),
         ("resources:\n  deals:\n    paging: {style: pages}\n", "/paging/style: one of page_size"),
         ("resources:\n  deals:\n    paging: {size_maximum: lots}\n", "a whole number"),
         ("resources:\n  deals:\n    filters: stage\n", "/filters: a list of strings"),

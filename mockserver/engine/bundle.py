@@ -12,18 +12,39 @@ model's name for it, so that ``inspect``, the journal and faults agree).
 from __future__ import annotations
 
 import copy
+import functools
+import pickle
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import jsonschema
-from connexion.spec import OpenAPISpecification
+from connexion.spec import OpenAPISpecification, create_spec_validator
 
-from mockserver.engine.document import _METHODS, Document, DocumentError, _escape
+from mockserver.engine.document import (
+    _METHODS,
+    Document,
+    DocumentError,
+    _escape,
+    dangling_schema,
+    read_document,
+)
 from mockserver.engine.model import _operation_id
 
 _MAX_INLINE_DEPTH = 200
+
+
+def bundled_file(path: str) -> dict[str, Any]:
+    """The document at ``path`` bundled (``connexion_spec``), a fresh copy each time: read,
+    bundled and checked once for each version of the file (its mtime and size)."""
+    status = Path(path).stat()
+    return pickle.loads(_bundled(path, status.st_mtime_ns, status.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _bundled(path: str, mtime_ns: int, size: int) -> bytes:
+    return pickle.dumps(connexion_spec(read_document(path)))
 
 
 def connexion_spec(document: Document) -> dict[str, Any]:
@@ -72,8 +93,8 @@ class _Bundler:
         try:
             _, target = self.document._target(base, ref, where)
         except DocumentError as exc:
-            if "points to nothing" in exc.reason:
-                return {}  # a $ref to nothing allows anything, as the seed reads it
+            if dangling_schema(exc, ref):
+                return {}  # a $ref to no schema allows anything, as the seed reads it
             raise
         if file == self.document.path:
             return {"$ref": "#" + pointer}
@@ -165,9 +186,12 @@ def _is_schema(node: dict[str, Any]) -> bool:
 
 def _check(document: Document, spec: dict[str, Any]) -> None:
     """Connexion's own check of a document, its first failure as one ``DocumentError``."""
+    # Connexion's check itself, not through ``_validate_spec``, which the app turns off while
+    # it adds the documents it ships.
     try:
-        OpenAPISpecification._validate_spec(copy.deepcopy(spec))
-    except Exception as exc:  # InvalidSpecification, from jsonschema's ValidationError
+        validator = create_spec_validator(spec)(OpenAPISpecification.openapi_schema)
+        validator.validate(copy.deepcopy(spec))
+    except Exception as exc:  # jsonschema's ValidationError, or a document it cannot read
         cause = exc if isinstance(exc, jsonschema.ValidationError) else exc.__cause__ or exc
         path = getattr(cause, "absolute_path", None) or getattr(exc, "path", None) or []
         pointer = "".join(f"/{_escape(str(part))}" for part in path)

@@ -23,6 +23,9 @@ def describe_model(model: ApiModel, source: str) -> list[str]:
     if model.not_served:
         lines.append("not served:")
         lines += [f"  {item}" for item in model.not_served]
+    if model.missing_schemas:
+        lines.append("schemas referred to but not in the document (any value accepted):")
+        lines += [f"  {ref}" for ref in model.missing_schemas]
     return lines
 
 

@@ -42,6 +42,8 @@ class Document:
     spec: dict[str, Any]
     """The document, Swagger 2.0 turned into its OpenAPI 3 shape."""
     _files: dict[Path, Any] = field(default_factory=dict, repr=False)
+    dangling: set[str] = field(default_factory=set, repr=False)
+    """The ``$ref``s met that point to nothing."""
 
     @property
     def title(self) -> str:
@@ -61,12 +63,20 @@ class Document:
         return "" if path == "/" else path
 
     def resolve(self, node: Any, *, where: str = "") -> Any:
-        """``node``, or what its ``$ref`` (and the ``$ref`` of that...) points to."""
+        """``node``, or what its ``$ref`` (and the ``$ref`` of that...) points to; a ``$ref``
+        to a schema that is not there (Intercom's ``custom_attributes``) is read as ``{}``, a
+        schema that allows anything, and kept in ``dangling`` for ``inspect`` to list."""
         base = self.path
         for _ in range(_MAX_REF_HOPS):
             if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
                 return node
-            base, node = self._target(base, node["$ref"], where)
+            try:
+                base, node = self._target(base, node["$ref"], where)
+            except DocumentError as exc:
+                if not dangling_schema(exc, node["$ref"]):
+                    raise
+                self.dangling.add(node["$ref"])
+                return {}
         raise DocumentError(str(self.path), where, f"more than {_MAX_REF_HOPS} $ref hops")
 
     def _target(self, base: Path, ref: str, where: str) -> tuple[Path, Any]:
@@ -91,6 +101,23 @@ class Document:
                 raise DocumentError(str(self.path), where, f"$ref {ref} points to nothing")
         return file, node
 
+    def missing_schemas(self) -> list[str]:
+        """Every ``$ref`` of the document to a schema it does not hold."""
+        refs: set[str] = set()
+        stack: list[Any] = [self.spec]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and "/schemas/" in ref and not ref.split("#")[0]:
+                    refs.add(ref)
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        for ref in refs:
+            self.resolve({"$ref": ref})
+        return sorted(self.dangling)
+
     def operations(self) -> list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]:
         """``(method, path, operation, parameters)`` of every operation, in document order;
         the parameters are the path item's and the operation's (the operation's win), each
@@ -111,6 +138,12 @@ class Document:
                 }
                 found.append((method, path, operation, list(named.values())))
         return found
+
+
+def dangling_schema(error: DocumentError, ref: str) -> bool:
+    """Whether ``error`` is a ``$ref`` to a schema that is not there, read as a schema that
+    allows anything (a response or a parameter that is not there stays an error)."""
+    return error.reason.endswith("points to nothing") and "/schemas/" in ref
 
 
 def read_document(path: str | Path) -> Document:

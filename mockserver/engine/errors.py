@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 from mockserver.engine.document import Document
-from mockserver.engine.model import _json_schema, _properties
+from mockserver.engine.model import _json_schema, _operation_id, _properties
 from mockserver.engine.seed import fits, value_for
 from mockserver.errors import ApiError
 
@@ -28,7 +28,10 @@ class ErrorShapes:
         self.document = document
         seen: dict[str, Counter[str]] = {}
         schemas: dict[str, Any] = {}
-        for _, _, operation, _ in document.operations():
+        self.by_operation: dict[str, dict[str, Any]] = {}
+        """The error schemas each operation declares, by status (and ``default``)."""
+        for method, path, operation, _ in document.operations():
+            declared = self.by_operation.setdefault(_operation_id(method, path, operation), {})
             for status, response in (operation.get("responses") or {}).items():
                 status = str(status)
                 if not (status.startswith(("4", "5")) or status == "default"):
@@ -36,6 +39,7 @@ class ErrorShapes:
                 schema = _json_schema(document, document.resolve(response))
                 if not isinstance(schema, dict) or not schema:
                     continue
+                declared[status] = schema
                 key = json.dumps(schema, sort_keys=True, default=str)
                 seen.setdefault(status, Counter())[key] += 1
                 schemas[key] = schema
@@ -43,9 +47,15 @@ class ErrorShapes:
             status: schemas[counts.most_common(1)[0][0]] for status, counts in seen.items()
         }
 
-    def render(self, error: ApiError) -> tuple[bytes, str]:
-        """The body and media type of ``error``."""
-        schema = self.by_status.get(str(error.status), self.by_status.get("default"))
+    def render(self, error: ApiError, operation_id: str | None = None) -> tuple[bytes, str]:
+        """The body and media type of ``error``, answered by ``operation_id`` when known:
+        the schema that operation declares for the status, else the one most of the
+        document's operations declare for it."""
+        own = self.by_operation.get(operation_id or "", {})
+        status = str(error.status)
+        schema = own.get(status) or own.get("default")
+        if schema is None:
+            schema = self.by_status.get(status, self.by_status.get("default"))
         if schema is not None:
             body = self._shaped(schema, error)
             if body is not None:
@@ -91,8 +101,12 @@ def _holder(
     for name, schema in properties.items():
         resolved = document.resolve(schema)
         inner = None
-        if resolved.get("type") == "array" and isinstance(body.get(name), list) and body[name]:
-            inner, holder = document.resolve(resolved.get("items", {})), body[name][0]
+        if resolved.get("type") == "array" and isinstance(body.get(name), list):
+            inner = document.resolve(resolved.get("items", {}))
+            if not body[name]:
+                # Intercom's {errors: [{code, message}]}: one error, to say it in.
+                body[name].append(value_for(document, inner, name, seed=0))
+            holder = body[name][0]
         elif isinstance(body.get(name), dict):
             inner, holder = resolved, body[name]
         if inner is None or not isinstance(holder, dict):

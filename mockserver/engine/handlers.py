@@ -26,6 +26,7 @@ from mockserver.engine.model import (
     ApiModel,
     Placed,
     Resource,
+    _at,
     _properties,
     _success_schema,
     record_schema,
@@ -86,7 +87,7 @@ class Engine:
                 for record in records:
                     key = str(record.get(resource.id_field or "id", ""))
                     self.store.put(self._collection(resource), key, record, scope=scope)
-                if resource.id_style == "integer":
+                if resource.id_style in ("integer", "digits"):
                     for _ in records:
                         self.store.next_sequence(self._sequence(resource, scope))
         return made
@@ -135,7 +136,7 @@ class Engine:
         if role == "delete":
             self.store.delete(self._collection(resource), key, scope=scope)
             return Answer(placed.status, None if placed.status == 204 else {})
-        changes = self._as_recorded(resource, _attributes(call.body, resource))
+        changes = self._as_recorded(resource, _attributes(call.body, self._properties(resource)))
         if role == "replace":
             kept = {k: v for k, v in current.items() if self._read_only(resource, k)}
             record = {**changes, **kept}
@@ -160,6 +161,10 @@ class Engine:
             if name in resource.any_of_filters:
                 listed = tuple(v for value in values for v in value.split(","))
                 where.append(Where(name, "in", listed))
+            elif key := _id_key(self.document, self._properties(resource).get(name)):
+                # An object (or a list of them) named by its id: Asana's ?parent=<gid>.
+                where.append(Where(f"{name}.{key}", "any", self._typed_id(resource, name, key,
+                                                                          values[0])))  # fmt: skip
             else:
                 where.append(Where(name, "eq", self._typed(resource, name, values[0])))
         if resource.search and call.query.get(resource.search):
@@ -181,15 +186,13 @@ class Engine:
         )
 
     def _create(self, resource: Resource, placed: Placed, call: Call, scope: str | None) -> Answer:
-        record = self._as_recorded(resource, _attributes(call.body, resource))
+        record = self._as_recorded(resource, _attributes(call.body, self._properties(resource)))
         key_field = resource.id_field or "id"
         record[key_field] = self._new_id(resource, scope)
         self._touch(resource, record, created=True)
         # Server-set fields the schema requires and the body could not give (readOnly ones).
         schema = self.schemas[resource.name]
-        required = set(self.document.resolve(schema).get("required") or [])
-        for part in self.document.resolve(schema).get("allOf") or []:
-            required |= set(self.document.resolve(part).get("required") or [])
+        required = _required(self.document, schema)
         missing = [name for name in required if name not in record]
         if missing:
             filler = seed_records(self.document, resource, schema, 1, len(record))[0]
@@ -249,9 +252,25 @@ class Engine:
             attributes = {k: v for k, v in record.items() if k != key}
             return {"data": {"id": str(record.get(key)), "type": resource.name,
                              "attributes": attributes}}  # fmt: skip
-        body = _skeleton(self.document, self._response_schema(placed))
-        _set(body, path, record)
+        schema = self._response_schema(placed)
+        body = _skeleton(self.document, schema)
+        _set(body, path, self._completed(record, _at(self.document, schema, path)))
         return body
+
+    def _completed(self, record: Any, schema: Any) -> Any:
+        """``record`` with each field ``schema`` requires and it lacks: an answer may require
+        more than the list answer the record was seeded from (Asana's compact records)."""
+        if not isinstance(record, dict) or not isinstance(schema, dict):
+            return record
+        required = _required(self.document, schema)
+        properties = _properties(self.document, schema)
+        missing = sorted(name for name in required if name not in record and name in properties)
+        if not missing:
+            return record
+        completed = dict(record)
+        for name in missing:
+            completed[name] = value_for(self.document, properties[name], name, seed=len(record))
+        return completed
 
     def _response_schema(self, placed: Placed) -> Any:
         item = self.document.resolve((self.document.spec.get("paths") or {}).get(placed.path, {}))
@@ -273,11 +292,11 @@ class Engine:
         return self.store.get(self._collection(resource), key, scope=scope) is not None
 
     def _new_id(self, resource: Resource, scope: str | None) -> Any:
-        if resource.id_style == "integer":
+        if resource.id_style in ("integer", "digits"):
             while True:
                 number = self.store.next_sequence(self._sequence(resource, scope))
                 if self.store.get(self._collection(resource), str(number), scope=scope) is None:
-                    return number
+                    return number if resource.id_style == "integer" else str(number)
         # The same --seed makes the same ids: the nth new record's follows from the seed and n.
         number = self.store.next_sequence(self._sequence(resource, scope))
         digest = hashlib.sha256(f"{self.seed_value}:{self.api}:{resource.name}:{scope}:{number}"
@@ -304,10 +323,18 @@ class Engine:
             schema = properties.get(name)
             if schema is not None and not fits(self.document, schema, value):
                 # Typed otherwise beyond conversion (Intercom's ``plan``: a string sent, an
-                # object answered): a value the answer's schema accepts.
-                value = value_for(self.document, schema, name, seed=len(recorded))
+                # object answered): a value the answer's schema accepts, holding the id sent
+                # where it has an id (Asana's ``parent``: a gid sent, {gid, name...} answered).
+                given, value = value, value_for(self.document, schema, name, seed=len(recorded))
+                key = _id_key(self.document, schema)
+                if key and isinstance(value, dict) and isinstance(given, str | int):
+                    value[key] = given if fits(self.document, _properties(
+                        self.document, schema)[key], given) else str(given)  # fmt: skip
             recorded[name] = value
         return recorded
+
+    def _properties(self, resource: Resource) -> dict[str, Any]:
+        return _properties(self.document, self.schemas[resource.name])
 
     def _read_only(self, resource: Resource, name: str) -> bool:
         if name == (resource.id_field or "id"):
@@ -348,6 +375,13 @@ class Engine:
         if kind == "boolean":
             return text.lower() in ("true", "1")
         return text
+
+    def _typed_id(self, resource: Resource, name: str, key: str, text: str) -> Any:
+        schema = self.document.resolve(self._properties(resource).get(name))
+        if schema.get("type") == "array":
+            schema = self.document.resolve(schema.get("items", {}))
+        kind = self.document.resolve(_properties(self.document, schema).get(key, {})).get("type")
+        return int(text) if kind == "integer" and text.lstrip("-").isdigit() else text
 
     def _order(self, resource: Resource, call: Call) -> list[tuple[str, int]]:
         sorting = resource.sorting
@@ -407,14 +441,47 @@ def _offset(cursor: str) -> int:
         return 0
 
 
-def _attributes(body: Any, resource: Resource) -> dict[str, Any]:
-    """The fields a create or update gives: the body, or JSON:API's ``data.attributes``."""
+def _attributes(body: Any, properties: dict[str, Any]) -> dict[str, Any]:
+    """The fields a create or update gives: the body; JSON:API's ``data.attributes``; or the
+    object a body of one key wraps them in when the record has no field of that name (Asana's
+    ``{"data": {...}}``, ``{"contact": {...}}``)."""
     if not isinstance(body, dict):
         return {}
     data = body.get("data")
     if isinstance(data, dict) and isinstance(data.get("attributes"), dict):
         return dict(data["attributes"])
+    if len(body) == 1:
+        ((key, inner),) = body.items()
+        if isinstance(inner, dict) and key not in properties:
+            return dict(inner)
     return dict(body)
+
+
+_ID_KEYS = ("gid", "id", "_id", "uuid")
+
+
+def _id_key(document: Document, schema: Any) -> str | None:
+    """The id field of an object schema (or of an array's items): ``gid``, ``id``..."""
+    resolved = document.resolve(schema) if schema is not None else None
+    if not isinstance(resolved, dict):
+        return None
+    if resolved.get("type") == "array":
+        resolved = document.resolve(resolved.get("items", {}))
+    properties = _properties(document, resolved) if isinstance(resolved, dict) else {}
+    if not properties or resolved.get("type") not in ("object", None):
+        return None
+    return next((key for key in _ID_KEYS if key in properties), None)
+
+
+def _required(document: Document, schema: Any, depth: int = 0) -> set[str]:
+    """The fields ``schema`` requires, through ``allOf`` (nested as Asana's are)."""
+    resolved = document.resolve(schema)
+    if not isinstance(resolved, dict) or depth > 16:
+        return set()
+    required = set(resolved.get("required") or [])
+    for part in resolved.get("allOf") or []:
+        required |= _required(document, part, depth + 1)
+    return required
 
 
 def _set(body: dict[str, Any], path: str, value: Any) -> None:

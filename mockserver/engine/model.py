@@ -99,7 +99,8 @@ class Resource:
     id_parameter: str | None
     id_field: str | None
     id_style: str
-    """``integer``, ``uuid``, ``objectid`` or ``string`` (with the field's format or pattern)."""
+    """``integer``, ``digits`` (a string of them), ``uuid``, ``objectid`` or ``string`` (with
+    the field's format or pattern)."""
     parent: str | None = None
     """The resource whose item scopes this one (``/contacts/{id}/notes``: ``contacts``)."""
     parent_parameter: str | None = None
@@ -123,6 +124,8 @@ class ApiModel:
     resources: tuple[Resource, ...]
     static: tuple[Unplaced, ...]
     not_served: tuple[str, ...]
+    missing_schemas: tuple[str, ...] = ()
+    """``$ref``s to schemas the document does not hold, read as schemas allowing anything."""
 
 
 def infer_model(document: Document) -> ApiModel:
@@ -155,7 +158,12 @@ def infer_model(document: Document) -> ApiModel:
             # one takes its parent's (``contacts.notes``), or its path's words.
             words = [s for s in collection.split("/") if s and not _PARAMETER.match(s)]
             name = f"{resource.parent}.{resource.name}" if resource.parent else ".".join(words)
-            resource = replace(resource, name=name)
+            taken = {other.name for other in resources.values()}
+            # Intercom's /contacts/{id}/companies and /contacts/{contact_id}/companies.
+            unique, number = name, 2
+            while unique in taken:
+                unique, number = f"{name}.{number}", number + 1
+            resource = replace(resource, name=unique)
         resources[collection] = resource
         placed.update((p.method, p.path) for p in resource.operations)
     static = tuple(
@@ -172,6 +180,7 @@ def infer_model(document: Document) -> ApiModel:
         resources=tuple(resources.values()),
         static=static,
         not_served=_not_served(document, operations),
+        missing_schemas=tuple(document.missing_schemas()),
     )
 
 
@@ -278,7 +287,9 @@ def _resource(
         item_path=item,
         id_parameter=id_parameter,
         id_field=id_field,
-        id_style=_id_style(document.resolve(id_schema) if isinstance(id_schema, dict) else {}),
+        id_style=_id_style(
+            document.resolve(id_schema) if isinstance(id_schema, dict) else {}, parameter_schema
+        ),
         parent=parent,
         parent_parameter=parent_parameter,
         list_envelope=list_envelope,
@@ -535,9 +546,12 @@ def _id_field(parameter: str | None, properties: dict[str, Any], name: str) -> s
     return parameter
 
 
-def _id_style(schema: dict[str, Any]) -> str:
+def _id_style(schema: dict[str, Any], parameter: dict[str, Any] | None = None) -> str:
     if schema.get("type") == "integer":
         return "integer"
+    if (parameter or {}).get("type") == "integer":
+        # A string field reached by an integer path parameter (Intercom's admins): digits.
+        return "digits"
     if schema.get("format") == "uuid":
         return "uuid"
     pattern = str(schema.get("pattern", ""))

@@ -36,7 +36,7 @@ _RESOURCE = (
 )  # fmt: skip
 _PAGING = ("style", "parameters", "size_default", "size_maximum", "next_cursor_at")
 _SORT = ("parameter", "direction_parameter", "convention")
-_ID_STYLES = ("integer", "uuid", "objectid", "string")
+_ID_STYLES = ("integer", "digits", "uuid", "objectid", "string")
 _PAGING_STYLES = ("page_size", "offset_limit", "cursor", "json_api", "link_header", "limit", "none")
 _CONVENTIONS = ("direction parameter", "-field", "field:asc")
 

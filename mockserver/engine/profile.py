@@ -24,6 +24,7 @@ from connexion.decorators.parameter import pythonic
 
 from mockserver.auth import api_key_scheme, basic_scheme, http_token_scheme, same_secret
 from mockserver.config import Config
+from mockserver.engine.bundle import bundled_file
 from mockserver.engine.document import Document, read_document
 from mockserver.engine.errors import ErrorShapes
 from mockserver.engine.handlers import PROBLEM, Call, Engine
@@ -31,7 +32,7 @@ from mockserver.engine.model import ApiModel, Placed, _json_schema, _operation_i
 from mockserver.engine.overrides import apply_overrides, read_overrides
 from mockserver.engine.seed import value_for
 from mockserver.errors import ApiError, error_for_status
-from mockserver.journal import mark_static
+from mockserver.journal import REQUEST_KEY, mark_static
 from mockserver.store import Store
 from mockserver.vendors import (
     AcceptedCredentials,
@@ -60,6 +61,7 @@ class ServedDocument:
 def served_document(path: str, name: str) -> ServedDocument:
     """The document at ``path`` read and modelled (``DocumentError`` when it cannot be)."""
     document = read_document(path)
+    bundled_file(path)  # checked as Connexion will be given it: refused here, in one line
     overrides = read_overrides(document.spec, None)
     model = apply_overrides(infer_model(document), overrides, path)
     return ServedDocument(name, document.path, document, model)
@@ -80,7 +82,7 @@ def document_vendor(served: ServedDocument) -> Vendor:
     schemes = _schemes(served.document)
 
     def render_error(error: ApiError) -> ErrorBody:
-        content, media_type = shapes.render(error)
+        content, media_type = shapes.render(error, _operation_answering())
         return ErrorBody(error.status, content, media_type, dict(error.headers))
 
     return Vendor(
@@ -111,11 +113,13 @@ class DocumentHandlers:
         }
         self._static = {unplaced.operation_id: unplaced for unplaced in served.model.static}
         self._path_names: dict[str, dict[str, str]] = {}
+        self._media: dict[str, dict[str, str]] = {}
         for method, path, operation, parameters in served.document.operations():
             operation_id = _operation_id(method, path, operation)
             self._path_names[operation_id] = {
                 pythonic(p["name"]): p["name"] for p in parameters if p.get("in") == "path"
             }
+            self._media[operation_id] = _answer_media(served.document, operation)
 
     def __getattr__(self, operation_id: str) -> Callable[..., Any]:
         if operation_id.startswith("_"):
@@ -148,7 +152,9 @@ class DocumentHandlers:
             raise error_for_status(answer.status, str(detail))
         if answer.body is None:
             return None, answer.status
-        return answer.body, answer.status, {"Content-Type": answer.media_type}
+        declared = self._media.get(placed.operation_id, {})
+        media = declared.get(str(answer.status)) or next(iter(declared.values()), None)
+        return answer.body, answer.status, {"Content-Type": media or answer.media_type}
 
     def _from_document(self, method: str, path: str, names: dict[str, str], kwargs: Any) -> Any:
         scope = connexion_context._scope.get()
@@ -215,6 +221,30 @@ def static_answer(document: Document, operation: dict[str, Any]) -> Any:
         body = value_for(document, schema, "", seed=0) if schema is not None else None
         return body, int(status), {"Content-Type": media}
     return None, 204
+
+
+def _answer_media(document: Document, operation: dict[str, Any]) -> dict[str, str]:
+    """The media type of each success answer an operation declares (a JSON one first)."""
+    found = {}
+    for status, response in (operation.get("responses") or {}).items():
+        content = (document.resolve(response) or {}).get("content") or {}
+        if str(status).startswith("2") and content:
+            found[str(status)] = next((m for m in content if "json" in m), next(iter(content)))
+    return found
+
+
+def _operation_answering() -> str | None:
+    """The operationId of the request being answered, where routing found one: the compiled
+    path notes it in the request it read, Connexion in its routing extension."""
+    scope = connexion_context._scope.get(None)
+    if scope is None:
+        return None
+    extensions = scope.get("extensions") or {}
+    read = extensions.get(REQUEST_KEY)
+    operation = getattr(read, "operation", None)
+    if operation is not None:
+        return operation.operation_id
+    return (extensions.get("connexion_routing") or {}).get("operation_id")
 
 
 def _query() -> dict[str, list[str]]:

@@ -117,6 +117,8 @@ class _Maker:
         style = resource.id_style
         if style == "integer":
             return number
+        if style == "digits":
+            return str(number)
         if style == "uuid":
             return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         if style == "objectid":
@@ -136,9 +138,22 @@ class _Maker:
             return self.random.choice([v for v in schema["enum"] if v is not None] or [None])
         if "const" in schema:
             return schema["const"]
+        if schema.get("allOf"):
+            # One schema of its parts: a string may be one (Asana's parent: allOf [a $ref, a
+            # type string]), not only an object.
+            schema = _flattened(self.document, schema)
+            example = self._example(schema)
+            if self.prefer_examples and example is not None:
+                return example
         for combiner in ("oneOf", "anyOf"):
             if schema.get(combiner):
-                return self.value(schema[combiner][0], name=name, required=required, depth=depth)
+                first = self.document.resolve(schema[combiner][0])
+                if "properties" in schema and isinstance(first, dict):
+                    # Properties beside the alternatives, which only add what they require
+                    # (Intercom's contact: anyOf required email, or external_id, or role).
+                    schema = _with_alternative(schema, combiner, first)
+                    break
+                return self.value(first, name=name, required=required, depth=depth)
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), None)
@@ -159,10 +174,9 @@ class _Maker:
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         properties: dict[str, Any] = {}
         required: set[str] = set(schema.get("required") or [])
-        for part in [schema, *(self.document.resolve(p) for p in schema.get("allOf") or [])]:
-            if isinstance(part, dict):
-                properties.update(part.get("properties") or {})
-                required |= set(part.get("required") or [])
+        for part in _all_of(self.document, schema):
+            properties.update(part.get("properties") or {})
+            required |= set(part.get("required") or [])
         record = {}
         if depth >= _MAX_DEPTH:
             return record
@@ -226,6 +240,45 @@ class _Maker:
         if kind == "digits":
             return str(self.random.randint(1, 999_999))
         return None
+
+
+def _all_of(document: Document, schema: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
+    """``schema`` and every part of its ``allOf``, through nested ones (Asana's)."""
+    parts = [schema]
+    if depth < 16:
+        for part in schema.get("allOf") or []:
+            part = document.resolve(part)
+            if isinstance(part, dict):
+                parts += _all_of(document, part, depth + 1)
+    return parts
+
+
+def _flattened(document: Document, schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` and its ``allOf`` parts (nested ones too) as one schema: properties joined,
+    requirements joined, any other keyword taken from the first part that has it."""
+    merged: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for part in _all_of(document, schema):
+        properties.update(part.get("properties") or {})
+        required += part.get("required") or []
+        for key, value in part.items():
+            if key not in ("allOf", "properties", "required"):
+                merged.setdefault(key, value)
+    if properties:
+        merged["properties"] = properties
+    if required:
+        merged["required"] = list(dict.fromkeys(required))
+    return merged
+
+
+def _with_alternative(schema: dict[str, Any], combiner: str, first: dict[str, Any]) -> Any:
+    merged = {key: value for key, value in schema.items() if key != combiner}
+    merged["properties"] = {**(schema.get("properties") or {}), **(first.get("properties") or {})}
+    required = [*(schema.get("required") or []), *(first.get("required") or [])]
+    if required:
+        merged["required"] = list(dict.fromkeys(required))
+    return merged
 
 
 def _inlined(document: Document, schema: Any, depth: int = 0) -> Any:

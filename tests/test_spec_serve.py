@@ -1,0 +1,274 @@
+"""``serve --spec``: every document of the corpus served over HTTP by the engine, through the
+whole stack (gate, compiled path or Connexion, journal), with response validation on: an answer
+that breaks the document is a 500, which the round trip would see."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator
+from starlette.testclient import TestClient
+
+from mockserver.app import create_app
+from mockserver.config import Config
+from mockserver.engine import infer_model, read_document
+from mockserver.engine.handlers import PROBLEM, Answer, Call, Engine
+from mockserver.engine.model import Placed
+from mockserver.registry import registry_for
+from mockserver.vendors import AcceptedCredentials
+from tests.test_engine_answers import DOCUMENTS, SEEDED, Served, records_of, round_trip
+from tests.test_engine_model import CORPUS, inline
+
+
+def spec_config(*names: str, **options: Any) -> Config:
+    specs = tuple(str((CORPUS / name).resolve()) for name in names)
+    return Config(specs=specs, leads=SEEDED, validate_responses=True, **options)
+
+
+class OverHttp(Served):
+    """One document served by ``create_app(Config(specs=...))``, called over HTTP."""
+
+    def __init__(self, name: str, **options: Any) -> None:
+        config = spec_config(name, **options)
+        self.mock = create_app(config)
+        self.client = TestClient(self.mock)
+        (self.api,) = self.mock.apis
+        vendor, mount = registry_for(config).vendor_of(self.api, config)
+        self.base_path = mount.base_path
+        self.headers = vendor.check_target(self.mock.facts[self.api]).headers
+        self.document = read_document(CORPUS / name)
+        self.model = infer_model(self.document)
+        # The model and the store's collections, for the round trip's own lookups.
+        self.engine = Engine(self.document, self.model, self.mock.store, api=self.api)
+
+    def request(
+        self, method: str, path: str, call: Call, *, headers: dict[str, str] | None = None
+    ) -> Any:
+        url = self.base_path + re.sub(
+            r"\{([^}]+)\}", lambda m: str(call.path_params[m.group(1)]), path
+        )
+        content, sent = None, dict(self.headers if headers is None else headers)
+        if call.body is not None:
+            content = json.dumps(call.body)
+            sent["Content-Type"] = self.body_media(method, path)
+        return self.client.request(method, url, params=call.query, content=content, headers=sent)
+
+    def body_media(self, method: str, path: str) -> str:
+        item = self.document.resolve(self.document.spec["paths"][path])
+        body = self.document.resolve(item[method.lower()].get("requestBody") or {})
+        return next((m for m in body.get("content") or {} if "json" in m), "application/json")
+
+    def call(self, resource: str, role: str, call: Call) -> Answer:
+        found = self.engine.resources[resource]
+        placed = next(p for p in found.operations if p.role == role)
+        response = self.request(placed.method, placed.path, call)
+        assert response.status_code < 500, response.text
+        media = response.headers.get("content-type", "").split(";")[0]
+        body = response.json() if response.content and "json" in media else None
+        answer = Answer(response.status_code, body, media or "application/json")
+        self.check(placed, answer)
+        return answer
+
+    def check(self, placed: Placed, answer: Answer) -> None:
+        if answer.status >= 400:
+            assert self.refusal_valid(placed, answer), answer
+            return
+        super().check(placed, answer)
+
+    def refusal_valid(self, placed: Placed, answer: Answer) -> bool:
+        """A refusal follows the schema its operation declares for it; where the operation
+        declares none, one that another operation declares for that status (Intercom
+        answers every 404 as an ``error.list``); where none does, it is problem+json."""
+        item = self.document.resolve(self.document.spec["paths"][placed.path])
+        responses = item[placed.method.lower()].get("responses") or {}
+        schema = self.error_schema(str(answer.status), responses)
+        candidates = [schema] if schema is not None else [
+            found for _, _, operation, _ in self.document.operations()
+            if (found := self.error_schema(str(answer.status), operation.get("responses") or {}))
+        ]  # fmt: skip
+        if not candidates:
+            return answer.media_type == PROBLEM and answer.body["status"] == answer.status
+        return answer.media_type == "application/json" and any(
+            not list(Draft7Validator(inline(self.document, c)).iter_errors(answer.body))
+            for c in candidates
+        )
+
+    def error_schema(self, status: str, responses: dict[str, Any]) -> Any:
+        responses = {str(key): value for key, value in responses.items()}  # YAML's 404: is a number
+        for key in (status, "default"):
+            declared = self.document.resolve(responses.get(key) or {})
+            for media, entry in (declared.get("content") or {}).items():
+                if "json" in media and "schema" in entry:
+                    return entry["schema"]
+        return None
+
+    def is_not_found(self, answer: Answer) -> bool:
+        return answer.status == 404
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_a_round_trip_over_http_agrees_with_the_model(name: str) -> None:
+    served = OverHttp(name)
+    assert round_trip(served) >= 1
+    # Every request of the trip is in the journal, under the document's API.
+    entries = served.mock.journal.entries()
+    assert entries and {e.api for e in entries} == {served.api}
+
+
+def test_the_api_is_served_under_the_first_server_url_and_alone() -> None:
+    served = OverHttp("contacts-crm.yaml")
+    assert served.api == "contacts-crm" and served.base_path == "/api/v1"
+    assert served.client.get("/api/v1/contacts").status_code == 200
+    # Alone: no built-in API is served unless named.
+    assert served.client.get("/public/v1/leads").status_code == 404
+
+
+def test_beside_the_built_in_apis_each_keeps_its_own() -> None:
+    mock = create_app(spec_config("contacts-crm.yaml", vendors=("overloop",)))
+    assert sorted(mock.apis) == ["contacts-crm", "overloop"]
+    client = TestClient(mock)
+    assert client.get("/api/v1/contacts").status_code == 200
+    key = mock.facts["overloop"]["api_key"]
+    assert client.get("/public/v1/leads", headers={"Authorization": key}).status_code == 200
+
+
+def test_a_list_filters_sorts_and_pages_over_http() -> None:
+    served = OverHttp("contacts-crm.yaml")
+    listed = served.client.get("/api/v1/contacts", params={"per_page": 30, "sort_by": "name",
+                                                            "order": "desc"})  # fmt: skip
+    names = [c["name"] for c in listed.json()["data"]]
+    assert names == sorted(names, reverse=True) and listed.json()["meta"]["total"] == SEEDED
+    status = listed.json()["data"][0]["status"]
+    only = served.client.get("/api/v1/contacts", params={"status": status, "per_page": 30})
+    assert only.json()["data"] and {c["status"] for c in only.json()["data"]} == {status}
+    second = served.client.get("/api/v1/contacts", params={"page": 2, "per_page": 7})
+    first = served.client.get("/api/v1/contacts", params={"page": 1, "per_page": 7})
+    assert len(second.json()["data"]) == 7 and second.json()["data"] != first.json()["data"]
+
+
+def test_a_cursor_pages_through_every_deal_once_over_http() -> None:
+    served = OverHttp("deals-cursor.json")
+    seen, cursor = [], None
+    for _ in range(20):
+        query = {"limit": 7, **({"after": cursor} if cursor else {})}
+        answer = served.client.get("/crm/v3/deals", params=query, headers=served.headers)
+        assert answer.status_code == 200, answer.text
+        seen += [d["_id"] for d in answer.json()["results"]]
+        cursor = answer.json().get("paging", {}).get("next", {}).get("after")
+        if not cursor:
+            break
+    assert len(seen) == SEEDED == len(set(seen))
+
+
+def test_credentials_follow_the_security_schemes() -> None:
+    served = OverHttp("deals-cursor.json")
+    assert served.headers == {"X-Api-Key": "leadmock-token"}
+    missing = served.client.get("/crm/v3/deals")
+    assert missing.status_code == 401
+    assert missing.headers["content-type"] == PROBLEM and missing.json()["status"] == 401
+    assert served.client.get("/crm/v3/deals", headers={"X-Api-Key": "any"}).status_code == 200
+    # Named keys: only those pass.
+    served.mock.serve_recording(None, AcceptedCredentials(api_keys=("k-1",)))
+    assert served.client.get("/crm/v3/deals", headers={"X-Api-Key": "any"}).status_code == 401
+    assert served.client.get("/crm/v3/deals", headers={"X-Api-Key": "k-1"}).status_code == 200
+    # A reset keeps them: they are part of the state a reset returns to.
+    served.mock.reset()
+    assert served.client.get("/crm/v3/deals", headers={"X-Api-Key": "any"}).status_code == 401
+
+
+def test_a_bearer_token_and_the_documents_error_shape() -> None:
+    served = OverHttp("intercom-2.7.yaml")
+    refused = served.client.get("/contacts", headers={})
+    assert refused.status_code == 401
+    # Intercom declares its 401: {type: error.list, errors: [{code, message}]}.
+    answer = Answer(401, refused.json(), refused.headers["content-type"])
+    placed = next(
+        p for r in served.model.resources if r.name == "contacts" for p in r.operations
+        if p.role == "list"
+    )  # fmt: skip
+    assert served.refusal_valid(placed, answer), refused.text
+    assert refused.json()["type"] == "error.list"
+    served.mock.serve_recording(None, AcceptedCredentials(tokens=("tok-1",)))
+    bad = served.client.get("/contacts", headers={"Authorization": "Bearer other"})
+    good = served.client.get("/contacts", headers={"Authorization": "Bearer tok-1"})
+    assert (bad.status_code, good.status_code) == (401, 200)
+
+
+def test_an_operation_the_model_cannot_place_is_static_and_marked() -> None:
+    served = OverHttp("contacts-crm.yaml")
+    merged = served.client.post("/api/v1/contacts/1/merge", json={"other": 2})
+    assert merged.status_code == 200, merged.text
+    paths = served.document.spec["paths"]
+    answer = paths["/contacts/{contactId}/merge"]["post"]["responses"]["200"]
+    assert merged.json() == answer["content"]["application/json"]["example"]
+    entry = served.mock.journal.entries()[-1]
+    assert entry.operation == "mergeContact" and entry.static
+    assert entry.to_dict()["static"] is True
+    # Without an example: a value generated from the schema (uspto's fields: a string).
+    generated = OverHttp("uspto.yaml")
+    fields = generated.client.get("/ds-api/oa_citations/v1/fields")
+    assert fields.status_code == 200 and isinstance(fields.json(), str)
+    assert generated.mock.journal.entries()[-1].static
+    # A placed operation is not static.
+    served.client.get("/api/v1/contacts")
+    assert not served.mock.journal.entries()[-1].static
+    assert "static" not in served.mock.journal.entries()[-1].to_dict()
+
+
+def test_the_request_log_marks_a_static_answer() -> None:
+    from mockserver.requestlog import json_line, text_line
+
+    served = OverHttp("contacts-crm.yaml")
+    served.client.post("/api/v1/contacts/1/merge", json={"other": 2})
+    served.client.get("/api/v1/contacts/1")
+    static, stateful = served.mock.journal.entries()[-2:]
+    assert text_line(static).endswith(" static") and "static" not in text_line(stateful)
+    assert json.loads(json_line(static))["static"] is True
+    assert "static" not in json.loads(json_line(stateful))
+
+
+def test_a_created_record_is_the_same_for_the_same_seed() -> None:
+    bodies = []
+    for _ in range(2):
+        served = OverHttp("tickets-swagger.yaml")
+        body = served.new_body("tickets")
+        created = served.client.post("/api/v2/tickets", json=body)
+        assert created.status_code in (200, 201), created.text
+        bodies.append((created.json(), served.mock.store.dump()))
+    (first, state), (second, again) = bodies
+    assert first == second
+    # Timestamps are the clock's; everything else, ids included, follows from the seed.
+    assert _without_times(state) == _without_times(again)
+
+
+def _without_times(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_times(v) for k, v in value.items() if "_at" not in k}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
+
+
+def test_a_document_that_cannot_be_served_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from mockserver.cli import main
+    from tests.processes import free_port
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get: 7\n")
+    assert main(["serve", "--port", str(free_port()), "--spec", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "bad.yaml#/paths/~1x/get" in err, err
+    assert "Traceback" not in err
+
+
+def test_records_of_a_list_answer_are_the_documents_records() -> None:
+    served = OverHttp("companies-jsonapi.yaml")
+    answer = served.call("companies", "list", Call())
+    companies = records_of(served.engine, "companies", answer.body)
+    assert len(companies) == min(SEEDED, len(companies)) and companies
