@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -26,8 +27,11 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
 from schemathesis.engine import events, from_schema
 
+from contracts.documentchecks import CHECK_NAME as DOCUMENT_CHECK
 from mockserver.app import load_spec, spec_path
-from mockserver.vendors import CheckTarget, vendor_of
+from mockserver.config import Config
+from mockserver.registry import registry_for
+from mockserver.vendors import BUILT_IN, CheckTarget, Registry
 
 EXAMPLES_PHASE = "examples"
 
@@ -159,6 +163,7 @@ def check(
     workers: int | None = None,
     request_timeout: float | None = None,
     keep_exchanges: bool = False,
+    config: Config | None = None,
 ) -> Iterator[Event]:
     """Check ``api`` (e.g. ``tiledesk-v3``) in-process on ``app``, or over HTTP at ``base_url``.
 
@@ -169,10 +174,12 @@ def check(
     do (``options_problem`` says what is wrong with them); ``max_time`` is a budget for the
     whole run, which stops it when spent.
     A run fails when an operation answered nothing but 401 or 403 to requests that carried the
-    credentials: the checks would pass on refusals alone.
+    credentials: the checks would pass on refusals alone. ``config`` (else ``app``'s) says
+    which documents besides the built-in APIs can be named (``--spec``).
     """
+    served = config or getattr(app, "config", None)
     # A mock may serve the API elsewhere than its default base path (Config.base_paths).
-    vendor, mount = vendor_of(api, getattr(app, "config", None))
+    vendor, mount = registry_for(served).vendor_of(api, served)
     excluded = dict(vendor.excluded_checks if excluded_checks is None else excluded_checks)
     if read_only:
         excluded.setdefault(
@@ -186,6 +193,9 @@ def check(
             if name not in only_checks:
                 excluded.setdefault(name, "not in --checks")
     checks: dict[str, Any] = {name: {"enabled": False} for name in excluded}
+    if not Path(mount.spec).is_absolute():
+        # The built-in APIs keep status_code_conformance itself (contracts/documentchecks.py).
+        checks[DOCUMENT_CHECK] = {"enabled": False}
     if vendor.valid_data_statuses and "positive_data_acceptance" not in excluded:
         statuses = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *vendor.valid_data_statuses]
         checks["positive_data_acceptance"] = {"expected-statuses": statuses}
@@ -221,7 +231,11 @@ def check(
         )
     elif base_url is not None:
         config = SchemathesisConfig.from_dict({**settings, "base-url": base_url.rstrip("/")})
-        schema = schemathesis.openapi.from_path(spec_path(mount.spec), config=config)
+        if Path(mount.spec).is_absolute():
+            # A document served by the engine: the one OpenAPI 3.0 mapping the mock serves.
+            schema = schemathesis.openapi.from_dict(load_spec(mount.spec), config=config)
+        else:
+            schema = schemathesis.openapi.from_path(spec_path(mount.spec), config=config)
     else:
         raise ValueError("give an app to check in-process or a base_url")
     report = Report(
@@ -272,6 +286,7 @@ ALL_CHECKS = (
     "negative_data_rejection",
     "not_a_server_error",
     "object_level_authorization",
+    DOCUMENT_CHECK,
     "positive_data_acceptance",
     "response_headers_conformance",
     "response_schema_conformance",
@@ -287,6 +302,7 @@ def options_problem(
     phases: Sequence[str] | None = None,
     checks: Sequence[str] = (),
     operations: Sequence[str] = (),
+    registry: Registry = BUILT_IN,
 ) -> str | None:
     """What is wrong with these narrowing options for ``api``, naming the known values."""
     for phase in phases or ():
@@ -298,7 +314,7 @@ def options_problem(
             hint = f" (did you mean {close[0]}?)" if close else ""
             return f"no check {name!r}{hint}; the checks: {', '.join(ALL_CHECKS)}"
     if operations:
-        _, mount = vendor_of(api)
+        _, mount = registry.vendor_of(api)
         spec = load_spec(mount.spec)
         known = [
             (f"{method.upper()} {path}", operation.get("operationId", ""))

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import connexion
+import orjson
 import yaml
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
@@ -234,6 +235,10 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
     # The multipart parser logs each malformed part it meets; the client gets a 400 for it.
     logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
+    # Connexion logs each request body its validation refuses; the client gets the 400 for it.
+    logging.getLogger("connexion.validators").setLevel(logging.CRITICAL)
+    # ... and each handler argument a document's API names otherwise than Connexion expects.
+    logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
     shared, joined_facts = None, None
     if store is None and config.store:
         from mockserver.shared.plane import SharedPlane
@@ -326,6 +331,13 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         compiled=compiled,
         may_compile=may_compile,
         begin=functools.partial(shared.begin_request, faults) if shared else None,
+        documents={
+            f"{mount.base_path}/openapi.json": orjson.dumps(
+                {**specs[mount.name], "servers": [{"url": mount.base_path or "/"}]}
+            )
+            for mount, _ in mounts
+            if Path(mount.spec).is_absolute()
+        },
     )
     if shared is None:
         facts = Facts(seed_all(store, config), registry)

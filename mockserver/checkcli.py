@@ -7,13 +7,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mockserver.app import create_app, load_spec
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
+from mockserver.engine.profile import ANY_TOKEN
 from mockserver.redaction import SecretNames
-from mockserver.vendors import VENDORS, CheckTarget, Credentials, apis_named, vendor_of
+from mockserver.registry import document_apis, registry_for
+from mockserver.vendors import AcceptedCredentials, CheckTarget, Credentials, Registry
 
 
 def check(args: argparse.Namespace) -> int:
@@ -33,17 +36,27 @@ def check(args: argparse.Namespace) -> int:
 
     if args.replay:
         return replay(args.replay)
-    if args.api is None:
+    config = Config(seed=args.seed, specs=tuple(str(Path(s).resolve()) for s in args.spec))
+    if args.api is None and not config.specs:
         print("leadmock check: name the API to check (or all), or give --replay", file=sys.stderr)
         return 2
-    apis = (
-        [m.name for v in VENDORS for m in v.mounts] if args.api == "all" else apis_named(args.api)
-    )
+    try:
+        registry = registry_for(config)
+        if args.api is None:
+            apis: Sequence[str] = document_apis(config)
+        elif args.api == "all":
+            apis = registry.every_api() if not config.specs else document_apis(config)
+        else:
+            apis = registry.apis_named(args.api)
+    except (ConfigError, LookupError) as exc:
+        print(f"leadmock check: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return 2
     from contracts.runner import options_problem
 
     for api in apis:
         problem = options_problem(
             api,
+            registry=registry,
             phases=args.phases,
             checks=[*(args.checks or []), *args.exclude_checks],
             operations=[*args.include_operation, *args.exclude_operation],
@@ -72,10 +85,14 @@ def check(args: argparse.Namespace) -> int:
         if problem:
             print(f"leadmock check: {problem}", file=sys.stderr)
             return 2
-    mock = None if args.base_url else create_app(Config(seed=args.seed))
+    mock = None if args.base_url else create_app(config)
+    if mock is not None and config.specs:
+        # Only the credentials the check sends: ignored_auth then finds a mock that refuses
+        # others (a document's API accepts any credential unless told which).
+        mock.serve_recording(None, CHECKED_CREDENTIALS)
     reports = []
     for api in apis:
-        vendor, _ = vendor_of(api)
+        vendor, mount = registry.vendor_of(api)
         if mock is not None:
             target = vendor.check_target(mock.facts[vendor.name])
             where = "the mock, in-process"
@@ -101,7 +118,7 @@ def check(args: argparse.Namespace) -> int:
         if args.base_url:
             from contracts.preflight import refused_credentials
 
-            problem = refused_credentials(args.base_url, load_spec(vendor_of(api)[1].spec), target)
+            problem = refused_credentials(args.base_url, load_spec(mount.spec), target)
             if problem:
                 print(f"leadmock check: {problem}", file=sys.stderr)
                 return 2
@@ -116,6 +133,7 @@ def check(args: argparse.Namespace) -> int:
             api,
             target=target,
             app=mock,
+            config=config,
             base_url=args.base_url,
             max_examples=args.max_examples,
             stateful_steps=args.stateful_steps,
@@ -132,7 +150,7 @@ def check(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
             keep_exchanges="har" in args.report,
         )
-        progress = Progress(api, args.phases, sys.stdout.isatty())
+        progress = Progress(load_spec(mount.spec), args.phases, sys.stdout.isatty())
         for event in events:
             progress.clear()
             if isinstance(event, PhaseStarted):
@@ -175,20 +193,25 @@ def check(args: argparse.Namespace) -> int:
         write_markdown(reports, folder / "summary.md")
         written = ["junit.xml", "summary.md"]
         if "har" in args.report:
-            write_har(reports, folder / "cassette.har", _secrets_of)
+            write_har(reports, folder / "cassette.har", lambda api: _secrets_of(registry, api))
             written.append("cassette.har")
         print(f"Reports in {folder}: {', '.join(written)}")
     return 0 if all(report.ok for report in reports) else 1
 
 
-def _secrets_of(api: str) -> SecretNames:
+CHECKED_CREDENTIALS = AcceptedCredentials(
+    logins=(("leadmock", "leadmock"),), api_keys=(ANY_TOKEN,), tokens=(ANY_TOKEN,)
+)
+"""What a document's check target sends (``engine.profile._target``), the only ones accepted."""
+
+
+def _secrets_of(registry: Registry, api: str) -> SecretNames:
     """What ``api``'s spec designates as secret, for the reports that show exchanges."""
     from connexion.json_schema import resolve_refs
 
     from mockserver.redaction import secret_names
-    from mockserver.vendors import vendor_of
 
-    _, mount = vendor_of(api)
+    _, mount = registry.vendor_of(api)
     return secret_names(resolve_refs(load_spec(mount.spec)))
 
 
@@ -197,9 +220,7 @@ class Progress:
     operations done, the checks, the time spent and an estimate of the time left. Elsewhere
     (CI, a pipe) nothing: the plain lines say it."""
 
-    def __init__(self, api: str, phases: list[str] | None, live: bool) -> None:
-        _, mount = vendor_of(api)
-        spec = load_spec(mount.spec)
+    def __init__(self, spec: dict[str, Any], phases: list[str] | None, live: bool) -> None:
         self.operations = sum(
             1
             for item in spec.get("paths", {}).values()

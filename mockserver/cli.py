@@ -24,11 +24,12 @@ from mockserver.checkcli import check
 from mockserver.config import Config, ConfigError
 from mockserver.limits import Limits
 from mockserver.proxycli import add_proxy_command
+from mockserver.registry import registry_for
 from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
 from mockserver.statemodel import StateModelError
-from mockserver.vendors import VENDORS, AcceptedCredentials, apis_named, known_names
+from mockserver.vendors import AcceptedCredentials, known_names
 from mockserver.workers import run_workers
 
 
@@ -239,10 +240,16 @@ def inspect(args: argparse.Namespace) -> int:
 
 def operations(args: argparse.Namespace) -> int:
     """Print each API's operations, as the journal, faults and ``assert_called`` name them."""
-    from mockserver.app import load_spec
+    from mockserver.app import load_spec, served_vendors
 
-    wanted = apis_named(args.api) if args.api else None
-    for vendor in VENDORS:
+    config = Config(specs=tuple(str(Path(spec).resolve()) for spec in args.spec))
+    registry = registry_for(config)
+    try:
+        wanted = registry.apis_named(args.api) if args.api else None
+    except LookupError as exc:
+        print(f"leadmock operations: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return 2
+    for vendor in served_vendors(config) if config.specs else registry.vendors:
         for mount in vendor.mounts:
             if wanted is not None and mount.name not in wanted:
                 continue
@@ -470,9 +477,17 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument(
         "api",
         nargs="?",
-        choices=[*known_names(), "all"],
         metavar="API",
-        help=f"the API to check, a vendor's APIs, or all: {', '.join(known_names())}",
+        help=f"the API to check, a vendor's APIs, or all: {', '.join(known_names())}; with "
+        "--spec, a document's API (default: every document's)",
+    )
+    check_parser.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="check the API of this OpenAPI document: the mock serving it in-process, or "
+        "--base-url (repeatable)",
     )
     check_parser.add_argument(
         "--replay", metavar="FAILURE_ID", help="send a failure of the last run again"
@@ -562,9 +577,15 @@ def build_parser() -> argparse.ArgumentParser:
     operations_parser.add_argument(
         "api",
         nargs="?",
-        type=arguments.api_or_vendor,
         metavar="API",
         help=f"one API, or a vendor's APIs: {', '.join(known_names())} (default: all)",
+    )
+    operations_parser.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="list the operations of this OpenAPI document's API instead (repeatable)",
     )
     operations_parser.set_defaults(func=operations)
 

@@ -70,13 +70,16 @@ def _allowed_methods_by_path(
     mounts: Mounts, specs: dict[str, dict[str, Any]]
 ) -> list[tuple[re.Pattern[str], list[str]]]:
     """For each path of each spec, a pattern of its full URL path and the methods it documents."""
-    table = []
+    table: list[tuple[re.Pattern[str], list[str], int]] = []
     for mount, _ in mounts:
         for template, item in specs[mount.name].get("paths", {}).items():
             methods = sorted(m.upper() for m in item if m in HTTP_METHODS)
             pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(mount.base_path + template))
-            table.append((re.compile(pattern), methods))
-    return table
+            table.append((re.compile(pattern), methods, template.count("{")))
+    # A literal path before a templated one it also matches (/deals/search, /deals/{id}), as
+    # routing takes it.
+    table.sort(key=lambda row: row[2])
+    return [(pattern, methods) for pattern, methods, _ in table]
 
 
 def to_api_error(exc: Exception) -> ApiError:

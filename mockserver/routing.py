@@ -86,12 +86,26 @@ class Operation:
 class RouteTable:
     """Every mounted operation, found by method and path."""
 
-    def __init__(self, operations: list[Operation]) -> None:
+    def __init__(
+        self, operations: list[Operation], literal_paths: dict[str, list[str]] | None = None
+    ) -> None:
         self.operations = operations
+        self.literal_paths = literal_paths or {}
+        """The methods of each path without parameters, of the documents served by the engine:
+        ``GET /deals/search`` is a method /deals/search does not take, not a deal named
+        search (``shadowed``)."""
         self._by_shape: dict[tuple[str, int], list[Operation]] = {}
         for operation in operations:
             key = (operation.method, operation.template.count("/"))
             self._by_shape.setdefault(key, []).append(operation)
+
+    def shadowed(self, method: str, path: str) -> list[str] | None:
+        """The methods of the literal path ``path`` when it does not take ``method`` (a
+        template beside it might): a 405 with these in ``Allow``. None otherwise."""
+        methods = self.literal_paths.get(path.rstrip("/") or "/")
+        if methods is None or method in methods or (method == "HEAD" and "GET" in methods):
+            return None
+        return methods
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """The one operation ``method path`` routes to, and its path parameters' text; None
@@ -114,8 +128,15 @@ def compile_routes(
 ) -> RouteTable:
     """The route table of every mount: ``specs`` and ``handlers`` by API name."""
     operations = []
+    literal_paths: dict[str, list[str]] = {}
     for mount, _vendor in mounts:
         spec = resolve_refs(specs[mount.name])
+        if mount.spec.startswith("/"):  # a document served by the engine (an absolute path)
+            for template, item in spec.get("paths", {}).items():
+                if "{" not in template:
+                    literal_paths[(mount.base_path + template).rstrip("/") or "/"] = sorted(
+                        m.upper() for m in item if m in HTTP_METHODS
+                    )
         security_map = handlers[mount.name].security_map()
         for template, item in spec.get("paths", {}).items():
             shared = item.get("parameters", [])
@@ -134,7 +155,7 @@ def compile_routes(
                         security_map,
                     )
                 )
-    return RouteTable(operations)
+    return RouteTable(operations, literal_paths)
 
 
 def _operation(

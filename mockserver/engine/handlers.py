@@ -245,14 +245,19 @@ class Engine:
     def _item_body(self, resource: Resource, placed: Placed, record: Any) -> Any:
         envelope = resource.item_envelope
         path = envelope.path if envelope else ""
+        schema = self._response_schema(placed)
+        first = path.split(".", 1)[0]
+        if path and schema is not None and first not in _properties(self.document, schema):
+            # This answer is not enveloped as the get's is (a create answering the bare
+            # record where the get answers {ticket: ...}): the record is the body.
+            path = ""
         if not path:
-            return record
+            return self._completed(record, schema) if schema is not None else record
         if path == "data.attributes":
             key = resource.id_field or "id"
             attributes = {k: v for k, v in record.items() if k != key}
             return {"data": {"id": str(record.get(key)), "type": resource.name,
                              "attributes": attributes}}  # fmt: skip
-        schema = self._response_schema(placed)
         body = _skeleton(self.document, schema)
         _set(body, path, self._completed(record, _at(self.document, schema, path)))
         return body
