@@ -8,9 +8,13 @@ with LeadMock(Config(seed=7)) as mock:
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +25,8 @@ from mockserver.app import Mock, create_app
 from mockserver.config import Config
 from mockserver.faults import Faults
 from mockserver.journal import Journal
+from mockserver.registry import registry_for
 from mockserver.server import server_config
-from mockserver.vendors import vendor_of
 
 
 class LeadMock:
@@ -35,8 +39,14 @@ class LeadMock:
         host: str = "127.0.0.1",
         port: int = 0,
         serve: bool = True,
+        specs: Sequence[str | os.PathLike[str]] = (),
     ) -> None:
         self.config = config or Config()
+        if specs:
+            # OpenAPI documents served by the engine beside (or, alone, instead of) the
+            # built-in APIs: ``LeadMock(specs=["crm.yaml"])``.
+            paths = tuple(str(Path(spec).resolve()) for spec in specs)
+            self.config = replace(self.config, specs=self.config.specs + paths)
         self.host, self.port, self.serve = host, port, serve
         self.mock: Mock | None = None
         self._server: uvicorn.Server | None = None
@@ -104,7 +114,7 @@ class LeadMock:
 
     def base_url(self, api: str) -> str:
         """The base URL of one API, e.g. ``base_url("tiledesk-v3")``."""
-        _, mount = vendor_of(api, self._mock.config)
+        _, mount = registry_for(self._mock.config).vendor_of(api, self._mock.config)
         return f"{self.url}{mount.base_path}"
 
     @property

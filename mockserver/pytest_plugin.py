@@ -2,10 +2,11 @@
 
 Fixtures: ``leadmock_server`` (one running mock for the session) and ``leadmock`` (the same,
 reset to its seed state before each test). Its options (``seed``, ``leads``,
-``validate_responses``, ``store``) come from the ``leadmock(...)`` marker, else
+``validate_responses``, ``store``, ``specs``) come from the ``leadmock(...)`` marker, else
 ``--leadmock-seed``, ``--leadmock-leads``, ``--leadmock-validate-responses``,
-``--leadmock-store``, else (the store) ``LEADMOCK_STORE``, else the ``leadmock_seed``,
-``leadmock_leads``, ``leadmock_validate_responses``, ``leadmock_store`` ini options; each is
+``--leadmock-store``, ``--leadmock-spec``, else (the store) ``LEADMOCK_STORE``, else the
+``leadmock_seed``, ``leadmock_leads``, ``leadmock_validate_responses``, ``leadmock_store``,
+``leadmock_specs`` ini options (a document's path relative to the rootdir); each is
 checked as ``Config`` checks it, wherever it comes from. Under pytest-xdist each worker runs its
 own mock (over a store, under a prefix of its own: ``prefix-gw0``), so parallel tests never see
 each other's writes. Nothing heavy is imported until a fixture is used.
@@ -35,6 +36,8 @@ class Options(NamedTuple):
     leads: int
     validate_responses: bool
     store: str | None = None
+    specs: tuple[str, ...] = ()
+    """OpenAPI documents served by the engine (``serve --spec``), as absolute paths."""
 
     def config(self) -> Config:
         return Config(
@@ -42,6 +45,7 @@ class Options(NamedTuple):
             leads=self.leads,
             validate_responses=self.validate_responses,
             store=self.store,
+            specs=self.specs,
         )
 
 
@@ -74,13 +78,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
     )
     parser.addini("leadmock_store", "Redis URL for the leadmock fixture's state", default="")
+    group.addoption(
+        "--leadmock-spec",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="serve this OpenAPI document in the leadmock fixture (repeatable)",
+    )
+    parser.addini(
+        "leadmock_specs",
+        "OpenAPI documents the leadmock fixture serves (paths from the rootdir)",
+        type="linelist",
+        default=[],
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "leadmock(seed=None, leads=None, validate_responses=None, store=None): the mock this "
-        "test gets",
+        "leadmock(seed=None, leads=None, validate_responses=None, store=None, specs=None): "
+        "the mock this test gets",
     )
     config.stash[_SERVERS] = {}
     # Checked once, up front, by the same rules as every other way to give them.
@@ -122,12 +139,19 @@ def _defaults(config: pytest.Config) -> Options:
         from mockserver.shared.connection import with_prefix_suffix
 
         store = with_prefix_suffix(store, worker)
+    given = config.getoption("--leadmock-spec")
+    specs = (
+        _absolute(given, os.getcwd())
+        if given
+        else _absolute(config.getini("leadmock_specs"), str(config.rootpath))
+    )
     try:
         return Options(
             int(config.getini("leadmock_seed")) if seed is None else seed,
             int(config.getini("leadmock_leads")) if leads is None else leads,
             bool(config.getini("leadmock_validate_responses")) if validate is None else validate,
             store,
+            specs,
         )
     except ValueError as exc:
         raise pytest.UsageError(f"leadmock_seed/leadmock_leads: {exc}") from None
@@ -151,6 +175,15 @@ def _marked(marker: pytest.Mark, defaults: Options) -> Options:
                 pytrace=False,
             )
     options = defaults._replace(**marker.kwargs)
+    if "specs" in marker.kwargs:
+        given = marker.kwargs["specs"]
+        if isinstance(given, str) or not all(isinstance(s, str) for s in given or ()):
+            pytest.fail(
+                f"@pytest.mark.leadmock: specs is a list of file paths, not {given!r}",
+                pytrace=False,
+            )
+        # Relative to the working directory, as a command line's are.
+        options = options._replace(specs=_absolute(list(given or ()), os.getcwd()))
     if not isinstance(options.validate_responses, bool):
         pytest.fail(
             f"@pytest.mark.leadmock: validate_responses is True or False, "
@@ -164,9 +197,17 @@ def _marked(marker: pytest.Mark, defaults: Options) -> Options:
     return options
 
 
+def _absolute(paths: list[str], base: str) -> tuple[str, ...]:
+    return tuple(os.path.abspath(os.path.join(base, path)) for path in paths)
+
+
 def _checked(options: Options) -> Config:
     """The config ``options`` give, checked whole: a store URL too, without connecting."""
     config = options.config()
+    if config.specs:
+        from mockserver.registry import registry_for
+
+        registry_for(config)  # a document that cannot be served: one line, here
     if config.store:
         from mockserver.shared.connection import StoreURLError, parse_store_url
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from jsonschema import Draft7Validator
 from starlette.testclient import TestClient
@@ -272,3 +273,133 @@ def test_records_of_a_list_answer_are_the_documents_records() -> None:
     answer = served.call("companies", "list", Call())
     companies = records_of(served.engine, "companies", answer.body)
     assert len(companies) == min(SEEDED, len(companies)) and companies
+
+
+def test_the_fixture_class_serves_a_document_given_by_path() -> None:
+    from mockserver.fixture import LeadMock
+
+    mock = LeadMock(Config(leads=5), specs=[CORPUS / "contacts-crm.yaml"]).start()
+    try:
+        listed = httpx.get(mock.base_url("contacts-crm") + "/contacts")
+        assert listed.status_code == 200 and listed.json()["meta"]["total"] == 5
+        assert mock.mock.apis == ["contacts-crm"]
+    finally:
+        mock.stop()
+
+
+def test_the_pytest_marker_ini_and_option_serve_documents(pytester: pytest.Pytester) -> None:
+    crm = (CORPUS / "contacts-crm.yaml").resolve()
+    deals = (CORPUS / "deals-cursor.json").resolve()
+    pytester.makeini(f"[pytest]\nleadmock_specs =\n    {crm}\nleadmock_leads = 4\n")
+    pytester.makepyfile(
+        test_documents=f"""
+import httpx
+import httpx
+import pytest
+
+
+def get(leadmock, path, **headers):
+    return httpx.get(leadmock.url + path, headers=headers)
+
+
+def test_ini(leadmock):
+    assert leadmock.mock.apis == ["contacts-crm"]
+    assert get(leadmock, "/api/v1/contacts").json()["meta"]["total"] == 4
+
+
+@pytest.mark.leadmock(specs=[{str(deals)!r}], leads=3)
+def test_marker(leadmock):
+    assert leadmock.mock.apis == ["deals-cursor"]
+    assert leadmock.base_url("deals-cursor").endswith("/crm/v3")
+    answer = get(leadmock, "/crm/v3/deals", **{{"X-Api-Key": "k"}})
+    assert answer.status_code == 200 and len(answer.json()["results"]) == 3
+
+
+@pytest.mark.leadmock(specs="one.yaml")
+def test_not_a_list(leadmock):
+    pass
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*specs is a list of file paths, not 'one.yaml'*"])
+    # The command line's documents replace the ini's.
+    pytester.makepyfile(
+        test_documents="""
+def test_option(leadmock):
+    assert leadmock.mock.apis == ["deals-cursor"]
+"""
+    )
+    outcome = pytester.runpytest("-p", "no:cacheprovider", "--leadmock-spec", str(deals))
+    outcome.assert_outcomes(passed=1)
+
+
+def call(served: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request on a connection of its own, so that either worker may answer it."""
+    headers = {"Connection": "close", **kwargs.pop("headers", {})}
+    return httpx.request(method, served.url + path, headers=headers, timeout=10, **kwargs)
+
+
+def test_a_served_document_over_redis_with_two_workers_and_the_admin_plane(
+    redis_url: str,
+) -> None:
+    """``leadmock serve --spec``: one state across workers; faults, reset, re-seed, the
+    journal, CORS and the request log work on a document's API as on the built-in ones."""
+    from tests.processes import serve
+
+    crm = str((CORPUS / "contacts-crm.yaml").resolve())
+    served = serve("--spec", crm, "--store", redis_url, "--workers", "2", "--leads", "7")
+    try:
+        created = call(served, "POST", "/api/v1/contacts", json={"name": "Ada Lovelace"})
+        assert created.status_code == 201, created.text
+        number = created.json()["data"]["id"]
+        # Read back through whichever worker answers, ten times.
+        for _ in range(10):
+            got = call(served, "GET", f"/api/v1/contacts/{number}")
+            assert got.status_code == 200 and got.json()["data"]["name"] == "Ada Lovelace"
+        # A fault on one operation, by its operationId, answered in the document's shape.
+        fault = {"api": "contacts-crm", "operation": "listContacts", "status": 503}
+        assert call(served, "POST", "/__admin/faults", json=fault).status_code in (200, 201)
+        failing = call(served, "GET", "/api/v1/contacts")
+        assert failing.status_code == 503
+        assert failing.headers["content-type"] == PROBLEM and failing.json()["status"] == 503
+        assert call(served, "GET", f"/api/v1/contacts/{number}").status_code == 200
+        # The journal names the document's operations; the admin plane's reset clears all.
+        journal = call(served, "GET", "/__admin/journal").json()
+        operations = {entry["operation"] for entry in journal}
+        assert {"createContact", "getContact", "listContacts"} <= operations
+        assert call(served, "POST", "/__admin/reset").status_code in (200, 204)
+        assert call(served, "GET", f"/api/v1/contacts/{number}").status_code == 404
+        listed = call(served, "GET", "/api/v1/contacts")
+        assert listed.status_code == 200 and listed.json()["meta"]["total"] == 7
+        # Another seed: other records, the same count.
+        facts = call(served, "POST", "/__admin/seed", json={"seed": 5, "leads": 3}).json()
+        assert facts["contacts-crm"]["records"]["contacts"] == 3
+        names = [c["name"] for c in call(served, "GET", "/api/v1/contacts").json()["data"]]
+        assert len(names) == 3 and names != [c["name"] for c in listed.json()["data"]][:3]
+        # A browser on another origin may call it.
+        asking = {"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+        preflight = call(served, "OPTIONS", "/api/v1/contacts", headers=asking)
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    finally:
+        out, _ = served.stop()
+    # The request log has a line per request, under the document's API.
+    assert re.search(r"POST /api/v1/contacts 201 contacts-crm createContact", out), out
+
+
+def test_prefer_answers_a_documents_example_and_a_fault_header_its_error() -> None:
+    served = OverHttp("contacts-crm.yaml")
+    preferred = served.client.post(
+        "/api/v1/contacts/3/merge", json={"other": 1}, headers={"Prefer": "code=200"}
+    )
+    paths = served.document.spec["paths"]
+    example = paths["/contacts/{contactId}/merge"]["post"]["responses"]["200"]["content"][
+        "application/json"
+    ]["example"]
+    assert preferred.status_code == 200 and preferred.json() == example
+    undocumented = served.client.get("/api/v1/contacts", headers={"Prefer": "code=418"})
+    assert undocumented.status_code == 400
+    assert undocumented.headers["content-type"] == PROBLEM
+    faulted = served.client.get("/api/v1/contacts", headers={"X-Leadmock-Fault": "status=429"})
+    assert faulted.status_code == 429 and faulted.json()["status"] == 429

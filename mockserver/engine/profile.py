@@ -35,11 +35,10 @@ from mockserver.engine.model import (
     _body_schema,
     _json_schema,
     _operation_id,
-    _properties,
     infer_model,
 )
 from mockserver.engine.overrides import apply_overrides, read_overrides
-from mockserver.engine.seed import _inlined, value_for
+from mockserver.engine.seed import _inlined, fits, value_for
 from mockserver.errors import ApiError, BadRequest, error_for_status, spec_refusal
 from mockserver.journal import REQUEST_KEY, mark_static
 from mockserver.store import Store
@@ -136,6 +135,8 @@ class DocumentHandlers:
         self._bodies: dict[str, Any] = {}
         self._takes_null: dict[str, bool] = {}
         self._formatted: dict[str, list[tuple[str, str, Any]]] = {}
+        self._headers: dict[str, list[tuple[str, Any]]] = {}
+        """Header parameters and their schemas (Connexion does not check their values)."""
         """Parameters with a ``format`` Connexion does not check (int32, uri...), by operation."""
         for method, path, operation, parameters in served.document.operations():
             operation_id = _operation_id(method, path, operation)
@@ -147,6 +148,11 @@ class DocumentHandlers:
                 (pythonic(p["name"]), p["name"], p["schema"])
                 for p in parameters
                 if p.get("in") in ("path", "query") and "format" in (p.get("schema") or {})
+            ]
+            self._headers[operation_id] = [
+                (p["name"], _inlined(served.document, p.get("schema") or {}))
+                for p in parameters
+                if p.get("in") == "header" and p["name"].lower() not in _TRANSPORT_HEADERS
             ]
             body = _body_schema(served.document, operation)
             self._takes_null[operation_id] = body is None or _allows_null(served.document, body)
@@ -167,7 +173,11 @@ class DocumentHandlers:
 
         formatted = self._formatted.get(operation_id, [])
 
+        headers = self._headers.get(operation_id, [])
+
         def operation(**kwargs: Any) -> Any:
+            if headers:
+                _check_headers(headers)
             for argument, name, schema in formatted:
                 problem = format_problem(schema, kwargs.get(argument))
                 if argument in kwargs and problem:
@@ -252,7 +262,8 @@ class DocumentHandlers:
 
 def static_answer(document: Document, operation: dict[str, Any]) -> Any:
     """The success answer of an operation the engine cannot place: the document's example
-    for it, else a value generated from its schema."""
+    for it where the example fits the answer's schema (not all do: Intercom's), else a value
+    generated from that schema."""
     responses = operation.get("responses") or {}
     for status in sorted(str(s) for s in responses):
         if not status.startswith("2"):
@@ -261,16 +272,17 @@ def static_answer(document: Document, operation: dict[str, Any]) -> Any:
         content = (response or {}).get("content") or {}
         if not content:
             return None, int(status)
-        media, entry = next(iter(content.items()))
-        entry = document.resolve(entry) or {}
-        if "example" in entry:
-            return entry["example"], int(status), {"Content-Type": media}
-        examples = entry.get("examples") or {}
-        for example in examples.values():
+        media = next((m for m in content if "json" in m), next(iter(content)))
+        entry = document.resolve(content[media]) or {}
+        schema = _json_schema(document, response)
+        examples = [entry["example"]] if "example" in entry else []
+        for example in (entry.get("examples") or {}).values():
             example = document.resolve(example)
             if isinstance(example, dict) and "value" in example:
-                return example["value"], int(status), {"Content-Type": media}
-        schema = _json_schema(document, response)
+                examples.append(example["value"])
+        for example in examples:
+            if schema is None or fits(document, schema, example):
+                return example, int(status), {"Content-Type": media}
         body = value_for(document, schema, "", seed=0) if schema is not None else None
         return body, int(status), {"Content-Type": media}
     return None, 204
@@ -286,6 +298,38 @@ def _answer_media(document: Document, operation: dict[str, Any]) -> dict[str, st
     return found
 
 
+_TRANSPORT_HEADERS = {"accept", "content-type", "authorization", "content-length"}
+"""Headers a document may declare that the transport and security steps judge."""
+
+
+def _check_headers(declared: list[tuple[str, Any]]) -> None:
+    """Each declared header the request sends, against its schema (a 400 when it breaks it)."""
+    scope = connexion_context._scope.get(None) or {}
+    sent = getattr((scope.get("extensions") or {}).get(REQUEST_KEY), "headers", None) or {}
+    for name, schema in declared:
+        text = sent.get(name.lower())
+        if text is None:
+            continue
+        value: Any = text
+        if schema.get("type") in ("integer", "number"):
+            try:
+                value = int(text) if schema["type"] == "integer" else float(text)
+            except ValueError:
+                value = text
+        elif schema.get("type") == "boolean" and text in ("true", "false"):
+            value = text == "true"
+        problem = _problem(schema, value)
+        if problem:
+            raise spec_refusal(BadRequest(f"header {name}: {problem}"))
+
+
+def _problem(schema: Any, value: Any) -> str | None:
+    from jsonschema import Draft4Validator
+
+    error = next(Draft4Validator(schema).iter_errors(value), None)
+    return error.message if error is not None else format_problem(schema, value)
+
+
 def _null_sent() -> bool:
     """Whether the request's body is the JSON ``null`` (not an empty body)."""
     scope = connexion_context._scope.get(None) or {}
@@ -294,13 +338,32 @@ def _null_sent() -> bool:
 
 
 def _allows_null(document: Document, schema: Any) -> bool:
-    resolved = document.resolve(schema)
-    if not isinstance(resolved, dict):
-        return True
-    kind = resolved.get("type")
-    if resolved.get("nullable") or (kind is None and not _properties(document, resolved)):
-        return True
-    return kind == "null" or (isinstance(kind, list) and "null" in kind)
+    """Whether a JSON null is a body ``schema`` takes (OpenAPI 3.0's ``nullable`` read, in
+    the schema or in one of its alternatives)."""
+    return _nullable_validator(_inlined(document, schema)).is_valid(None)
+
+
+def _nullable_validator(schema: Any) -> Any:
+    from jsonschema import Draft4Validator
+
+    def widened(node: Any) -> Any:
+        if isinstance(node, list):
+            return [widened(value) for value in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: widened(value) for key, value in node.items()}
+        if node.get("nullable") is True:
+            kind = node.get("type")
+            if isinstance(kind, str):
+                node["type"] = [kind, "null"]
+            if isinstance(node.get("enum"), list) and None not in node["enum"]:
+                node["enum"] = [*node["enum"], None]
+            for combiner in ("oneOf", "anyOf"):
+                if combiner in node:
+                    node[combiner] = [*node[combiner], {"type": "null"}]
+        return node
+
+    return Draft4Validator(widened(schema))
 
 
 def _operation_answering() -> str | None:
