@@ -403,3 +403,25 @@ def test_prefer_answers_a_documents_example_and_a_fault_header_its_error() -> No
     assert undocumented.headers["content-type"] == PROBLEM
     faulted = served.client.get("/api/v1/contacts", headers={"X-Leadmock-Fault": "status=429"})
     assert faulted.status_code == 429 and faulted.json()["status"] == 429
+
+
+def test_documents_from_leadmock_toml_and_the_environment(tmp_path: Path) -> None:
+    from tests.processes import serve
+
+    crm = (CORPUS / "contacts-crm.yaml").resolve()
+    deals = (CORPUS / "deals-cursor.json").resolve()
+    (tmp_path / "leadmock.toml").write_text(f'spec = ["{crm}"]\nleads = 3\n')
+    from_file = serve("--quiet", cwd=tmp_path)
+    try:
+        listed = httpx.get(f"{from_file.url}/api/v1/contacts")
+        assert listed.status_code == 200 and listed.json()["meta"]["total"] == 3
+    finally:
+        out, _ = from_file.stop()
+    assert f"Options from  {tmp_path / 'leadmock.toml'}" in out
+    from_env = serve("--quiet", env={"LEADMOCK_SPEC": f"{crm},{deals}"}, cwd=tmp_path)
+    try:
+        assert httpx.get(f"{from_env.url}/api/v1/contacts").status_code == 200
+        deals_answer = httpx.get(f"{from_env.url}/crm/v3/deals", headers={"X-Api-Key": "k"})
+        assert deals_answer.status_code == 200
+    finally:
+        from_env.stop()

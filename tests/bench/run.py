@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version as importlib_metadata_version
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -434,6 +435,68 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
         {"api": r.api, "scenario": r.scenario, **{k: asdict(v) for k, v in r.figures.items()}}
         for r in rows.values()
     ]
+
+
+DOCUMENTS = {
+    "contacts-crm": ("contacts-crm.yaml", "/api/v1", "/contacts", "email", "data", {},
+                     {"name": "Bench {n}"}),
+    "deals-cursor": ("deals-cursor.json", "/crm/v3", "/deals", "stage", "results",
+                     {"X-Api-Key": "bench"}, {"dealname": "Bench {n}", "amount": 10}),
+}  # fmt: skip
+"""Two documents of the ``--spec`` corpus (``tests/specs_corpus/``): each API's base path, its
+collection, a filter parameter, where a list answer's records are, the credentials and a create
+body."""
+
+
+def documents(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """``leadmock serve --spec`` beside Prism serving the same document: get by id, list, list
+    with a filter, create. A row per scenario joins the throughput table (api ``doc:NAME``)."""
+    load = (args.seconds, args.threads, args.connections)
+    rows = []
+    for api, (file, base, collection, filtered, records, key, body) in DOCUMENTS.items():
+        spec = ROOT / "tests" / "specs_corpus" / file
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        command = leadmock_command(port, "--spec", str(spec))
+        with server(command, f"{base_url}{base}{collection}", key) as (process, _):
+            record = httpx.get(f"{base_url}{base}{collection}", headers=key).json()[records][0]
+            ident = record.get("id", record.get("_id"))
+            where = f"{collection}?{filtered}={quote(str(record[filtered]))}"
+            cases = [
+                Scenario(f"doc:{api}", "get by id", "GET", f"{collection}/{ident}", key),
+                Scenario(f"doc:{api}", "list", "GET", collection, key),
+                Scenario(f"doc:{api}", "list, filter", "GET", where, key),
+                Scenario(
+                    f"doc:{api}",
+                    "create",
+                    "POST",
+                    collection,
+                    {**key, "Content-Type": "application/json"},
+                    json.dumps(body),
+                ),
+            ]
+            for case in cases:
+                row = Row(case.api, case.name)
+                rows.append(row)
+                mine = replace(case, path=base + case.path)
+                row.figures["leadmock"] = measure(base_url, mine, load)
+                measured("leadmock", case, row.figures["leadmock"])
+                if case.method == "POST":
+                    httpx.post(f"{base_url}/__admin/reset").raise_for_status()
+            report.setdefault("rss_mb", {})[f"leadmock --spec {file}"] = rss_mb(process.pid)
+        if not prism_available(args):
+            continue
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        prism = [str(peers.PRISM), "mock", "-p", str(port), "-v", "silent", str(spec)]
+        with server(prism, base_url + collection, key) as (process, _):
+            for case, row in zip(cases, rows[-len(cases) :], strict=True):
+                row.figures["prism"] = measure(base_url, case, load)
+                measured("prism", case, row.figures["prism"])
+    report.setdefault("throughput", []).extend(
+        {"api": r.api, "scenario": r.scenario, **{k: asdict(v) for k, v in r.figures.items()}}
+        for r in rows
+    )
 
 
 SHARED = {"shared x1": [], "shared x2": ["--workers", "2"]}
@@ -1021,7 +1084,7 @@ def main() -> int:
     parser.add_argument("--stall-leads", type=int, default=20_000, help="leads a project")
     parser.add_argument(
         "--only",
-        choices=("throughput", "log", "startup", "scale", "stalls", "shared"),
+        choices=("throughput", "documents", "log", "startup", "scale", "stalls", "shared"),
         action="append",
     )
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
@@ -1043,9 +1106,14 @@ def main() -> int:
         "load": f"{args.threads} threads x {args.connections} connections, {args.seconds} s each",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    parts = args.only or ["throughput", "log", "startup", "stalls", "shared", "scale"]
+    parts = args.only or [
+        "throughput", "documents", "log", "startup", "stalls", "shared", "scale"
+    ]  # fmt: skip
     if "throughput" in parts:
         throughput(args, facts, report)
+        save(args, report)
+    if "documents" in parts:
+        documents(args, report)
         save(args, report)
     if "log" in parts:
         report["request_log"] = request_log_cost(args, facts)
