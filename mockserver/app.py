@@ -238,7 +238,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     # Connexion logs each request body its validation refuses; the client gets the 400 for it.
     logging.getLogger("connexion.validators").setLevel(logging.CRITICAL)
     # ... and each handler argument a document's API names otherwise than Connexion expects.
-    logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
+    logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     shared, joined_facts = None, None
     if store is None and config.store:
         from mockserver.shared.plane import SharedPlane

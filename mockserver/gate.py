@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from connexion.datastructures import MediaTypeDict
 from connexion.utils import split_content_type
@@ -102,6 +103,10 @@ class Gate:
                 raise MethodNotAllowed("Method Not Allowed", headers={"Allow": ", ".join(allowed)})
             if found is not None:
                 read.operation = found[0]
+                if found[0].emptiable and scope.get("query_string"):
+                    # A scope of its own: the journal, outside, keeps the query as sent.
+                    query = _without_empty(scope["query_string"], found[0].emptiable)
+                    scope = {**scope, "query_string": query}
                 self._check_digits(*found)
             read.body = await self._body(read.headers, receive, read)
             if read.body and read.operation is not None:
@@ -233,3 +238,14 @@ def read_headers(raw: list[tuple[bytes, bytes]], limits: Limits) -> dict[str, st
     if size > limits.header_bytes:
         raise BadRequest(f"Request headers too large: {size} bytes, at most {limits.header_bytes}")
     return headers
+
+
+def _without_empty(query: bytes, names: frozenset[str]) -> bytes:
+    """``query`` less the empty values (``name=``) of ``names``: absent, as they mean."""
+    kept = []
+    for pair in query.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if not value and unquote_plus(name.decode("latin-1")) in names:
+            continue
+        kept.append(pair)
+    return b"&".join(kept)

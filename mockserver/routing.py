@@ -77,6 +77,10 @@ class Operation:
     has_kwargs: bool
     responses: dict[str, Any]
     produces: tuple[str, ...]
+    emptiable: frozenset[str] = frozenset()
+    """Query parameters of a document served by the engine whose empty value (``?opt_pretty=``)
+    is absence: declared ``allowEmptyValue``, or arrays (an empty array). The gate drops them
+    before Connexion, which refuses '' as a boolean or an enum's item."""
     compiled: bool = True
     """False when the operation uses something the compiled path does not do (Connexion
     answers all its requests)."""
@@ -143,18 +147,24 @@ def compile_routes(
             for method, definition in item.items():
                 if method not in HTTP_METHODS:
                     continue
-                operations.append(
-                    _operation(
-                        mount.name,
-                        mount.base_path + template,
-                        method.upper(),
-                        definition,
-                        shared,
-                        spec,
-                        getattr(handlers[mount.name], definition["operationId"]),
-                        security_map,
-                    )
+                operation = _operation(
+                    mount.name,
+                    mount.base_path + template,
+                    method.upper(),
+                    definition,
+                    shared,
+                    spec,
+                    getattr(handlers[mount.name], definition["operationId"]),
+                    security_map,
                 )
+                if mount.spec.startswith("/"):
+                    operation.emptiable = frozenset(
+                        p["name"]
+                        for p in [*shared, *definition.get("parameters", [])]
+                        if p.get("in") == "query"
+                        and (p.get("allowEmptyValue") or p.get("schema", {}).get("type") == "array")
+                    )
+                operations.append(operation)
     return RouteTable(operations, literal_paths)
 
 

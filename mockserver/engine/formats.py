@@ -61,10 +61,19 @@ def _int64(value: object) -> bool:
     return not isinstance(value, int) or -(2**63) <= value < 2**63
 
 
+_VALIDATORS: dict[int, tuple[Any, Draft4Validator]] = {}
+"""A validator for each schema checked (the schemas live as long as their API's handlers)."""
+
+
 def format_problem(schema: dict[str, Any], value: Any) -> str | None:
     """The first ``format`` ``value`` breaks in ``schema`` (``$ref``s already inlined), as
     ``field: why``; None when there is none."""
-    validator = Draft4Validator(schema, format_checker=FORMATS)
+    held = _VALIDATORS.get(id(schema))
+    if held is None or held[0] is not schema:
+        if len(_VALIDATORS) > 4096:
+            _VALIDATORS.clear()
+        held = _VALIDATORS[id(schema)] = (schema, Draft4Validator(schema, format_checker=FORMATS))
+    validator = held[1]
     for error in validator.iter_errors(value):
         if error.validator == "format" and not _impossible(error.schema):
             where = ".".join(str(part) for part in error.absolute_path)

@@ -63,6 +63,7 @@ class Engine:
         self.schemas = {r.name: record_schema(document, r) for r in model.resources}
         self._answers_records: set[str] = set()
         self._response_schemas: dict[str, Any] = {}
+        self._answered: dict[str, dict[str, Any]] = {}
         """Operations whose answer, built along the envelope, fits the document's schema."""
         self.seed_value = 1
         """The ``--seed``: ids made for new records follow from it and their number."""
@@ -329,7 +330,7 @@ class Engine:
         """``fields`` of a request as the record's schema types them: a document may type a
         field one way in its request and another in its answer (Intercom's ``parent_id``, a
         string sent and an integer answered); the answer is what the record says."""
-        properties = _properties(self.document, self.schemas[resource.name])
+        properties = self._answered_properties(resource)
         recorded = {}
         for name, value in fields.items():
             kind = self.document.resolve(properties.get(name, {})).get("type")
@@ -342,13 +343,44 @@ class Engine:
                 # Typed otherwise beyond conversion (Intercom's ``plan``: a string sent, an
                 # object answered): a value the answer's schema accepts, holding the id sent
                 # where it has an id (Asana's ``parent``: a gid sent, {gid, name...} answered).
-                given, value = value, value_for(self.document, schema, name, seed=len(recorded))
-                key = _id_key(self.document, schema)
-                if key and isinstance(value, dict) and isinstance(given, str | int):
-                    value[key] = given if fits(self.document, _properties(
-                        self.document, schema)[key], given) else str(given)  # fmt: skip
+                value = self._by_id(schema, name, value, seed=len(recorded))
             recorded[name] = value
         return recorded
+
+    def _answered_properties(self, resource: Resource) -> dict[str, Any]:
+        """The fields a record of ``resource`` has in any of its answers: the list's record,
+        and the record each item answer declares (Asana's are fuller than its lists')."""
+        if resource.name not in self._answered:
+            found = dict(_properties(self.document, self.schemas[resource.name]))
+            envelope = resource.item_envelope.path if resource.item_envelope else ""
+            for placed in resource.operations:
+                if placed.role in ("list", "delete") or envelope == "data.attributes":
+                    continue
+                schema = self._response_schema(placed)
+                first = envelope.split(".", 1)[0]
+                if schema is None:
+                    continue
+                if envelope and first in _properties(self.document, schema):
+                    schema = _at(self.document, schema, envelope)
+                for name, field in _properties(self.document, schema).items():
+                    found.setdefault(name, field)
+            self._answered[resource.name] = found
+        return self._answered[resource.name]
+
+    def _by_id(self, schema: Any, name: str, given: Any, seed: int) -> Any:
+        """A value of ``schema`` for one that does not fit it: an object (or a list of them)
+        holding the id sent where it has an id (Asana's ``parent``: a gid sent, ``{gid,
+        name...}`` answered; ``followers``: gids sent, users answered); else any value."""
+        resolved = self.document.resolve(schema)
+        key = _id_key(self.document, schema)
+        if key and resolved.get("type") == "array" and isinstance(given, list):
+            items = resolved.get("items", {})
+            return [self._by_id(items, name, one, seed + n) for n, one in enumerate(given)]
+        value = value_for(self.document, schema, name, seed=seed)
+        if key and isinstance(value, dict) and isinstance(given, str | int):
+            field = _properties(self.document, schema)[key]
+            value[key] = given if fits(self.document, field, given) else str(given)
+        return value
 
     def _properties(self, resource: Resource) -> dict[str, Any]:
         return _properties(self.document, self.schemas[resource.name])

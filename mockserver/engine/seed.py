@@ -85,7 +85,19 @@ def value_for(document: Document, schema: Any, name: str, seed: int) -> Any:
 
 def fits(document: Document, schema: Any, value: Any) -> bool:
     """Whether ``value`` is valid against ``schema``, its formats (uuid, uri...) included."""
-    return bool(Draft7Validator(_inlined(document, schema), format_checker=FORMATS).is_valid(value))
+    key = (id(document), id(schema))
+    held = _FITS.get(key)
+    if held is None or held[0] is not schema:
+        if len(_FITS) > 4096:
+            _FITS.clear()
+        validator = Draft7Validator(_inlined(document, schema), format_checker=FORMATS)
+        held = _FITS[key] = (schema, validator)
+    return bool(held[1].is_valid(value))
+
+
+_FITS: dict[tuple[int, int], tuple[Any, Draft7Validator]] = {}
+"""A validator for each (document, schema) asked about: the schemas live as long as the
+document, which an API's handlers hold."""
 
 
 class _Maker:
