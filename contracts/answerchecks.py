@@ -9,6 +9,7 @@ report (``contracts.drift``) is written from, classified by the vendor's known d
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,11 +23,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from contracts.documentchecks import refusal_or_documented_status
 from contracts.drift import find_drift, render_markdown
 from contracts.junit import drift_junit_text
 from contracts.requestcheck import Judged
 from contracts.runner import Failure, Report
-from mockserver.app import spec_path
+from mockserver.app import load_spec, spec_path
 from mockserver.vendors import Vendor
 
 PROXY_PHASE = "proxy"
@@ -48,9 +50,15 @@ class AnswerChecks:
     """Schemathesis' response checks over one spec, for answers it did not ask for."""
 
     def __init__(self, spec: str, upstream: str, excluded: dict[str, str]) -> None:
-        self.schema = schemathesis.openapi.from_path(spec_path(spec))
+        if Path(spec).is_absolute():
+            # A document served by the engine: the OpenAPI 3.0 mapping it is bundled into.
+            self.schema = schemathesis.openapi.from_dict(load_spec(spec))
+        else:
+            self.schema = schemathesis.openapi.from_path(spec_path(spec))
         self.upstream = upstream
         self.checks = [c for c in RESPONSE_CHECKS if c.__name__ not in excluded]
+        if "status_code_conformance" in excluded and Path(spec).is_absolute():
+            self.checks.append(refusal_or_documented_status)
 
     def case(self, judged: Judged, query: list, headers: dict, body: bytes) -> Any:
         """The Schemathesis case of a routed request."""

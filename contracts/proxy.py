@@ -46,7 +46,7 @@ from mockserver.journal import Entry, Journal
 from mockserver.limits import Limits
 from mockserver.recording import Exchange, Recorder
 from mockserver.redaction import Redactor
-from mockserver.vendors import vendor_of
+from mockserver.vendors import BUILT_IN, Registry
 
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 """The largest upstream answer passed on by default; a larger one is a 502."""
@@ -82,8 +82,10 @@ class Proxy:
         admin_token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        registry: Registry = BUILT_IN,
     ) -> None:
-        self.vendor, mount = vendor_of(api)
+        # ``registry``: where ``api`` is found; a document's API is in its configuration's.
+        self.vendor, mount = registry.vendor_of(api)
         self.api = mount.name
         self.upstream = upstream.rstrip("/")
         self.timeout = timeout

@@ -20,7 +20,7 @@ from mockserver import cliarguments as arguments
 from mockserver.limits import Limits
 from mockserver.requestlog import RequestLog
 from mockserver.server import server_config
-from mockserver.vendors import known_names, one_api_named
+from mockserver.vendors import known_names
 
 if TYPE_CHECKING:
     from contracts.proxy import Proxy
@@ -38,7 +38,17 @@ def add_proxy_command(commands: argparse._SubParsersAction) -> None:
         "answer with leadmock check's response checks), journalled at /__admin/journal, and "
         "gathered in a drift report (/__admin/drift, and on exit).",
     )
-    parser.add_argument("api", type=_api, help=f"the API: {', '.join(known_names())}")
+    parser.add_argument(
+        "api",
+        nargs="?",
+        help=f"the API: {', '.join(known_names())}; with --spec, the document's (the default)",
+    )
+    parser.add_argument(
+        "--spec",
+        metavar="FILE",
+        help="check the exchanges against this OpenAPI document (its API, served by the "
+        "engine in leadmock serve --spec)",
+    )
     parser.add_argument(
         "--upstream",
         required=True,
@@ -73,13 +83,6 @@ def add_proxy_command(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=proxy)
 
 
-def _api(text: str) -> str:
-    try:
-        return one_api_named(text)
-    except LookupError as exc:
-        raise argparse.ArgumentTypeError(str(exc).strip("'\"")) from exc
-
-
 def _upstream(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
@@ -104,8 +107,19 @@ def proxy(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from mockserver.config import Config, ConfigError
     from mockserver.recording import Recorder
-    from mockserver.vendors import vendor_of
+    from mockserver.registry import document_apis, registry_for
+
+    config = Config(specs=(str(Path(args.spec).resolve()),) if args.spec else ())
+    try:
+        registry = registry_for(config)
+        if args.api is None and not args.spec:
+            raise LookupError("name the API, or give --spec FILE")
+        args.api = registry.one_api_named(args.api or document_apis(config)[0])
+    except (ConfigError, LookupError) as exc:
+        print(f"leadmock proxy: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return 2
 
     try:
         listening = socket.create_server((args.host, args.port))
@@ -115,7 +129,7 @@ def proxy(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    vendor, _ = vendor_of(args.api)
+    vendor, _ = registry.vendor_of(args.api)
     recorder = None
     if args.record is not None:
         if vendor.record is None:
@@ -125,7 +139,7 @@ def proxy(args: argparse.Namespace) -> int:
     limits = Limits()
     served = Proxy(
         args.api, args.upstream, timeout=args.timeout, recorder=recorder,
-        admin_token=args.admin_token, limits=limits,
+        admin_token=args.admin_token, limits=limits, registry=registry,
     )  # fmt: skip
     base_url = f"http://{args.host}:{args.port}"
     banner = sys.stderr if args.log_format == "json" else sys.stdout

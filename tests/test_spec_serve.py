@@ -425,3 +425,49 @@ def test_documents_from_leadmock_toml_and_the_environment(tmp_path: Path) -> Non
         assert deals_answer.status_code == 200
     finally:
         from_env.stop()
+
+
+def test_the_proxy_checks_an_upstream_against_a_document() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from contracts.proxy import Proxy
+
+    config = spec_config("contacts-crm.yaml")
+    registry = registry_for(config)
+    faithful = create_app(config)
+    proxy = Proxy("contacts-crm", "http://upstream/api/v1", registry=registry,
+                  transport=httpx.ASGITransport(app=faithful))  # fmt: skip
+    with TestClient(proxy) as client:
+        created = client.post("/contacts", json={"name": "Ada Lovelace"})
+        assert created.status_code == 201, created.text
+        assert client.get(f"/contacts/{created.json()['data']['id']}").status_code == 200
+        assert client.get("/contacts", params={"per_page": 3}).status_code == 200
+    report = proxy.drift.report()
+    assert sum(report.checks_by_phase.values()) > 0 and report.failures == []
+    assert [entry.operation for entry in proxy.journal.entries()] == [
+        "createContact", "getContact", "listContacts"]  # fmt: skip
+
+    async def broken(request: Any) -> JSONResponse:
+        return JSONResponse({"data": [{"name": 5}], "meta": {"total": "many"}})
+
+    upstream = Starlette(routes=[Route("/api/v1/contacts", broken)])
+    checked = Proxy("contacts-crm", "http://upstream/api/v1", registry=registry,
+                    transport=httpx.ASGITransport(app=upstream))  # fmt: skip
+    with TestClient(checked) as client:
+        answer = client.get("/contacts")
+    assert answer.status_code == 200 and answer.json()["meta"]["total"] == "many"
+    failures = checked.drift.report().failures
+    # Each violation apart: a name that is a number, a total that is not.
+    assert {f.check for f in failures} == {"response_schema_conformance"}, failures
+    assert len(failures) >= 2
+
+
+def test_the_proxy_command_needs_an_api_or_a_document(capsys: pytest.CaptureFixture) -> None:
+    from mockserver.cli import main
+
+    assert main(["proxy", "--upstream", "http://127.0.0.1:9"]) == 2
+    assert "name the API, or give --spec FILE" in capsys.readouterr().err
+    assert main(["proxy", "nope", "--upstream", "http://127.0.0.1:9"]) == 2
+    assert "unknown API or vendor 'nope'" in capsys.readouterr().err
