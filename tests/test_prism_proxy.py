@@ -19,6 +19,7 @@ import yaml
 
 from mockserver import Config
 from mockserver.fixture import LeadMock
+from mockserver.limits import Limits
 from tests import nodetools, prism_corpus
 from tests.prism_corpus import Case
 
@@ -33,7 +34,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def mock() -> Iterator[LeadMock]:
-    with LeadMock(Config()) as running:
+    # Each Prism keeps the connection its readiness probe opened, idle while the APIs before
+    # its own are checked: past the mock's keep-alive (5 s) the mock closes it as Prism sends
+    # on it, and Prism answers 500 ("login: 500, not 200", twice in a fresh clone's run).
+    # Idle connections stay open here longer than the whole module takes.
+    with LeadMock(Config(limits=Limits(keep_alive_seconds=600))) as running:
         yield running
 
 

@@ -471,3 +471,19 @@ def test_the_proxy_command_needs_an_api_or_a_document(capsys: pytest.CaptureFixt
     assert "name the API, or give --spec FILE" in capsys.readouterr().err
     assert main(["proxy", "nope", "--upstream", "http://127.0.0.1:9"]) == 2
     assert "unknown API or vendor 'nope'" in capsys.readouterr().err
+
+
+def test_read_only_fields_are_the_servers_and_write_only_ones_never_answered() -> None:
+    served = OverHttp("contacts-crm.yaml")
+    sent = {"name": "Ada Lovelace", "portal_password": "correct horse", "id": 999,
+            "created_at": "1999-01-01T00:00:00Z"}  # fmt: skip
+    created = served.client.post("/api/v1/contacts", json=sent)
+    assert created.status_code == 201, created.text
+    answered = created.json()["data"]
+    assert "portal_password" not in answered
+    assert answered["id"] != 999 and answered["created_at"] != sent["created_at"]
+    stored = served.mock.store.get("contacts-crm:contacts", str(answered["id"]))
+    assert stored["portal_password"] == "correct horse"
+    got = served.client.get(f"/api/v1/contacts/{answered['id']}").json()["data"]
+    listed = served.client.get("/api/v1/contacts", params={"per_page": 100}).json()["data"]
+    assert "portal_password" not in got and all("portal_password" not in c for c in listed)

@@ -210,7 +210,7 @@ SAMPLES = {
     "body-timeout": "3", "keep-alive-timeout": "4", "shutdown-timeout": "1.5",
     "validate-responses": None, "store": "redis://127.0.0.1:6379/0?prefix=team-a",
     "workers": "2", "state": "recording.json", "accept-login": "me@example.com:pass:word",
-    "accept-api-key": "key-1",
+    "accept-api-key": "key-1", "accept-token": "token-1", "spec": "crm.yaml",
 }  # fmt: skip
 
 

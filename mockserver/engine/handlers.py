@@ -6,7 +6,7 @@ searched, sorted, paged, updated (PUT replaces, PATCH merges: JSON Merge Patch, 
 ``data.attributes``) and deleted (then 404); a nested resource lives in its parent's scope and
 answers 404 when the parent does not exist. Answers are built along the model's envelope paths,
 the envelope's other required fields filled from its schema. Errors are
-``application/problem+json`` (the document's own error shapes are the next slice).
+``application/problem+json`` (``profile.py`` renders them in the document's own shapes).
 
 ``profile.py`` mounts it (``serve --spec``); the tests also drive it directly and validate
 every answer against the document.
@@ -64,6 +64,7 @@ class Engine:
         self._answers_records: set[str] = set()
         self._response_schemas: dict[str, Any] = {}
         self._answered: dict[str, dict[str, Any]] = {}
+        self._write_only: dict[str, frozenset[str]] = {}
         """Operations whose answer, built along the envelope, fits the document's schema."""
         self.seed_value = 1
         """The ``--seed``: ids made for new records follow from it and their number."""
@@ -240,7 +241,22 @@ class Engine:
                 _set(body, where, _cursor(following))
         return body
 
+    def _shown(self, resource: Resource, record: Any) -> Any:
+        """``record`` as answered: without its ``writeOnly`` fields (a password is kept, never
+        given back)."""
+        if resource.name not in self._write_only:
+            self._write_only[resource.name] = frozenset(
+                name
+                for name, field in self._answered_properties(resource).items()
+                if self.document.resolve(field).get("writeOnly")
+            )
+        hidden = self._write_only[resource.name]
+        if not hidden or not isinstance(record, dict):
+            return record
+        return {key: value for key, value in record.items() if key not in hidden}
+
     def _placed_record(self, resource: Resource, record: Any, path: str) -> Any:
+        record = self._shown(resource, record)
         inside = path.partition("[]")[2].lstrip(".")
         if not inside:
             return record
@@ -253,6 +269,7 @@ class Engine:
         return wrapped
 
     def _item_body(self, resource: Resource, placed: Placed, record: Any) -> Any:
+        record = self._shown(resource, record)
         envelope = resource.item_envelope
         path = envelope.path if envelope else ""
         schema = self._response_schema(placed)
@@ -333,6 +350,8 @@ class Engine:
         properties = self._answered_properties(resource)
         recorded = {}
         for name, value in fields.items():
+            if self.document.resolve(properties.get(name, {})).get("readOnly"):
+                continue  # the server's to set: a client's value for it is not kept
             kind = self.document.resolve(properties.get(name, {})).get("type")
             if kind == "integer" and isinstance(value, str) and value.lstrip("-").isdigit():
                 value = int(value)
