@@ -20,7 +20,7 @@ from tests.test_engine_model import CORPUS, inline
 
 DOCUMENTS = ["contacts-crm.yaml", "deals-cursor.json", "tickets-swagger.yaml",
              "companies-jsonapi.yaml", "petstore-expanded.yaml", "intercom-2.7.yaml",
-             "asana.yaml"]  # fmt: skip
+             "asana.yaml", "twilio-knowledge-v1.yaml"]  # fmt: skip
 SEEDED = 30
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from mockserver.engine import DocumentError, infer_model, read_document
+from mockserver.engine.model import record_schema
+from mockserver.engine.seed import seed_records
 
 CORPUS = Path(__file__).parent / "specs_corpus"
 
@@ -279,9 +281,6 @@ def inline(document: Any, schema: Any, depth: int = 0) -> Any:
 def test_seed_records_are_valid_and_the_same_for_the_same_seed(name: str) -> None:
     from jsonschema import Draft7Validator, FormatChecker
 
-    from mockserver.engine.model import record_schema
-    from mockserver.engine.seed import seed_records
-
     document = read_document(CORPUS / name)
     model = infer_model(document)
     assert model.resources
@@ -357,3 +356,33 @@ def test_real_documents_intercom_and_asana() -> None:
     assert tasks["paging"]["next_cursor_at"] == "next_page.offset"
     assert roles(tasks)["create"] == ("POST", "/tasks", 201)
     assert len(asana["resources"]) >= 80 and len(intercom["resources"]) >= 30
+
+
+def test_a_real_document_twilio_knowledge() -> None:
+    twilio = model_of("twilio-knowledge-v1.yaml")
+    knowledge = resource(twilio, "Knowledge")
+    assert (knowledge["collection_path"], knowledge["item_path"]) == (
+        "/v1/Knowledge", "/v1/Knowledge/{id}")  # fmt: skip
+    # Its ids are a pattern (aia_know_...): made to fit it, by the seed and by a create.
+    assert knowledge["id_style"] == "string (pattern ^aia_know_.+$)"
+    assert knowledge["list_envelope"]["path"] == "knowledge[]"
+    assert roles(knowledge) == {
+        "list": ("GET", "/v1/Knowledge", 200),
+        "create": ("POST", "/v1/Knowledge", 201),
+        "get": ("GET", "/v1/Knowledge/{id}", 200),
+        "replace": ("PUT", "/v1/Knowledge/{id}", 200),
+        "delete": ("DELETE", "/v1/Knowledge/{id}", 204),
+    }
+    static = {s["operation_id"] for s in twilio["static"]}
+    assert static == {"FetchKnowledgeStatus", "ListKnowledgeChunks"}
+
+
+def test_an_id_pattern_is_matched_by_the_seed_and_by_a_create() -> None:
+    import re
+
+    document = read_document(CORPUS / "twilio-knowledge-v1.yaml")
+    model = infer_model(document)
+    (knowledge,) = [r for r in model.resources if r.name == "Knowledge"]
+    records = seed_records(document, knowledge, record_schema(document, knowledge), 20, seed=3)
+    ids = [r["id"] for r in records]
+    assert len(set(ids)) == 20 and all(re.match(r"^aia_know_.+$", i) for i in ids)

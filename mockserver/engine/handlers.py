@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from mockserver.engine.model import (
     _success_schema,
     record_schema,
 )
-from mockserver.engine.seed import fits, seed_records, value_for
+from mockserver.engine.seed import fits, patterned_id, seed_records, value_for
 from mockserver.store import Store, Where
 
 PROBLEM = "application/problem+json"
@@ -151,6 +152,11 @@ class Engine:
         if role == "replace":
             kept = {k: v for k, v in current.items() if self._read_only(resource, k)}
             record = {**changes, **kept}
+            # What the record must hold and the new one does not give stays as it was (a
+            # server-set date_created the document does not mark readOnly: Twilio's).
+            for name in _required(self.document, self.schemas[resource.name]):
+                if name not in record and name in current:
+                    record[name] = current[name]
         else:
             record = dict(current)
             for name, value in changes.items():
@@ -341,6 +347,12 @@ class Engine:
             return made.hex[:24]
         if resource.id_style == "uuid":
             return str(made)
+        field = self._answered_properties(resource).get(resource.id_field or "id")
+        pattern = self.document.resolve(field).get("pattern") if field else None
+        if pattern:
+            fitting = patterned_id(str(pattern), number, random.Random(digest))
+            if fitting is not None:
+                return fitting
         return f"{resource.name[:3] or 'id'}{made.hex[:12]}"
 
     def _as_recorded(self, resource: Resource, fields: dict[str, Any]) -> dict[str, Any]:
@@ -414,8 +426,8 @@ class Engine:
         moment = datetime.now(UTC).replace(microsecond=0)
         for name, schema in _properties(self.document, self.schemas[resource.name]).items():
             lowered = name.lower().replace("_", "")
-            if lowered in ("updatedat", "modifiedat", "updated", "modified") or (
-                created and lowered in ("createdat", "created", "addedat")
+            if lowered in ("updatedat", "modifiedat", "updated", "modified", "dateupdated") or (
+                created and lowered in ("createdat", "created", "addedat", "datecreated")
             ):
                 # As the field is written: Intercom's are Unix seconds, most are ISO 8601.
                 kind = self.document.resolve(schema).get("type")

@@ -20,7 +20,8 @@ from jsonschema import Draft7Validator
 
 from mockserver.engine.document import Document, DocumentError
 from mockserver.engine.formats import FORMATS
-from mockserver.engine.model import Resource
+from mockserver.engine.model import Resource, _properties
+from mockserver.engine.patterns import matching
 from mockserver.seeding import Pool
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -71,7 +72,8 @@ def seed_records(
         if not isinstance(record, dict):
             record = {}
         if resource.id_field:
-            record[resource.id_field] = maker.identifier(resource, number)
+            id_schema = _properties(document, schema).get(resource.id_field) if schema else None
+            record[resource.id_field] = maker.identifier(resource, number, id_schema)
         records.append(record)
     return records
 
@@ -128,7 +130,7 @@ class _Maker:
             )
         return bool(self._validators[key].is_valid(example))
 
-    def identifier(self, resource: Resource, number: int) -> Any:
+    def identifier(self, resource: Resource, number: int, schema: Any = None) -> Any:
         style = resource.id_style
         if style == "integer":
             return number
@@ -138,6 +140,11 @@ class _Maker:
             return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         if style == "objectid":
             return f"{self.random.getrandbits(96):024x}"
+        pattern = (_resolved(self.document, schema) or {}).get("pattern") if schema else None
+        if pattern:
+            made = patterned_id(str(pattern), number, self.random)
+            if made is not None:
+                return made
         return f"{resource.name[:3] or 'id'}{number:06d}"
 
     def value(self, schema: Any, *, name: str, required: bool, depth: int) -> Any:
@@ -259,7 +266,17 @@ class _Maker:
             return f"{self.random.getrandbits(96):024x}"
         if kind == "digits":
             return str(self.random.randint(1, 999_999))
+        return matching(pattern, self.random)
+
+
+def patterned_id(pattern: str, number: int, random: Any) -> str | None:
+    """An id matching ``pattern``, told apart by ``number`` where the pattern lets it end in
+    digits (``^aia_know_.+$``); else drawn at random (``^KS[0-9a-fA-F]{32}$``)."""
+    made = matching(pattern, random)
+    if made is None:
         return None
+    numbered = f"{made}{number}"
+    return numbered if re.search(pattern, numbered) else made
 
 
 def _all_of(document: Document, schema: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
