@@ -487,3 +487,30 @@ def test_read_only_fields_are_the_servers_and_write_only_ones_never_answered() -
     got = served.client.get(f"/api/v1/contacts/{answered['id']}").json()["data"]
     listed = served.client.get("/api/v1/contacts", params={"per_page": 100}).json()["data"]
     assert "portal_password" not in got and all("portal_password" not in c for c in listed)
+
+
+def test_check_and_operations_take_a_document_against_a_served_one() -> None:
+    """``leadmock check --spec FILE --base-url URL`` against ``leadmock serve --spec FILE``
+    moved elsewhere by ``--base-path``; ``leadmock operations --spec`` lists its routes."""
+    from tests.processes import leadmock, serve
+
+    crm = str((CORPUS / "contacts-crm.yaml").resolve())
+    served = serve("--spec", crm, "--base-path", "contacts-crm=/crm", "--quiet")
+    try:
+        banner = served.process.stdout.readline() + served.process.stdout.readline()
+        assert f"contacts-crm  {served.url}/crm/  (Contacts CRM" in banner, banner
+        assert httpx.get(f"{served.url}/crm/contacts").status_code == 200
+        assert httpx.get(f"{served.url}/api/v1/contacts").status_code == 404
+        checked = leadmock(
+            "check", "--spec", crm, "--base-url", f"{served.url}/crm", "--max-examples", "3",
+            "--phases", "examples,fuzzing,stateful",
+        )  # fmt: skip
+    finally:
+        served.stop()
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert re.search(r"contacts-crm: \d+ checks over \d+ operations, 0 failures", checked.stdout)
+    listed = leadmock("operations", "--spec", crm)
+    assert listed.returncode == 0
+    assert re.search(r"GET /api/v1/contacts/\{contactId\}\s+getContact", listed.stdout)
+    bad = leadmock("check", "--spec", "/no/such.yaml")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "such.yaml" in bad.stderr

@@ -388,14 +388,16 @@ def _query() -> dict[str, list[str]]:
 
 def _seed(served: ServedDocument, store: Store, config: Config) -> dict[str, Any]:
     engine = Engine(served.document, served.model, store, api=served.name)
-    return {"api": served.name, "records": engine.seed(config.leads, config.seed)}
+    base_path = (config.base_paths.get(served.name) or served.model.base_path).rstrip("/")
+    records = engine.seed(config.leads, config.seed)
+    return {"api": served.name, "base_path": base_path, "records": records}
 
 
 def _describe(served: ServedDocument, facts: dict[str, Any], base_url: str) -> list[str]:
     model = served.model
     placed = sum(len(r.operations) for r in model.resources)
     lines = [
-        f"{served.name:<13} {base_url}{model.base_path}/  ({model.title}: "
+        f"{served.name:<13} {base_url}{facts.get('base_path', model.base_path)}/  ({model.title}: "
         f"{len(model.resources)} resources, {placed} operations from state, "
         f"{len(model.static)} static)"
     ]
