@@ -514,3 +514,45 @@ def test_check_and_operations_take_a_document_against_a_served_one() -> None:
     assert re.search(r"GET /api/v1/contacts/\{contactId\}\s+getContact", listed.stdout)
     bad = leadmock("check", "--spec", "/no/such.yaml")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "such.yaml" in bad.stderr
+
+
+def test_a_documents_operations_go_through_the_compiled_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mockserver import fastpath
+
+    answered: list[tuple[str, bool]] = []
+    original = fastpath.CompiledPath.answer
+
+    async def noting(self: Any, scope: Any, operation: Any, *args: Any) -> bool:
+        done = await original(self, scope, operation, *args)
+        answered.append((operation.operation_id, done))
+        return done
+
+    monkeypatch.setattr(fastpath.CompiledPath, "answer", noting)
+    served = OverHttp("deals-cursor.json")
+    first = served.client.get("/crm/v3/deals", headers=served.headers).json()["results"][0]
+    served.client.get(f"/crm/v3/deals/{first['_id']}", headers=served.headers)
+    served.client.get("/crm/v3/deals", params={"stage": first["stage"]}, headers=served.headers)
+    created = served.client.post("/crm/v3/deals", json={"dealname": "Bench", "amount": 10},
+                                 headers=served.headers)  # fmt: skip
+    assert created.status_code == 200, created.text
+    assert answered == [("listDeals", True), ("getDeal", True), ("listDeals", True),
+                        ("createDeal", True)]  # fmt: skip
+
+
+def test_a_body_over_the_limit_is_refused_in_the_documents_error_shape() -> None:
+    from mockserver.limits import Limits
+
+    served = OverHttp("intercom-2.7.yaml", limits=Limits(body_bytes=200))
+    refused = served.client.post(
+        "/contacts", json={"email": "a@example.com", "name": "x" * 500}, headers=served.headers
+    )
+    assert refused.status_code == 413
+    # No operation of Intercom's declares a 413 (nor a default): problem+json says it.
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["status"] == 413 and "200 bytes" in refused.json()["detail"]
+    # A 401 it declares: in its own shape.
+    unsigned = served.client.post("/contacts", json={"email": "a@example.com"})
+    assert unsigned.status_code == 401 and unsigned.json()["type"] == "error.list"
+    assert served.mock.store.query("intercom-2-7:contacts")[1] == SEEDED  # nothing written
