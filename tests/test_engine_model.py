@@ -141,6 +141,12 @@ def test_inspect_prints_the_model_and_its_json() -> None:
     assert [r["name"] for r in data["resources"]] == ["contacts", "notes"]
 
 
+# Ten levels of ten aliases: a few hundred bytes that walk as 10^10 nodes.
+LAUGHS = "openapi: 3.0.0\npaths: {}\nx-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"x-a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]\n" for n in range(1, 10)
+)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -154,6 +160,7 @@ def test_inspect_prints_the_model_and_its_json() -> None:
             "          $ref: '#/components/responses/Nope'\n",
             "$ref #/components/responses/Nope points to nothing",
         ),
+        (LAUGHS, "its YAML aliases expand to more than 5,000,000 nodes"),
     ],
 )
 def test_a_document_that_cannot_be_read_is_one_line_and_exit_2(
@@ -165,6 +172,7 @@ def test_a_document_that_cannot_be_read_is_one_line_and_exit_2(
         [sys.executable, "-m", "mockserver", "inspect", str(document)],
         capture_output=True,
         text=True,
+        timeout=120,  # the alias bomb expanded would run for hours
     )
     assert done.returncode == 2, done.stderr
     lines = [line for line in done.stderr.splitlines() if "Warning" not in line and line.strip()]

@@ -190,10 +190,36 @@ def load_file(file: Path) -> Any:
             raise DocumentError(name, "", f"not JSON: {exc}") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)
+        loaded = yaml.load(text, Loader=loader)
     except (yaml.YAMLError, RecursionError) as exc:
         reason = str(exc).replace("\n", " ")
         raise DocumentError(name, "", f"not YAML: {reason[:300]}") from None
+    if "*" in text and _expanded_over(loaded, MAX_DOCUMENT_NODES):
+        # YAML aliases share a node; walked (bundled, copied) they multiply: ten levels of
+        # ten aliases are 10^10 nodes in a file of a few hundred bytes.
+        raise DocumentError(
+            name, "", f"its YAML aliases expand to more than {MAX_DOCUMENT_NODES:,} nodes"
+        )
+    return loaded
+
+
+MAX_DOCUMENT_NODES = 5_000_000
+"""Nodes a document may hold once its YAML aliases are expanded (Asana's has about 46,000)."""
+
+
+def _expanded_over(node: Any, limit: int) -> bool:
+    """Whether ``node`` walked as a tree (a shared node counted each time) passes ``limit``."""
+    count, stack = 0, [node]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _escape(path: str) -> str:
