@@ -79,6 +79,7 @@ def serve(args: argparse.Namespace) -> int:
         base_paths=dict(args.base_path),
         vendors=tuple(args.vendor),
         specs=tuple(str(Path(spec).resolve()) for spec in args.spec),
+        overrides={api: str(Path(file).resolve()) for api, file in args.overrides},
         cors=not args.no_cors,
         delay=args.delay,
         error_rate=args.error_rate[0],
@@ -353,6 +354,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve this OpenAPI document (3.0, 3.1 or Swagger 2.0, YAML or JSON) statefully, "
         "as an API named by its file; repeatable. Alone unless --api names built-in APIs too "
         "('leadmock inspect FILE' shows what the engine makes of it)",
+    )
+    serve_parser.add_argument(
+        "--overrides",
+        action=FromConfig,
+        default=[],
+        type=arguments.api_file,
+        metavar="API=FILE",
+        help="correct the model of a --spec document's API with this file, as 'leadmock "
+        "inspect --overrides' does (repeatable)",
     )
     serve_parser.add_argument(
         "--base-path",

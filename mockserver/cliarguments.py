@@ -44,6 +44,14 @@ def base_path(text: str) -> tuple[str, str]:
     return api, path
 
 
+def api_file(text: str) -> tuple[str, str]:
+    """``API=FILE``: a file for the API of a ``--spec`` document."""
+    api, found, file = text.partition("=")
+    if not found or not api.strip() or not file.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not API=FILE")
+    return api.strip(), file.strip()
+
+
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)(ms|s)?")
 
 

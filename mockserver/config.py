@@ -33,6 +33,8 @@ class Config:
     when ``specs`` are given, none of the built-in ones)."""
     specs: tuple[str, ...] = ()
     """OpenAPI documents (paths) served by the engine, each as an API named by its file."""
+    overrides: dict[str, str] = field(default_factory=dict, hash=False)
+    """Corrections to a document's model (``inspect --overrides``'s file), by API name."""
     base_paths: dict[str, str] = field(default_factory=dict, hash=False)
     """Where an API is served instead of its default, by API name: ``{"leads-crm": "/crm/v2"}``."""
     limits: Limits = field(default_factory=Limits)

@@ -24,7 +24,8 @@ def registry_for(config: Config | None) -> Registry:
     """
     if config is None or not config.specs:
         return BUILT_IN
-    return _with_documents(tuple((spec, _stamp(spec)) for spec in config.specs))
+    overrides = tuple(sorted((api, path, _stamp(path)) for api, path in config.overrides.items()))
+    return _with_documents(tuple((spec, _stamp(spec)) for spec in config.specs), overrides)
 
 
 def document_apis(config: Config) -> list[str]:
@@ -42,18 +43,29 @@ def _stamp(path: str) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=16)
-def _with_documents(specs: tuple[tuple[str, tuple[int, int]], ...]) -> Registry:
+def _with_documents(
+    specs: tuple[tuple[str, tuple[int, int]], ...],
+    overrides: tuple[tuple[str, str, tuple[int, int]], ...] = (),
+) -> Registry:
     from mockserver.engine import DocumentError
     from mockserver.engine.profile import api_name, document_vendor, served_document
 
     taken = set(BUILT_IN.known_names())
     vendors = list(BUILT_IN.vendors)
+    corrections = {api: path for api, path, _ in overrides}
     for path, _ in specs:
         name = api_name(path, taken)
         try:
-            served = served_document(str(Path(path)), name)
+            served = served_document(str(Path(path)), name, corrections.pop(name, None))
             vendors.append(document_vendor(served))
         except DocumentError as exc:
             raise ConfigError("specs", f"--spec {exc}") from None
         taken.add(name)
+    if corrections:
+        api = next(iter(corrections))
+        served_names = ", ".join(sorted(taken - set(BUILT_IN.known_names()))) or "none"
+        raise ConfigError(
+            "overrides", f"--overrides {api}: no document is served as {api} (documents: "
+            f"{served_names})"
+        )  # fmt: skip
     return Registry(tuple(vendors))

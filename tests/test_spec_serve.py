@@ -15,7 +15,7 @@ from jsonschema import Draft7Validator
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
 from mockserver.engine import infer_model, read_document
 from mockserver.engine.handlers import PROBLEM, Answer, Call, Engine
 from mockserver.engine.model import Placed
@@ -556,3 +556,19 @@ def test_a_body_over_the_limit_is_refused_in_the_documents_error_shape() -> None
     unsigned = served.client.post("/contacts", json={"email": "a@example.com"})
     assert unsigned.status_code == 401 and unsigned.json()["type"] == "error.list"
     assert served.mock.store.query("intercom-2-7:contacts")[1] == SEEDED  # nothing written
+
+
+def test_an_override_file_corrects_what_serve_spec_does(tmp_path: Path) -> None:
+    fix = tmp_path / "fix.yaml"
+    fix.write_text("static: [deleteContact]\n")
+    served = OverHttp("contacts-crm.yaml", overrides={"contacts-crm": str(fix)})
+    # deleteContact is static now: answered from the document, the record left in place.
+    assert served.client.delete("/api/v1/contacts/1").status_code == 204
+    assert served.client.get("/api/v1/contacts/1").status_code == 200
+    assert served.mock.journal.entries()[0].static
+    # An override for no served document, or a key it does not know, is refused in one line.
+    with pytest.raises(ConfigError, match="--overrides crm: no document is served as crm"):
+        create_app(spec_config("contacts-crm.yaml", overrides={"crm": str(fix)}))
+    fix.write_text("static: [deleteContacts]\n")
+    with pytest.raises(ConfigError, match="did you mean 'deleteContact'"):
+        create_app(spec_config("contacts-crm.yaml", overrides={"contacts-crm": str(fix)}))

@@ -66,12 +66,13 @@ class ServedDocument:
     model: ApiModel
 
 
-def served_document(path: str, name: str) -> ServedDocument:
-    """The document at ``path`` read and modelled (``DocumentError`` when it cannot be)."""
+def served_document(path: str, name: str, overrides_file: str | None = None) -> ServedDocument:
+    """The document at ``path`` read and modelled, its ``x-leadmock`` and ``overrides_file``
+    applied (``DocumentError`` when it cannot be)."""
     document = read_document(path)
     bundled_file(path)  # checked as Connexion will be given it: refused here, in one line
-    overrides = read_overrides(document.spec, None)
-    model = apply_overrides(infer_model(document), overrides, path)
+    overrides = read_overrides(document.spec, overrides_file)
+    model = apply_overrides(infer_model(document), overrides, overrides_file or path)
     return ServedDocument(name, document.path, document, model)
 
 
