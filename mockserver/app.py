@@ -12,13 +12,11 @@ body. ``/__admin`` never enters Connexion: ``Mock`` sends it to the admin plane.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import importlib.resources
 import logging
 import pickle
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,13 +27,13 @@ import yaml
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
-from connexion.spec import Specification
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 
 from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
 from mockserver.config import Config, ConfigError
+from mockserver.connexion_adapter import spec_check_skipped
 from mockserver.errors import ApiError
 from mockserver.fastpath import CompiledPath
 from mockserver.faults import Fault, FaultError, FaultMiddleware, Faults
@@ -252,7 +250,9 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
     store = store if store is not None else MemoryStore()
     app_class = connexion.AsyncApp if config.framework == "async" else connexion.FlaskApp
     app = app_class(__name__, jsonifier=OrjsonJsonifier())
-    with _shipped_specs_trusted():
+    with spec_check_skipped():
+        # The documents leadmock ships are checked by tests/test_specs.py; a --spec document
+        # was checked as it was bundled (engine/bundle.py).
         handlers_by_api, mounts, specs = _add_apis(app, config, store)
 
     def api_of(path: str) -> str | None:
@@ -420,19 +420,6 @@ def _add_apis(
     # Longest base path first, so /v3/x never goes to a vendor mounted at /v.
     mounts.sort(key=lambda pair: len(pair[0].base_path), reverse=True)
     return handlers_by_api, mounts, specs
-
-
-@contextlib.contextmanager
-def _shipped_specs_trusted() -> Iterator[None]:
-    """Connexion validates each spec it is given against the OpenAPI schema, 0.4 s of every
-    start-up for ours; they are the files shipped with leadmock, which ``tests/test_specs.py``
-    validates with that same check, so it is skipped while our APIs are added."""
-    check = Specification.__dict__["_validate_spec"]
-    Specification._validate_spec = classmethod(lambda cls, spec: None)  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Specification._validate_spec = check  # type: ignore[method-assign]
 
 
 def _handler_of(handlers: Any, framework: str) -> Any:

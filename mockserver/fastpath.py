@@ -22,7 +22,6 @@ from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connexion import context as connexion_context
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders
 from connexion.json_schema import Draft4ResponseValidator, format_error_with_path
@@ -30,6 +29,7 @@ from connexion.utils import extract_content_type, is_json_mimetype, split_conten
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver import jsoncodec
+from mockserver.connexion_adapter import answering
 from mockserver.errors import ApiError
 from mockserver.rendering import ErrorRenderer, send_error, to_api_error
 from mockserver.routing import Operation, Parameter, Scheme
@@ -87,8 +87,7 @@ class CompiledPath:
         # As the Connexion path's handler wrapper does: requests already read go first.
         await asyncio.sleep(0)
         # Handlers may read ``connexion.request`` (its URL, for links), as under Connexion.
-        connexion_context._scope.set(scope)
-        connexion_context._receive.set(receive)
+        answering(scope, receive)
         try:
             status, raw_headers, content = self._response(operation, operation.handler(**kwargs))
         except Exception as exc:  # every error is answered, in the vendor's shape

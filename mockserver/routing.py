@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from connexion.decorators.parameter import _get_query_defaults, _get_val_from_param, pythonic
 from connexion.json_schema import resolve_refs
 from connexion.utils import inspect_function_arguments
 from jsonschema import Draft4Validator
 
 from mockserver.auth import Credentials
+from mockserver.connexion_adapter import pythonic
+from mockserver.connexion_adapter import query_defaults as defaults_of
 from mockserver.rendering import HTTP_METHODS, Mounts
 from mockserver.schemacheck import Check, compile_check
 
@@ -185,11 +186,7 @@ def _operation(
     query = {p["name"]: p for p in parameters if p["in"] == "query"}
     arguments, has_kwargs = inspect_function_arguments(handler)
     # Connexion's own code fills the defaults, so the compiled path passes the same values.
-    query_defaults = {
-        pythonic(name): _get_val_from_param(value, query[name])
-        for name, value in _get_query_defaults(query).items()
-        if has_kwargs or pythonic(name) in arguments
-    }
+    query_defaults = defaults_of(query, lambda argument: has_kwargs or argument in arguments)
     kinds = {p.name: p.kind for p in path_parameters}
     pattern = re.sub(
         r"\\\{([^}]+)\\\}",

@@ -19,11 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from connexion import context as connexion_context
-from connexion.decorators.parameter import pythonic
-
 from mockserver.auth import api_key_scheme, basic_scheme, http_token_scheme, same_secret
 from mockserver.config import Config
+from mockserver.connexion_adapter import pythonic, request_scope
 from mockserver.engine.bundle import bundled_file
 from mockserver.engine.document import Document, read_document
 from mockserver.engine.errors import ErrorShapes
@@ -221,7 +219,7 @@ class DocumentHandlers:
         return self._bodies[placed.operation_id]
 
     def _from_document(self, method: str, path: str, names: dict[str, str], kwargs: Any) -> Any:
-        scope = connexion_context._scope.get()
+        scope = request_scope()
         mark_static(scope)
         item = self.served.document.resolve((self.served.document.spec.get("paths") or {})[path])
         operation = item.get(method.lower(), {})
@@ -305,7 +303,7 @@ _TRANSPORT_HEADERS = {"accept", "content-type", "authorization", "content-length
 
 def _check_headers(declared: list[tuple[str, Any]]) -> None:
     """Each declared header the request sends, against its schema (a 400 when it breaks it)."""
-    scope = connexion_context._scope.get(None) or {}
+    scope = request_scope() or {}
     sent = getattr((scope.get("extensions") or {}).get(REQUEST_KEY), "headers", None) or {}
     for name, schema in declared:
         text = sent.get(name.lower())
@@ -333,7 +331,7 @@ def _problem(schema: Any, value: Any) -> str | None:
 
 def _null_sent() -> bool:
     """Whether the request's body is the JSON ``null`` (not an empty body)."""
-    scope = connexion_context._scope.get(None) or {}
+    scope = request_scope() or {}
     read = (scope.get("extensions") or {}).get(REQUEST_KEY)
     return getattr(read, "body", b"").strip() == b"null"
 
@@ -370,7 +368,7 @@ def _nullable_validator(schema: Any) -> Any:
 def _operation_answering() -> str | None:
     """The operationId of the request being answered, where routing found one: the compiled
     path notes it in the request it read, Connexion in its routing extension."""
-    scope = connexion_context._scope.get(None)
+    scope = request_scope()
     if scope is None:
         return None
     extensions = scope.get("extensions") or {}
@@ -382,7 +380,7 @@ def _operation_answering() -> str | None:
 
 
 def _query() -> dict[str, list[str]]:
-    scope = connexion_context._scope.get()
+    scope = request_scope()
     raw = scope.get("query_string", b"").decode("latin-1")
     return parse_qs(raw, keep_blank_values=True)
 

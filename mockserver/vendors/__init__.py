@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from connexion import context as connexion_context
 from starlette.datastructures import URL
 
 from mockserver.config import Config
+from mockserver.connexion_adapter import request_scope
 from mockserver.errors import ApiError
 from mockserver.store import Store
 
@@ -155,7 +155,7 @@ def request_url(*, query: bool = True) -> str:
     """The URL of the request being answered, as ``connexion.request.url`` gives it (with its
     query, or without), worked out once for each distinct scheme, host, path and query: vendors
     build their page links from it."""
-    scope = connexion_context._scope.get()
+    scope = request_scope()
     host = next((value for key, value in scope["headers"] if key == b"host"), None)
     server = scope.get("server")
     return _url(
