@@ -308,8 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``leadmock`` argument parser."""
     parser = argparse.ArgumentParser(
         prog="leadmock",
-        description="A stateful mock of the Tiledesk, Overloop and Leads & CRM APIs, and a "
-        "conformance checker for them. 'leadmock COMMAND --help' says more of each command.",
+        description="A stateful mock of the Tiledesk, Overloop and Leads & CRM APIs, and of "
+        "any OpenAPI document (serve --spec), and a conformance checker for them. "
+        "'leadmock COMMAND --help' says more of each command.",
     )
     parser.add_argument("--version", action="version", version=f"leadmock {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
