@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from contracts.answerchecks import AnswerChecks, DriftLog, first_line
 from contracts.drift import observed_in_spec
@@ -114,7 +115,7 @@ class Proxy:
             )
         return self._client
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
@@ -131,7 +132,7 @@ class Proxy:
             return
         await self._proxy(scope, receive, send)
 
-    async def _proxy(self, scope: Any, receive: Any, send: Any) -> None:
+    async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
         # Forwarded as sent: the decoded path would turn an escaped "/" into a separator.
@@ -304,7 +305,9 @@ class Proxy:
         response._content = b"".join(chunks)
         return response
 
-    async def _answer_error(self, scope: Any, receive: Any, send: Any, error: ApiError) -> None:
+    async def _answer_error(
+        self, scope: Scope, receive: Receive, send: Send, error: ApiError
+    ) -> None:
         rendered = self.vendor.render_error(error)
         headers = {**rendered.headers, "content-type": rendered.media_type, "connection": "close"}
         await Response(rendered.content, rendered.status, headers)(scope, receive, send)

@@ -30,6 +30,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
 from mockserver.config import Config, ConfigError
@@ -184,7 +185,7 @@ class Mock:
         if self.shared is not None:
             self.shared.client.close()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
             if not admin_allowed(scope, self.config.admin_token):
                 needs = "X-Leadmock-Admin-Token" if self.config.admin_token else "a loopback caller"
@@ -198,7 +199,7 @@ class Mock:
             return
         await self.app(scope, receive, send)
 
-    async def _admin_noted(self, scope: Any, receive: Any, send: Any) -> None:
+    async def _admin_noted(self, scope: Scope, receive: Receive, send: Send) -> None:
         """An admin request answered, and told to the journal's listeners, never kept."""
         started, status = time.perf_counter(), [0]
 
@@ -379,11 +380,11 @@ class BrowsersOnly:
     """Requests with an ``Origin`` (a browser's) through ``cors``, the rest straight to ``app``:
     Starlette's CORS middleware parses every request's headers, a sixth of a fast request."""
 
-    def __init__(self, app: Any, cors: Any) -> None:
+    def __init__(self, app: ASGIApp, cors: Any) -> None:
         self.app = app
         self.cors = cors
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and any(name == b"origin" for name, _ in scope["headers"]):
             await self.cors(scope, receive, send)
         else:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from mockserver.errors import error_for_status
 
 FAULT_HEADER = b"x-leadmock-fault"
@@ -244,7 +246,7 @@ class FaultMiddleware:
 
     def __init__(
         self,
-        app: Any,
+        app: ASGIApp,
         faults: Faults,
         api_of: Callable[[str], str | None],
         operation_name: Callable[[str | None, str | None], str | None] | None = None,
@@ -254,7 +256,7 @@ class FaultMiddleware:
         self.api_of = api_of
         self.operation_name = operation_name or (lambda api, operation_id: operation_id)
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -18,6 +18,7 @@ from urllib.parse import unquote_plus
 
 from connexion.datastructures import MediaTypeDict
 from connexion.utils import split_content_type
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import jsoncodec
 from mockserver.errors import (
@@ -55,7 +56,7 @@ class Gate:
 
     def __init__(
         self,
-        app: Any,
+        app: ASGIApp,
         *,
         limits: Limits,
         routes: RouteTable,
@@ -81,7 +82,7 @@ class Gate:
             for op in routes.operations
         }
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

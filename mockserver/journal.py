@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Where, in the scope's ``extensions``, the error handler marks a request the spec refused.
 # Extensions is a dict shared by every copy of the scope down the middleware chain.
@@ -291,7 +292,7 @@ class JournalMiddleware:
 
     def __init__(
         self,
-        app: Any,
+        app: ASGIApp,
         journal: Journal,
         api_of: Callable[[str], str | None],
         operation_name: OperationName | None = None,
@@ -303,7 +304,7 @@ class JournalMiddleware:
         self.api_of = api_of
         self.operation_name = operation_name or (lambda api, operation_id: operation_id)
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import error_for_status
 
@@ -150,7 +151,7 @@ class PreferMiddleware:
 
     def __init__(
         self,
-        app: Any,
+        app: ASGIApp,
         documented: dict[str, dict[str, Documented]],
         api_of: Callable[[str], str | None],
     ) -> None:
@@ -158,7 +159,7 @@ class PreferMiddleware:
         self.documented = documented
         self.api_of = api_of
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         header = _prefer_header(scope) if scope["type"] == "http" else None
         if header is not None:
             operation_id = (

@@ -8,8 +8,9 @@ more than one level, so such a key is simply bad input: 400, in the vendor's err
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import BadRequest, spec_refusal
 
@@ -19,10 +20,10 @@ _NESTED = re.compile(r"\[[^\]]*\]\[")
 class NestedQueryGuard:
     """ASGI middleware answering 400 for a query key such as ``a[b][c]``."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope.get("query_string", b"") if scope["type"] == "http" else b""
         # Cheap test first: only a query with a bracket, plain or encoded, can nest.
         if b"[" in raw or b"%5B" in raw.upper():

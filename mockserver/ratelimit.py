@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from mockserver.errors import TooManyRequests
 
 _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
@@ -50,7 +52,7 @@ class RateLimitMiddleware:
 
     def __init__(
         self,
-        app: Any,
+        app: ASGIApp,
         limit: RateLimit,
         api_of: Callable[[str], str | None] = lambda path: None,
         clock: Callable[[], float] = time.monotonic,
@@ -65,7 +67,7 @@ class RateLimitMiddleware:
         self._window = -1
         self._used: dict[str, int] = {}
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             retry_after = self._take(self.identity(scope))
             if retry_after is not None:
