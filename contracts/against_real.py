@@ -37,8 +37,9 @@ from contracts.tiledesk_server import (
     running,
 )
 from mockserver import Config, create_app
-from mockserver.app import load_spec
-from mockserver.vendors import Credentials, vendor_of
+from mockserver.specfiles import load_spec
+from mockserver.vendorrecord import Credentials
+from mockserver.vendors import vendor_of
 
 APIS = ("tiledesk-v1", "tiledesk-v2", "tiledesk-v3")
 
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             replayed = replay_check_failures(
                 server.base_url,
                 proxied_report.failures,
-                find_drift(proxied_report, vendor.known_drift),
+                find_drift(proxied_report, vendor.checking().known_drift),
                 free_port(),
             )
     except Unavailable as exc:
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     drift: list[Drift] = []
     for report in reports:
         vendor, _ = vendor_of(report.api)
-        drift += find_drift(report, vendor.known_drift)
+        drift += find_drift(report, vendor.checking().known_drift)
     compare_with_check(proxied, [item for item in drift if item.api == PROXIED_API])
     observed = {api: list(observed_in_spec(load_spec(vendor_of(api)[1].spec))) for api in APIS}
     markdown = render_markdown(
@@ -108,7 +109,7 @@ def free_port() -> int:
 
 def _check(api: str, base_url: str, account: Account, args: argparse.Namespace) -> Report:
     vendor, _ = vendor_of(api)
-    target = vendor.remote_target(
+    target = vendor.checking().remote_target(
         base_url,
         Credentials(token=account.token, parameters={"path.project_id": account.project_id}),
     )

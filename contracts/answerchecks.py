@@ -28,8 +28,8 @@ from contracts.drift import find_drift, render_markdown
 from contracts.junit import drift_junit_text
 from contracts.requestcheck import Judged
 from contracts.runner import Failure, Report
-from mockserver.app import load_spec, spec_path
-from mockserver.vendors import Vendor
+from mockserver.specfiles import load_spec, spec_path
+from mockserver.vendorrecord import Vendor
 
 PROXY_PHASE = "proxy"
 """The phase name a proxy's checks are counted under in a drift report."""
@@ -144,7 +144,7 @@ class DriftLog:
     def __init__(self, api: str, vendor: Vendor, observed: list[tuple[str, str]]) -> None:
         self.vendor = vendor
         self.observed = observed
-        self._report = Report(api=api, excluded_checks=dict(vendor.excluded_checks))
+        self._report = Report(api=api, excluded_checks=dict(vendor.checking().excluded_checks))
         self._seen: set[tuple[str, str, str, str]] = set()
 
     def add(self, judged: Judged, failures: list[Failure], status: int) -> None:
@@ -177,13 +177,13 @@ class DriftLog:
     def markdown(self, target: str) -> str:
         """The drift report as ``make contract-real`` writes it."""
         report = self._report
-        drift = find_drift(report, self.vendor.known_drift)
+        drift = find_drift(report, self.vendor.checking().known_drift)
         return render_markdown([report], drift, target=target, observed={report.api: self.observed})
 
     def to_dict(self) -> dict[str, Any]:
         """The checks run and each departure, classified, as JSON."""
         report = self._report
-        drift = find_drift(report, self.vendor.known_drift)
+        drift = find_drift(report, self.vendor.checking().known_drift)
         return {
             "api": report.api,
             "checks": sum(report.checks_by_phase.values()),
@@ -202,7 +202,7 @@ class DriftLog:
 
     def junit(self) -> str:
         report = self._report
-        return drift_junit_text([report], find_drift(report, self.vendor.known_drift))
+        return drift_junit_text([report], find_drift(report, self.vendor.checking().known_drift))
 
 
 def first_line(text: str) -> str:

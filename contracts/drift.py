@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.runner import Report
-from mockserver.vendors import DRIFT_KINDS, KnownDrift
+from mockserver.vendorrecord import DRIFT_KINDS, KnownDrift
 
 ERROR_CHECK = "error"
 """The check name of a request that got no answer at all (a timeout, a dropped connection)."""

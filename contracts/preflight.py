@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.vendors import CheckTarget
+from mockserver.vendorrecord import CheckTarget
 
 SAFE_METHODS = ("get", "head", "options")
 

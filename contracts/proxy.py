@@ -34,7 +34,6 @@ from contracts.proxypath import path_problem
 from contracts.requestcheck import Judged, SpecRequests
 from contracts.runner import BODY_SHOWN, Failure
 from mockserver.admin import ADMIN_PREFIX, AdminError, admin_allowed, journal_filters
-from mockserver.app import load_spec
 from mockserver.errors import (
     ApiError,
     BadRequest,
@@ -47,6 +46,7 @@ from mockserver.journal import Entry, Journal
 from mockserver.limits import Limits
 from mockserver.recording import Exchange, Recorder
 from mockserver.redaction import Redactor
+from mockserver.specfiles import load_spec
 from mockserver.vendors import BUILT_IN, Registry
 
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
@@ -99,7 +99,9 @@ class Proxy:
         self.secrets = self.requests.secrets
         if recorder is not None:
             recorder.hide(self.secrets)
-        self.answers = AnswerChecks(mount.spec, self.upstream, self.vendor.excluded_checks)
+        self.answers = AnswerChecks(
+            mount.spec, self.upstream, self.vendor.checking().excluded_checks
+        )
         self.drift = DriftLog(self.api, self.vendor, observed=list(observed_in_spec(spec)))
         self.journal = Journal()
         self._transport = transport

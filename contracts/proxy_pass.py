@@ -35,7 +35,7 @@ from contracts.agreement import Side, normalize, run_sequence
 from contracts.drift import Drift
 from contracts.tiledesk_server import Account
 from mockserver import Config, create_app
-from mockserver.vendors import AcceptedCredentials
+from mockserver.vendorrecord import AcceptedCredentials
 
 API = "tiledesk-v3"
 

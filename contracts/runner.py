@@ -2,7 +2,7 @@
 
 Stateless phases (the spec's documented examples, coverage, fuzzing) and the stateful phase over
 the spec's links run with every Schemathesis check but those the vendor excludes, each exclusion
-with its reason (``Vendor.excluded_checks``). The target is the mock in-process (an ASGI app,
+with its reason (``Checking.excluded_checks``). The target is the mock in-process (an ASGI app,
 no port) or any base URL. ``check`` yields events for a live display; ``run`` returns the report.
 """
 
@@ -28,10 +28,11 @@ from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUS
 from schemathesis.engine import events, from_schema
 
 from contracts.documentchecks import CHECK_NAME as DOCUMENT_CHECK
-from mockserver.app import load_spec, spec_path
 from mockserver.config import Config
 from mockserver.registry import registry_for
-from mockserver.vendors import BUILT_IN, CheckTarget, Registry
+from mockserver.specfiles import load_spec, spec_path
+from mockserver.vendorrecord import CheckTarget
+from mockserver.vendors import BUILT_IN, Registry
 
 EXAMPLES_PHASE = "examples"
 
@@ -180,7 +181,8 @@ def check(
     served = config or getattr(app, "config", None)
     # A mock may serve the API elsewhere than its default base path (Config.base_paths).
     vendor, mount = registry_for(served).vendor_of(api, served)
-    excluded = dict(vendor.excluded_checks if excluded_checks is None else excluded_checks)
+    checking = vendor.checking()
+    excluded = dict(checking.excluded_checks if excluded_checks is None else excluded_checks)
     if read_only:
         excluded.setdefault(
             "unsupported_method",
@@ -196,8 +198,11 @@ def check(
     if not Path(mount.spec).is_absolute():
         # The built-in APIs keep status_code_conformance itself (contracts/documentchecks.py).
         checks[DOCUMENT_CHECK] = {"enabled": False}
-    if vendor.valid_data_statuses and "positive_data_acceptance" not in excluded:
-        statuses = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *vendor.valid_data_statuses]
+    if checking.valid_data_statuses and "positive_data_acceptance" not in excluded:
+        statuses = [
+            *POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES,
+            *checking.valid_data_statuses,
+        ]
         checks["positive_data_acceptance"] = {"expected-statuses": statuses}
     settings: dict[str, Any] = {
         "seed": seed,
@@ -239,7 +244,9 @@ def check(
     else:
         raise ValueError("give an app to check in-process or a base_url")
     report = Report(
-        api=api, excluded_checks=excluded, valid_data_statuses=dict(vendor.valid_data_statuses)
+        api=api,
+        excluded_checks=excluded,
+        valid_data_statuses=dict(checking.valid_data_statuses),
     )
     if read_only:
         report.skipped_writes = [

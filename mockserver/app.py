@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib.resources
 import logging
-import pickle
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +21,6 @@ from typing import Any
 
 import connexion
 import orjson
-import yaml
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
@@ -49,41 +46,17 @@ from mockserver.recording import overlay
 from mockserver.registry import document_apis, registry_for
 from mockserver.rendering import ErrorRenderer, mount_of
 from mockserver.routing import compile_routes
+from mockserver.specfiles import load_spec
 from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.statemodel import StateModel, check_state, infer_model
 from mockserver.store import MemoryStore, Store, quiet_collector
-from mockserver.vendors import BUILT_IN, AcceptedCredentials, Mount, Registry, Vendor, mounted
+from mockserver.vendorrecord import AcceptedCredentials, Mount, Vendor, mounted
+from mockserver.vendors import BUILT_IN, Registry
 
 ADMIN_API = "admin"
 """The API the journal's listeners see an admin request under."""
-_REPO_SPECS = Path(__file__).resolve().parent.parent / "specs"
 # The vendors' answer headers a browser script may read.
 CORS_EXPOSED = ["Retry-After", "WWW-Authenticate", "Location", "Link", "Allow", "Content-Length"]
-
-
-def spec_path(filename: str) -> Path:
-    """Where a spec lives: the checkout's ``specs/`` or, once installed, the packaged copy."""
-    if (_REPO_SPECS / filename).is_file():
-        return _REPO_SPECS / filename
-    return Path(str(importlib.resources.files("mockserver.specs") / filename))
-
-
-def load_spec(filename: str) -> dict[str, Any]:
-    """A spec as a fresh dict (Connexion may change what it is given), parsed once a process:
-    a built-in one by its file name in ``specs/``; a document served by the engine by its
-    absolute path, bundled into the one OpenAPI 3.0 mapping Connexion reads."""
-    if Path(filename).is_absolute():
-        from mockserver.engine.bundle import bundled_file
-
-        return bundled_file(filename)
-    return pickle.loads(_parsed_spec(filename))
-
-
-@functools.cache
-def _parsed_spec(filename: str) -> bytes:
-    # libyaml parses these documents ten times faster than PyYAML's pure-Python loader.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return pickle.dumps(yaml.load(spec_path(filename).read_text(), Loader=loader))
 
 
 _REFERENCE_LEADS = 100

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mockserver.app import create_app, load_spec
+from mockserver.app import create_app
 from mockserver.config import Config, ConfigError
 from mockserver.engine.profile import ANY_TOKEN
 from mockserver.redaction import SecretNames
 from mockserver.registry import document_apis, registry_for
-from mockserver.vendors import AcceptedCredentials, CheckTarget, Credentials, Registry
+from mockserver.specfiles import load_spec
+from mockserver.vendorrecord import AcceptedCredentials, CheckTarget, Credentials
+from mockserver.vendors import Registry
 
 
 def check(args: argparse.Namespace) -> int:
@@ -94,7 +96,7 @@ def check(args: argparse.Namespace) -> int:
     for api in apis:
         vendor, mount = registry.vendor_of(api)
         if mock is not None:
-            target = vendor.check_target(mock.facts[vendor.name])
+            target = vendor.checking().check_target(mock.facts[vendor.name])
             where = "the mock, in-process"
         else:
             credentials = Credentials(
@@ -106,7 +108,7 @@ def check(args: argparse.Namespace) -> int:
                 parameters=pinned,
             )
             try:
-                target = vendor.remote_target(args.base_url, credentials)
+                target = vendor.checking().remote_target(args.base_url, credentials)
             except ValueError as exc:
                 print(f"leadmock check: {exc}", file=sys.stderr)
                 return 2

@@ -29,7 +29,8 @@ from mockserver.requestlog import RequestLog
 from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
 from mockserver.statemodel import StateModelError
-from mockserver.vendors import AcceptedCredentials, known_names
+from mockserver.vendorrecord import AcceptedCredentials
+from mockserver.vendors import known_names
 from mockserver.workers import run_workers
 
 
@@ -241,7 +242,8 @@ def inspect(args: argparse.Namespace) -> int:
 
 def operations(args: argparse.Namespace) -> int:
     """Print each API's operations, as the journal, faults and ``assert_called`` name them."""
-    from mockserver.app import load_spec, served_vendors
+    from mockserver.app import served_vendors
+    from mockserver.specfiles import load_spec
 
     config = Config(specs=tuple(str(Path(spec).resolve()) for spec in args.spec))
     registry = registry_for(config)

@@ -184,7 +184,7 @@ def _finish(served: Proxy, args: argparse.Namespace) -> int:
         args.junit.write_text(served.drift.junit())
         lines.append(f"JUnit drift report: {args.junit}")
     report = served.drift.report()
-    drift = find_drift(report, served.vendor.known_drift)
+    drift = find_drift(report, served.vendor.checking().known_drift)
     unexplained = [item for item in drift if item.known is None]
     checks = sum(report.checks_by_phase.values())
     lines.append(f"{checks} checks, {len(drift)} departures, {len(unexplained)} unclassified")

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from mockserver.errors import ApiError, error_for_status
 from mockserver.journal import mark_invalid
-from mockserver.vendors import ErrorBody, Mount, Vendor
+from mockserver.vendorrecord import ErrorBody, Mount, Vendor
 
 Mounts = list[tuple[Mount, Vendor]]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import Mock
-from mockserver.vendors.overloop import ACCOUNT
+from mockserver.vendors.overloop.model import ACCOUNT
 
 PROJECT = "5b55e806c93dde00143163dd"
 LEAD = "5c81593adf767b0017d1aa66"

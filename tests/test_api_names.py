@@ -11,7 +11,7 @@ from mockserver import Config, create_app
 from mockserver.cli import build_parser, main
 from mockserver.faults import Fault, FaultError
 from mockserver.fixture import LeadMock
-from mockserver.vendors.tiledesk import describe
+from mockserver.vendors.tiledesk.seed import describe
 
 PROJECT = "5b55e806c93dde00143163dd"
 OWNER = ("andrea.leo@f21.it", "123456")

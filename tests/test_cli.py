@@ -231,8 +231,8 @@ def test_base_path_moves_an_api() -> None:
 
 
 def test_leads_crm_remote_target_logs_in_for_a_token(served: tuple[str, list[str]]) -> None:
-    from mockserver.vendors import Credentials
-    from mockserver.vendors.leads_crm import remote_target
+    from mockserver.vendorrecord import Credentials
+    from mockserver.vendors.leads_crm.checking import remote_target
 
     base_url, lines = served
     try_line = next(line for line in lines if "/api/v1/user/login/" in line).split()

@@ -19,7 +19,9 @@ def test_mock_conforms_to_its_spec(api: str, framework: str) -> None:
     mock = build_mock(framework)
     mock.reset()
     vendor, _ = vendor_of(api)
-    report = run(api, app=mock, target=vendor.check_target(mock.facts[vendor.name]), seed=1)
+    report = run(
+        api, app=mock, target=vendor.checking().check_target(mock.facts[vendor.name]), seed=1
+    )
     assert report.errors == []
     assert [(f.operation, f.check, f.title, f.curl) for f in report.failures] == []
     # Every phase ran, the stateful one included (sequences over the spec's links).

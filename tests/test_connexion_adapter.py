@@ -54,7 +54,7 @@ def test_query_defaults_are_connexions() -> None:
 def test_the_request_scope_is_the_one_a_handler_sees() -> None:
     mock = create_app(Config(leads=2))
     seen = []
-    from mockserver.vendors import request_url
+    from mockserver.requesturl import request_url
 
     original = request_url
 
@@ -62,7 +62,7 @@ def test_the_request_scope_is_the_one_a_handler_sees() -> None:
         seen.append(request_scope()["path"])
         return original(*args, **kwargs)
 
-    import mockserver.vendors.overloop as overloop
+    import mockserver.vendors.overloop.handlers as overloop
 
     key = mock.facts["overloop"]["api_key"]
     overloop_request_url = getattr(overloop, "request_url", None)

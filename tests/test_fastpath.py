@@ -73,7 +73,7 @@ def corpus(mock: Mock, api: str) -> list[Request]:
     run(
         api,
         app=mock,
-        target=vendor.check_target(mock.facts[vendor.name]),
+        target=vendor.checking().check_target(mock.facts[vendor.name]),
         seed=3,
         max_examples=15,
         stateful_steps=10,

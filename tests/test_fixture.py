@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from mockserver import Config, Fault, LeadMock
-from mockserver.vendors.tiledesk_model import DOCS_PROJECT_ID
+from mockserver.vendors.tiledesk.model import DOCS_PROJECT_ID
 
 OWNER = ("andrea.leo@f21.it", "123456")
 LEADS = f"/v3/{DOCS_PROJECT_ID}/leads"

@@ -229,8 +229,8 @@ def test_the_limit_answers_are_in_every_spec(client: TestClient, mock: Mock, sta
     the declared schema (the gate answers before Connexion's response validation would)."""
     from openapi_schema_validator import OAS30Validator
 
-    from mockserver.app import load_spec
     from mockserver.routing import resolve_refs
+    from mockserver.specfiles import load_spec
     from mockserver.vendors import VENDORS
 
     answers = {413: b'{"lead_id": "' + b"a" * (1024 * 1024) + b'"}'}

@@ -180,7 +180,7 @@ def test_operations_lists_every_operation_of_an_api_with_its_method_and_path() -
     import subprocess
     import sys
 
-    from mockserver.app import load_spec
+    from mockserver.specfiles import load_spec
 
     done = subprocess.run(
         [sys.executable, "-m", "mockserver", "operations", "tiledesk-v3"],

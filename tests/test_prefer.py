@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS30Validator
 from starlette.testclient import TestClient
 
 from mockserver import Config, create_app
-from mockserver.app import load_spec
+from mockserver.specfiles import load_spec
 from mockserver.vendors import VENDORS
 from tests.test_specs import inline_refs
 

@@ -30,7 +30,8 @@ from contracts.proxy import Proxy
 from mockserver import Config, Mock, create_app
 from mockserver.recording import Recorder
 from mockserver.requestlog import text_line
-from mockserver.vendors import AcceptedCredentials, vendor_of
+from mockserver.vendorrecord import AcceptedCredentials
+from mockserver.vendors import vendor_of
 from tests.processes import REPO, free_port, leadmock, serve
 
 PROJECT_PATH = "/{project}/leads"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
-from mockserver.app import load_spec
 from mockserver.schemacheck import compile_check
+from mockserver.specfiles import load_spec
 from mockserver.vendors import VENDORS
 
 JSON = st.recursive(

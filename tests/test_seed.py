@@ -13,7 +13,7 @@ import pytest
 
 from mockserver import Config, create_app
 from mockserver.seeding import SeededRandom
-from mockserver.vendors.tiledesk_model import DOCS_LEADS, DOCS_PROJECT_ID
+from mockserver.vendors.tiledesk.model import DOCS_LEADS, DOCS_PROJECT_ID
 
 
 def dumped(seed: int) -> bytes:

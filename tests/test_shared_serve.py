@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.vendors.overloop import MEDIA_TYPE
+from mockserver.vendors.overloop.model import MEDIA_TYPE
 from tests.processes import Served, leadmock, serve
 from tests.redisserver import RedisServer
 

@@ -57,7 +57,8 @@ def run(name: str, **options: Any) -> Any:
     (api,) = document_apis(config)
     vendor, _ = registry_for(config).vendor_of(api)
     events = check_api(
-        api, target=vendor.check_target(mock.facts[api]), app=mock, config=config, seed=0,
+        api, target=vendor.checking().check_target(mock.facts[api]), app=mock, config=config,
+        seed=0,
         **options,
     )  # fmt: skip
     return next(e.report for e in events if isinstance(e, RunFinished))

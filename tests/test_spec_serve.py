@@ -20,7 +20,7 @@ from mockserver.engine import infer_model, read_document
 from mockserver.engine.handlers import PROBLEM, Answer, Call, Engine
 from mockserver.engine.model import Placed
 from mockserver.registry import registry_for
-from mockserver.vendors import AcceptedCredentials
+from mockserver.vendorrecord import AcceptedCredentials
 from tests.test_engine_answers import DOCUMENTS, SEEDED, Served, records_of, round_trip
 from tests.test_engine_model import CORPUS, inline
 
@@ -40,7 +40,7 @@ class OverHttp(Served):
         (self.api,) = self.mock.apis
         vendor, mount = registry_for(config).vendor_of(self.api, config)
         self.base_path = mount.base_path
-        self.headers = vendor.check_target(self.mock.facts[self.api]).headers
+        self.headers = vendor.checking().check_target(self.mock.facts[self.api]).headers
         self.document = read_document(CORPUS / name)
         self.model = infer_model(self.document)
         # The model and the store's collections, for the round trip's own lookups.

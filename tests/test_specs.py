@@ -11,7 +11,7 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from mockserver.app import spec_path
+from mockserver.specfiles import spec_path
 from mockserver.vendors import VENDORS
 
 SPECS = [mount.spec for vendor in VENDORS for mount in vendor.mounts]
@@ -65,7 +65,8 @@ def test_spec_is_valid_openapi(name: str) -> None:
 def test_every_example_fits_its_schema(name: str) -> None:
     spec = load(name)
     found = examples_with_schemas(inline_refs(spec["paths"], spec), "#/paths")
-    assert len(found) >= 10
+    # The walker finds the shipped documents' examples (a vendor's own document may have few).
+    assert len(found) >= (1 if Path(name).is_absolute() else 10)
     errors = []
     for where, example, schema in found:
         for error in OAS30Validator(schema).iter_errors(example):
@@ -88,6 +89,6 @@ def test_connexions_own_check_passes(name: str) -> None:
     is run here, as Connexion would run it."""
     from connexion.spec import OpenAPISpecification
 
-    from mockserver.app import load_spec
+    from mockserver.specfiles import load_spec
 
     OpenAPISpecification._validate_spec(load_spec(name))

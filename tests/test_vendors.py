@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from mockserver.app import spec_path
 from mockserver.config import Config
+from mockserver.specfiles import spec_path
 from mockserver.store import MemoryStore
-from mockserver.vendors import VENDORS, Vendor
+from mockserver.vendorrecord import Vendor
+from mockserver.vendors import VENDORS
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
@@ -24,9 +25,9 @@ def test_vendor_record_is_complete(vendor: Vendor) -> None:
         assert mount.base_path.startswith("/") and not mount.base_path.endswith("/")
     handlers = vendor.handlers(MemoryStore(), Config())
     assert handlers.security_map()
-    for check, reason in vendor.excluded_checks.items():
+    for check, reason in vendor.checking().excluded_checks.items():
         assert check and len(reason) > 40, "an excluded check needs its reason"
-    for drift in vendor.known_drift:
+    for drift in vendor.checking().known_drift:
         assert len(drift.summary) > 40, "a known departure needs its explanation"
         re.compile(drift.text)
 

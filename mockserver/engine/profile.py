@@ -14,7 +14,7 @@ import base64
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -40,8 +40,9 @@ from mockserver.engine.seed import _inlined, fits, value_for
 from mockserver.errors import ApiError, BadRequest, error_for_status, spec_refusal
 from mockserver.journal import REQUEST_KEY, mark_static
 from mockserver.store import Store
-from mockserver.vendors import (
+from mockserver.vendorrecord import (
     AcceptedCredentials,
+    Checking,
     CheckTarget,
     Credentials,
     ErrorBody,
@@ -83,6 +84,13 @@ def api_name(path: str, taken: set[str]) -> str:
     return name
 
 
+def document_profile(document: str | Path, name: str, **hooks: Any) -> Vendor:
+    """A vendor served by the engine from ``document``, with a profile's ``hooks`` (its own
+    ``render_error``, ``seed``, ``describe``, ``position``... any ``Vendor`` field) laid over
+    what the engine infers: a vendor package whose ``VENDOR`` is this needs nothing else."""
+    return replace(document_vendor(served_document(str(document), name)), **hooks)
+
+
 def document_vendor(served: ServedDocument) -> Vendor:
     """The ``Vendor`` record that serves ``served``."""
     shapes = ErrorShapes(served.document)
@@ -99,9 +107,17 @@ def document_vendor(served: ServedDocument) -> Vendor:
         seed=lambda store, config: _seed(served, store, config),
         describe=lambda facts, base_url: _describe(served, facts, base_url),
         render_error=render_error,
+        adopt_recording=lambda store, facts, accepted: _accept(served, store, accepted),
+        checking=lambda: _checking(schemes),
+    )
+
+
+def _checking(schemes: dict[str, str]) -> Checking:
+    """What checking a document needs: any token, or the credentials a run gives; the engine's
+    refusals by design allowed."""
+    return Checking(
         check_target=lambda facts: _target(schemes, Credentials(token=ANY_TOKEN)),
         remote_target=lambda base_url, credentials: _target(schemes, credentials),
-        adopt_recording=lambda store, facts, accepted: _accept(served, store, accepted),
         excluded_checks={
             "status_code_conformance": "replaced by refusal_or_documented_status: the same "
             "check, but a refusal the engine gives by design (404 for a record that does not "

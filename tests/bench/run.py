@@ -411,8 +411,8 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
                     measured("prism", case, rows[(case.api, case.name)].figures["prism"])
     jar = None if args.skip_wiremock else peers.wiremock_jar()
     if jar is not None:
-        from mockserver.app import load_spec
         from mockserver.routing import resolve_refs
+        from mockserver.specfiles import load_spec
         from mockserver.vendors import vendor_of
 
         for api in PRISM_SPECS:

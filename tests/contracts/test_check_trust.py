@@ -24,7 +24,8 @@ import pytest
 from contracts import run
 from mockserver import Config, create_app
 from mockserver.fixture import LeadMock
-from mockserver.vendors import CheckTarget, vendor_of
+from mockserver.vendorrecord import CheckTarget
+from mockserver.vendors import vendor_of
 
 PROJECT = "path.project_id=5b55e806c93dde00143163dd"
 BUDGET = ["--max-examples", "2", "--stateful-steps", "3", "--seed", "1"]
@@ -191,7 +192,12 @@ def test_a_narrowing_option_it_cannot_use_is_one_line_and_exit_2(
 def overloop_run(mock: Any, **options: Any) -> Any:
     """The checker on the mock's Overloop, in-process, with its seeded key."""
     vendor, _ = vendor_of("overloop")
-    return run("overloop", app=mock, target=vendor.check_target(mock.facts["overloop"]), **options)
+    return run(
+        "overloop",
+        app=mock,
+        target=vendor.checking().check_target(mock.facts["overloop"]),
+        **options,
+    )
 
 
 def test_phases_checks_and_operations_narrow_the_run() -> None:

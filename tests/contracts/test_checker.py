@@ -13,8 +13,8 @@ from contracts import Report, run, write_junit
 from mockserver import Config, create_app
 from mockserver.cli import main
 from mockserver.vendors import vendor_of
-from mockserver.vendors.overloop import OverloopHandlers
-from mockserver.vendors.tiledesk import TiledeskHandlers
+from mockserver.vendors.overloop.handlers import OverloopHandlers
+from mockserver.vendors.tiledesk.handlers import TiledeskHandlers
 
 SMALL = {"max_examples": 5, "stateful_steps": 8, "seed": 3}
 
@@ -23,7 +23,7 @@ def check_broken(api: str = "tiledesk-v3", **options: Any) -> Report:
     """Run the checker on a fresh mock built after the test planted its bug."""
     mock = create_app(Config(leads=6))
     vendor, _ = vendor_of(api)
-    target = vendor.check_target(mock.facts[vendor.name])
+    target = vendor.checking().check_target(mock.facts[vendor.name])
     return run(api, app=mock, target=target, **{**SMALL, **options})
 
 

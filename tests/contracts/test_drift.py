@@ -13,9 +13,10 @@ from contracts.junit import write_drift_junit
 from contracts.runner import Failure, Report, run
 from contracts.tiledesk_server import Unavailable
 from mockserver import Config, create_app
-from mockserver.app import load_spec
-from mockserver.vendors import KnownDrift, vendor_of
-from mockserver.vendors.tiledesk import KNOWN_DRIFT
+from mockserver.specfiles import load_spec
+from mockserver.vendorrecord import KnownDrift
+from mockserver.vendors import vendor_of
+from mockserver.vendors.tiledesk.checking import KNOWN_DRIFT
 
 LEAD = "GET /{project_id}/leads/{id}"
 CURL_500 = "curl -X GET -H 'Authorization: [Filtered]' http://127.0.0.1:1/p/leads/0"
@@ -177,7 +178,7 @@ def test_contract_real_exits_2_saying_why_when_the_server_cannot_run(
 def test_the_runner_records_each_check_under_the_operation_it_ran_on() -> None:
     mock = create_app(Config(leads=6))
     vendor, _ = vendor_of("tiledesk-v3")
-    target = vendor.check_target(mock.facts["tiledesk"])
+    target = vendor.checking().check_target(mock.facts["tiledesk"])
     report = run("tiledesk-v3", app=mock, target=target, max_examples=2, stateful_steps=3)
     operations = {operation for operation, _, _ in report.outcomes}
     assert LEAD in operations and "POST /auth/signin" in operations

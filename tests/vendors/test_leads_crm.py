@@ -12,7 +12,8 @@ from starlette.testclient import TestClient
 
 from mockserver import Mock
 from mockserver.store import Where
-from mockserver.vendors import leads_crm
+from mockserver.vendors.leads_crm import handlers as crm_handlers
+from mockserver.vendors.leads_crm import model as leads_crm
 
 pytestmark = pytest.mark.shared_store
 
@@ -31,7 +32,7 @@ def crm(mock: Mock) -> dict[str, Any]:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    monkeypatch.setattr(leads_crm, "_now", lambda: NOW)
+    monkeypatch.setattr(crm_handlers, "_now", lambda: NOW)
     return NOW
 
 

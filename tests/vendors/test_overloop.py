@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver import Mock
-from mockserver.vendors.overloop import ACCOUNT, DOCS_LEAD, FILTERABLE, MEDIA_TYPE
+from mockserver.vendors.overloop.model import ACCOUNT, DOCS_LEAD, FILTERABLE, MEDIA_TYPE
 
 pytestmark = pytest.mark.shared_store
 

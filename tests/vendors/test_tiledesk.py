@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 from mockserver import Mock
 from mockserver.auth import issue_jwt
 from mockserver.store import Where
-from mockserver.vendors.tiledesk import JWT_AUDIENCE
-from mockserver.vendors.tiledesk_model import DOCS_LEADS, DOCS_PROJECT_ID, DOCS_REQUEST_ID
+from mockserver.vendors.tiledesk.handlers import JWT_AUDIENCE
+from mockserver.vendors.tiledesk.model import DOCS_LEADS, DOCS_PROJECT_ID, DOCS_REQUEST_ID
 
 pytestmark = pytest.mark.shared_store
 

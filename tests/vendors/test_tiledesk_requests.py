@@ -11,7 +11,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from mockserver import Config, Mock, create_app
-from mockserver.vendors.tiledesk_model import DOCS_LEADS, DOCS_PROJECT_ID, DOCS_REQUEST_ID
+from mockserver.vendors.tiledesk.model import DOCS_LEADS, DOCS_PROJECT_ID, DOCS_REQUEST_ID
 from tests.nodetools import ROOT
 
 VERSIONS = ("v1", "v2", "v3")

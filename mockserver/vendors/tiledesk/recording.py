@@ -14,8 +14,8 @@ from typing import Any
 
 from mockserver.recording import Exchange, RecordedState
 from mockserver.store import Store
-from mockserver.vendors import AcceptedCredentials
-from mockserver.vendors.tiledesk_requests import USER_FIELDS
+from mockserver.vendorrecord import AcceptedCredentials
+from mockserver.vendors.tiledesk.requests import USER_FIELDS
 
 _LEAD_ANSWERS = {"create_lead", "get_lead", "update_lead", "delete_lead"}
 _RECORDED_PROJECT_NAME = "Recorded project"

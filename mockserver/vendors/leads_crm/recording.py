@@ -14,7 +14,7 @@ from typing import Any
 
 from mockserver.recording import Exchange, RecordedState
 from mockserver.store import Store
-from mockserver.vendors import AcceptedCredentials
+from mockserver.vendorrecord import AcceptedCredentials
 
 _SUMMARY_ONLY = ("name", "recent_activities", "notes", "conversion")
 _STORED_DEFAULTS = {"location": "", "message": "", "campaign_slug": None, "deleted": False}

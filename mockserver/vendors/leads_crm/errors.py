@@ -1,4 +1,6 @@
-"""Request validation that reports every failing field at once, in Django REST framework's words.
+"""Leads & CRM's errors on the wire (``{"detail"}`` or per-field lists), and its request
+validation: every failing field at once, in Django REST framework's words.
+
 
 Connexion's validators stop at the first error and word it as jsonschema does. A vendor built on
 Django REST framework answers every failing field with its own messages instead, so this module
@@ -13,6 +15,7 @@ The error raised is a neutral ``BadRequest`` whose ``detail`` is ``{"fields": {n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,11 +30,26 @@ from connexion.validators import (
 from jsonschema import Draft4Validator, ValidationError
 from starlette.formparsers import MultiPartException
 
-from mockserver.errors import BadRequest, Unauthorized, spec_refusal
+from mockserver.errors import ApiError, BadRequest, Unauthorized, spec_refusal
 from mockserver.jsoncodec import GateParsedBody
+from mockserver.vendorrecord import ErrorBody
+
+
+def render_error(error: ApiError) -> ErrorBody:
+    """The envelope with messages by field (400) or one ``detail`` message."""
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    if "fields" in detail:
+        errors = detail["fields"]
+    elif error.code == "unauthorized":
+        # Connexion's "no credentials" for a request without a bearer token.
+        errors = {"detail": ["Authentication credentials were not provided."]}
+    else:
+        errors = {"detail": [error.message]}
+    body = {"status_code": error.status, "errors": errors, "data": {}}
+    return ErrorBody(error.status, json.dumps(body).encode(), "application/json", error.headers)
+
 
 FieldMessages = dict[str, list[str]]
-
 NON_FIELD = "non_field_errors"
 REQUIRED = "This field is required."
 BLANK = "This field may not be blank."

@@ -1,120 +1,50 @@
-"""Leads & CRM (Epixel): API users' leads, notes and appointments, in an envelope.
-
-Quirks, and where they come from (docs = ../shared/seeds "Leads & CRM" page; auth = the vendor's
-Authentication page, quoted in issue 5):
-- Every call needs the ``apikey`` header and ``Authorization: Bearer <access>``; the JWT pair
-  comes from ``POST <prefix>/user/login/`` (auth). Missing or unknown key: 403; missing token:
-  401 "Authentication credentials were not provided."; bad token: 401 (DRF/SimpleJWT wording).
-- Writes are POSTs answering ``data: {}``; bodies may be JSON, urlencoded or multipart (docs'
-  headings vs sample code). Paths exist with and without ``leads/`` (headings vs sample code).
-- Validation errors are 400 with messages by field; "Request Failed" is 401 with one message
-  (docs' error tables). Messages are the documents', typos included; ``mockserver.fielderrors``
-  words schema failures from the spec's ``x-messages``.
-- Leads are addressed by ``slug``; delete gives them a deleted status (docs). Appointments and
-  notes have integer ids.
-- Ownership (docs: "owned" and "assigned" leads; "You are not owner of this lead."): the creator
-  owns a lead, ``assignee`` is assigned it. The spec's description lists every rule.
-"""
+"""Leads & CRM's handlers: leads, notes, appointments and the overviews, the login and its
+security handlers (API key and bearer token)."""
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
-from faker import Faker
 from starlette.datastructures import URL
 
-from mockserver import fielderrors
 from mockserver.auth import api_key_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
 from mockserver.config import Config
-from mockserver.errors import ApiError, Forbidden, Unauthorized
-from mockserver.fielderrors import field_error, fields_error
+from mockserver.errors import Forbidden, Unauthorized
 from mockserver.paging import Window
-from mockserver.seeding import POOL_SIZE, Pool
+from mockserver.requesturl import request_url
 from mockserver.store import Doc, Store, Where, Write, fresh_id
-from mockserver.vendors import (
-    CheckTarget,
-    Credentials,
-    ErrorBody,
-    Mount,
-    Vendor,
-    leads_crm_recording,
-    mounted,
-    request_url,
+from mockserver.vendors.leads_crm.errors import REQUIRED, field_error, fields_error
+from mockserver.vendors.leads_crm.model import (
+    APPOINTMENT_NOT_FOUND,
+    APPOINTMENT_TIME,
+    ASSIGNEE_NOT_FOUND,
+    BODY_DATA_NOT_FOUND,
+    CONVERSION,
+    DEFAULT_NOTE,
+    END_BEFORE_START,
+    INVALID_DATE,
+    LEAD_DELETED,
+    LEAD_DOES_NOT_EXIST,
+    LEAD_FIELDS,
+    LEAD_NOT_FOUND,
+    LEAD_SOURCES,
+    LEAD_STATUSES,
+    NO_APPOINTMENT_ON_LEAD,
+    NOT_IN_FUTURE,
+    NOT_OWNER,
+    NOTE_NOT_FOUND,
+    RECENT_ACTIVITIES,
+    SCHEDULE_EXISTS,
+    SLUG_INVALID,
+    STATUS_LOOK,
+    timestamp,
 )
 
-API = "leads-crm"
-BASE_PATH = "/api/v1"
-LEAD_STATUSES = ("prospect", "tentative", "potential", "closed", "contact", "customer")
-LEAD_SOURCES = (
-    "direct",
-    "website",
-    "facebook",
-    "twitter",
-    "instagram",
-    "search",
-    "pinterest",
-    "reddit",
-    "other",
-)
-APPOINTMENT_STATUSES = ("pending", "rescheduled", "cancelled", "fullfilled", "confirmed")
-# The overview's Description and Color per status; the docs give only their placeholders.
-STATUS_LOOK = {
-    "prospect": ("Prospect", "#3498db"),
-    "tentative": ("Tentative", "#f1c40f"),
-    "potential": ("Potential", "#e67e22"),
-    "closed": ("Closed", "#7f8c8d"),
-    "contact": ("Contact", "#9b59b6"),
-    "customer": ("Customer", "#27ae60"),
-}
-# Lead details' "conversion": how far along the pipeline a status stands, in percent.
-CONVERSION = {
-    "prospect": 10,
-    "contact": 25,
-    "tentative": 40,
-    "potential": 60,
-    "customer": 100,
-    "closed": 0,
-}
-# What a create or update may set on a lead.
-LEAD_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "status",
-    "source",
-    "phone",
-    "location",
-    "message",
-    "assignee",
-)
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
-RECENT_ACTIVITIES = 10
-DEFAULT_NOTE = "Prospect appointment"
-APPOINTMENT_TIME = "%Y-%m-%d %H:%M"
-TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-# The documents' messages, verbatim.
-BODY_DATA_NOT_FOUND = "Body data not found."
-SCHEDULE_EXISTS = "Appointment schedule exists for this time."
-END_BEFORE_START = "End Date Can't be prior to Start Date."
-NOT_IN_FUTURE = "Please Specify a date in the future."
-SLUG_INVALID = "Requested slug is invalid."
-NO_APPOINTMENT_ON_LEAD = "You can't take appointment under this lead."
-INVALID_DATE = "Invalid date format."
-APPOINTMENT_NOT_FOUND = "Requested appointment not found."
-LEAD_NOT_FOUND = "Requested lead not found."
-LEAD_DELETED = "Requested lead already has a deleted status."
-LEAD_DOES_NOT_EXIST = "Requested lead does not esixt."
-NOT_OWNER = "You are not owner of this lead."
-NOTE_NOT_FOUND = "Requested note not found."
-ASSIGNEE_NOT_FOUND = "Assignee not found."
-
 _APPOINTMENT_FIELDS = (
     "appointment_id",
     "slug",
@@ -128,11 +58,6 @@ _APPOINTMENT_FIELDS = (
 def _failed(message: str) -> Unauthorized:
     """A "Request Failed" row of the docs' error tables: 401 with one message."""
     return Unauthorized(message, code="request_failed")
-
-
-def timestamp(moment: datetime) -> str:
-    """``2024-03-01T09:30:00Z``."""
-    return moment.astimezone(UTC).strftime(TIMESTAMP)
 
 
 def _now() -> datetime:
@@ -486,7 +411,7 @@ class CrmHandlers:
         if not fields:
             raise _failed(BODY_DATA_NOT_FOUND)
         if "appointment_id" not in fields:
-            raise field_error("appointment_id", fielderrors.REQUIRED)
+            raise field_error("appointment_id", REQUIRED)
         current = self.store.get("crm_appointments", _record_id(fields["appointment_id"]))
         if current is None:
             raise field_error("appointment_id", APPOINTMENT_NOT_FOUND)
@@ -714,7 +639,7 @@ def _on_date(datesetting: str | None, ondate: str | None) -> date | None:
     if datesetting is None:
         return None
     if ondate is None:
-        raise field_error("ondate", fielderrors.REQUIRED)
+        raise field_error("ondate", REQUIRED)
     try:
         return datetime.strptime(ondate, "%m/%d/%Y").date()
     except ValueError:
@@ -742,214 +667,3 @@ def _overview_window(name: str, now: datetime) -> tuple[datetime, datetime]:
         following = (first + timedelta(days=32)).replace(day=1)
         return first, following
     return now, datetime(9999, 12, 31, tzinfo=UTC)
-
-
-def render_error(error: ApiError) -> ErrorBody:
-    """The envelope with messages by field (400) or one ``detail`` message."""
-    detail = error.detail if isinstance(error.detail, dict) else {}
-    if "fields" in detail:
-        errors = detail["fields"]
-    elif error.code == "unauthorized":
-        # Connexion's "no credentials" for a request without a bearer token.
-        errors = {"detail": ["Authentication credentials were not provided."]}
-    else:
-        errors = {"detail": [error.message]}
-    body = {"status_code": error.status, "errors": errors, "data": {}}
-    return ErrorBody(error.status, json.dumps(body).encode(), "application/json", error.headers)
-
-
-# -- seed data ---------------------------------------------------------------------------
-
-_SEED_EPOCH = datetime(2022, 1, 1, tzinfo=UTC)
-_SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
-# Seeded appointments start on the hour, 09:00 to 16:00, and last 30 minutes, from 2024 to 2031:
-# some are upcoming, and a test that books at hh:40 never meets one.
-_APPOINTMENTS_FROM = date(2024, 1, 1)
-_APPOINTMENT_DAYS = 8 * 365
-_CAMPAIGNS = ("spring-sale", "webinar-2024", "partner-referral")
-_NOT_SLUG = re.compile(r"[^a-z0-9]")
-# The documents' sample slug (Delete Lead's PHP code), kept so it answers as shown.
-DOCS_LEAD_SLUG = "binuser1"
-
-
-def seed(store: Store, config: Config) -> dict[str, Any]:
-    """An API key, two active API users and an inactive one, ``config.leads`` leads (every
-    status and source; 1 in 20 deleted), their notes, appointments and activities."""
-    fake = Faker("en_US")
-    fake.seed_instance(config.seed + 2)
-    api_key = fake.sha1()
-    store.put("crm_apikeys", api_key, {"name": "leadmock"})
-    users = []
-    for number, active in ((1, True), (2, True), (3, False)):
-        user = {
-            "username": f"apiuser{number}",
-            "password": fake.password(length=12, special_chars=False),
-            "first_name": fake.first_name(),
-            "last_name": fake.last_name(),
-            "active": active,
-        }
-        store.put("crm_users", user["username"], user)
-        users.append(user)
-    handlers = CrmHandlers(store, config)
-    taken: set[tuple[str, date, int]] = set()
-    # Faker's values drawn once into a pool, then picked by its seeded generator: Faker's own
-    # calls cost tens of microseconds each, and made this seeding twice as slow as Tiledesk's.
-    pool = Pool(fake, size=min(POOL_SIZE, max(8, config.leads)))
-    rnd = pool.random
-    for position in range(config.leads):
-        lead_id = store.next_sequence("crm.lead")
-        owner, other = users[position % 2], users[(position + 1) % 2]
-        added = pool.moment(_SEED_EPOCH, _SEED_END)
-        if lead_id == 1:
-            first, last, slug = "Bin", "User", DOCS_LEAD_SLUG
-        else:
-            first, last = pool.pick("first_name"), pool.pick("last_name")
-            slug = _NOT_SLUG.sub("", f"{first}{last}".lower()) + str(lead_id)
-        lead = {
-            "id": lead_id,
-            "slug": slug,
-            "first_name": first,
-            "last_name": last,
-            "email": f"{first}.{last}{lead_id}@example.com".lower(),
-            "phone": f"9{rnd.randint(0, 999_999_999):09d}",
-            "status": LEAD_STATUSES[position % len(LEAD_STATUSES)],
-            "source": LEAD_SOURCES[position % len(LEAD_SOURCES)],
-            "location": pool.pick("city"),
-            "message": pool.pick("sentence", nb_words=8),
-            "owner": owner["username"],
-            "assignee": other["username"],
-            "campaign_slug": rnd.choice((*_CAMPAIGNS, None, None)),
-            "added_on": timestamp(added),
-            "deleted": position % 20 == 10,
-        }
-        store.adopt("crm_leads", slug, lead)
-        handlers._record(slug, "lead", "Lead created", added)
-        for _ in range(rnd.randint(0, 2)):
-            written = added + timedelta(minutes=rnd.randint(10, 60 * 24 * 60))
-            note_id = store.next_sequence("crm.note")
-            note = {
-                "id": note_id,
-                "lead": slug,
-                "note": pool.pick("sentence", nb_words=10),
-                "created": timestamp(written),
-                "user": owner["username"],
-            }
-            store.adopt("crm_notes", str(note_id), note)
-            handlers._record(slug, "note", "Note added", written)
-        if pool.chance(60):
-            day = _APPOINTMENTS_FROM + timedelta(days=rnd.randint(0, _APPOINTMENT_DAYS))
-            hour = rnd.randint(9, 16)
-            if (owner["username"], day, hour) in taken:
-                continue
-            taken.add((owner["username"], day, hour))
-            start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-            appointment_id = store.next_sequence("crm.appointment")
-            appointment = {
-                "id": appointment_id,
-                "lead": slug,
-                "created_by": owner["username"],
-                "fromdate": start.strftime(APPOINTMENT_TIME),
-                "todate": (start + timedelta(minutes=30)).strftime(APPOINTMENT_TIME),
-                "appointment_note": rnd.choice((DEFAULT_NOTE, pool.pick("sentence", nb_words=5))),
-                "appointment_status": rnd.choice(APPOINTMENT_STATUSES),
-            }
-            store.adopt("crm_appointments", str(appointment_id), appointment)
-            handlers._record(slug, "appointment", "Appointment set", added)
-    access = handlers.tokens(users[0]["username"])["access"]
-    return {
-        "base_path": mounted(_MOUNT, config).base_path,
-        "api_key": api_key,
-        "users": [
-            {"username": u["username"], "password": u["password"], "active": u["active"]}
-            for u in users
-        ],
-        "leads": config.leads,
-        "lead_slug": DOCS_LEAD_SLUG,
-        "access_token": access,
-    }
-
-
-def describe(facts: dict[str, Any], base_url: str) -> list[str]:
-    """The base URL, the API key, the API users and a login to paste."""
-    url = f"{base_url}{facts['base_path']}"
-    lines = [
-        f"Leads & CRM   {url}   (Swagger UI: {url}/ui/)",
-        f"  apikey {facts['api_key']}: {facts['leads']} leads, e.g. slug {facts['lead_slug']}",
-    ]
-    for user in facts["users"]:
-        state = "" if user["active"] else "  (inactive)"
-        lines.append(f"    API user {user['username']}:{user['password']}{state}")
-    first = facts["users"][0]
-    lines.append(
-        f"  try: curl -H 'apikey: {facts['api_key']}' -d username={first['username']} "
-        f"-d password={first['password']} {url}/user/login/"
-    )
-    return lines
-
-
-def check_target(facts: dict[str, Any]) -> CheckTarget:
-    """The seeded API key and an access token of the first API user."""
-    return CheckTarget(
-        headers={"apikey": facts["api_key"], "Authorization": f"Bearer {facts['access_token']}"}
-    )
-
-
-def remote_target(base_url: str, credentials: Credentials) -> CheckTarget:
-    """``--api-key`` with ``--token``, or with ``--user``/``--password`` exchanged at the login."""
-    if not credentials.api_key:
-        raise ValueError("Leads & CRM needs --api-key, and --token or --user and --password")
-    if credentials.token:
-        token = credentials.token
-    elif credentials.user and credentials.password:
-        answer = httpx.post(
-            f"{base_url.rstrip('/')}/user/login/",
-            headers={"apikey": credentials.api_key},
-            json={"username": credentials.user, "password": credentials.password},
-            timeout=30,
-        )
-        if answer.status_code != 200:
-            raise ValueError(f"login at {base_url}/user/login/ answered {answer.status_code}")
-        token = answer.json()["access"]
-    else:
-        raise ValueError("Leads & CRM needs --token, or --user and --password, with --api-key")
-    return CheckTarget(
-        headers={"apikey": credentials.api_key, "Authorization": f"Bearer {token}"},
-        parameters=dict(credentials.parameters),
-    )
-
-
-_MOUNT = Mount(name=API, spec="leads-crm.yaml", base_path=BASE_PATH)
-
-# The documents give most operations two paths (the headings' and the sample code's), Create
-# Lead four; OpenAPI needs an operationId for each, users one name for the operation.
-_SAMPLE_PATHS = (
-    "list_appointments", "view_lead", "create_appointment", "update_appointment",
-    "delete_appointment", "create_lead", "update_lead", "delete_lead", "create_lead_note",
-    "delete_lead_note",
-)  # fmt: skip
-OPERATION_ALIASES = {
-    **{f"{name}_sample_path": name for name in _SAMPLE_PATHS},
-    "create_lead_heading_path": "create_lead",
-    "create_lead_versioned_sample_path": "create_lead",
-}
-
-VENDOR = Vendor(
-    name="leads-crm",
-    mounts=(_MOUNT,),
-    handlers=CrmHandlers,
-    seed=seed,
-    describe=describe,
-    render_error=render_error,
-    check_target=check_target,
-    remote_target=remote_target,
-    validator_map=fielderrors.VALIDATOR_MAP,
-    operation_aliases=OPERATION_ALIASES,
-    valid_data_statuses={
-        "400": (
-            "Leads & CRM answers 400 to schema-valid bodies that name a slug, note, "
-            "appointment or assignee that does not exist (its error tables' Validation Errors)."
-        ),
-    },
-    record=leads_crm_recording.record,
-    adopt_recording=leads_crm_recording.adopt,
-)

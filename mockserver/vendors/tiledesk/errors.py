@@ -1,4 +1,6 @@
-"""Tiledesk's answers to a request body that fails its spec, in the server's own shapes.
+"""Tiledesk's errors on the wire (plain text 401 with a Basic challenge, ``{"success": false,
+"msg"}``, ``{"error"}``), and its answers to a request body that fails its spec.
+
 
 The sign-in is checked by express-validator on the server: a failing field gets 422 with
 ``errors``, one entry a field (observed). Every other body gets 400 ``{"success": false, "msg"}``
@@ -9,6 +11,7 @@ sign-in's way.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -18,11 +21,41 @@ from connexion.validators import FormDataValidator, MultiPartFormDataValidator, 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from mockserver.errors import ApiError, BadRequest, Unprocessable, spec_refusal
+from mockserver.errors import (
+    ApiError,
+    BadRequest,
+    Unprocessable,
+    spec_refusal,
+)
 from mockserver.schemawords import plain_message
 from mockserver.specvalidators import OptionalJSONBody
+from mockserver.vendorrecord import ErrorBody
+
+# The challenge tiledesk-server's 401 carries (passport-http's Basic strategy, observed).
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="Users"'}
+
+
+def render_error(error: ApiError) -> ErrorBody:
+    """Tiledesk's error bodies: plain-text 401 and 429, ``{"error"}`` for project ids, else
+    ``{"success": false, "msg"}``."""
+    if error.status == 401 and error.code != "signin_failed":
+        return ErrorBody(401, b"Unauthorized", "text/plain", {**error.headers, **CHALLENGE})
+    if error.code == "unparseable_authorization":
+        return ErrorBody(400, b"Bad Request", "text/plain", error.headers)
+    if error.code == "signin_invalid":
+        content = json.dumps({"errors": error.detail}).encode()
+        return ErrorBody(422, content, "application/json", error.headers)
+    if error.status == 429:
+        return ErrorBody(429, error.message.encode(), "text/plain", error.headers)
+    if error.code in ("invalid_project_id", "project_not_found"):
+        body: dict[str, Any] = {"error": error.message}
+    else:
+        body = {"success": False, "msg": error.message}
+    return ErrorBody(error.status, json.dumps(body).encode(), "application/json", error.headers)
+
 
 SIGNIN_FIELDS = ("email", "password")
+
 
 # validator.js' isEmail, as express-validator runs it, in its common cases: a local part, one @,
 # a domain of dot-separated labels ending in a top-level domain of two letters or more.

@@ -12,7 +12,7 @@ from typing import Any
 
 from mockserver.recording import Exchange, RecordedState
 from mockserver.store import Store
-from mockserver.vendors import AcceptedCredentials
+from mockserver.vendorrecord import AcceptedCredentials
 
 ACCOUNT = "1"
 """The seed's account (``overloop.ACCOUNT``), which a recording is served under."""

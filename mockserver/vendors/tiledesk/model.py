@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from mockserver.vendorrecord import Mount
+
+MOUNTS = (
+    Mount(name="tiledesk-v1", spec="tiledesk-v1.yaml", base_path="/v1"),
+    Mount(name="tiledesk-v2", spec="tiledesk-v2.yaml", base_path="/v2"),
+    Mount(name="tiledesk-v3", spec="tiledesk-v3.yaml", base_path="/v3"),
+)
+"""The three versions: three documents over the same handlers and the same data."""
 ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
 MIN_ROLE = "agent"
 STATUS_NORMAL = 100
@@ -34,7 +42,6 @@ DOCS_LEADS = (
         "at": "2019-03-07T17:35:26.132Z",
     },
 )
-
 SEED_EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
 SEED_END = datetime(2024, 12, 31, tzinfo=UTC)
 TAGS = ("vip", "newsletter", "trial", "enterprise", "support", "billing", "partner", "churn-risk")
