@@ -13,6 +13,7 @@ import base64
 import itertools
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -37,6 +38,12 @@ def pair() -> tuple[Mock, Mock]:
     return create_app(config), create_app(replace(config, fast_path=False))
 
 
+# Replays run at one frozen moment, after the seed's tokens were issued (at the real time): a
+# moment fixed in the calendar falls before their issue once the calendar passes it, and every
+# request signed with them is then a 401 that compares nothing.
+FROZEN_AT = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+
+
 @pytest.fixture(scope="module")
 def mocks() -> tuple[Mock, Mock]:
     return pair()
@@ -48,7 +55,7 @@ def answers(mock: Mock, requests: list[Request]) -> list[tuple[int, list, bytes]
     # uuid4 from a counter each replay restarts (the JWT ids), so both mocks draw the same.
     counter = itertools.count()
     with (
-        time_machine.travel("2026-06-01T12:00:00Z", tick=False),
+        time_machine.travel(FROZEN_AT, tick=False),
         pytest.MonkeyPatch.context() as patch,
         TestClient(mock) as client,
     ):
@@ -93,6 +100,9 @@ def test_conformance_corpus_answers_alike(mocks: tuple[Mock, Mock], api: str) ->
     requests = corpus(mocks[0], api)
     assert len(requests) > 50
     assert_same(mocks, requests)
+    # A corpus its own credentials no longer open compares refusals only.
+    answered = [status for status, _, _ in answers(mocks[0], requests) if status < 300]
+    assert len(answered) >= 0.05 * len(requests), (api, len(answered), len(requests))
 
 
 def test_the_compiled_path_answers_most_of_the_corpus(mocks: tuple[Mock, Mock]) -> None:
