@@ -31,8 +31,8 @@ run: install
 	$(BIN)/leadmock serve --host $(HOST) --port $(PORT) --seed $(SEED)
 
 lint: install-dev
-	$(BIN)/ruff check mockserver contracts tests
-	$(BIN)/ruff format --check mockserver contracts tests
+	$(BIN)/ruff check mockserver contracts realservers tests
+	$(BIN)/ruff format --check mockserver contracts realservers tests
 
 # The suite runs real peers: Prism and Spectral (npm, into .cache/ on first use), Chromium and
 # redis-server (the shared-store tests start their own on a free port).
@@ -64,7 +64,7 @@ contract: install
 # The Tiledesk specs against the real tiledesk-server (AGPL: installed from npm into
 # .cache/real-tiledesk at run time, never committed) on loopback; prints the drift report.
 contract-real: install
-	$(BIN)/python -m contracts.against_real --seed $(SEED)
+	$(BIN)/python -m realservers.tiledesk.against_real --seed $(SEED)
 
 # Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
 # Prism is installed into .cache/prism on first use when Node is present.

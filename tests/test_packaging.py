@@ -85,12 +85,13 @@ def test_the_sdist_carries_what_its_tests_need_and_the_wheel_its_license(
         metadata = wheel.read(next(n for n in files if n.endswith("METADATA"))).decode()
     assert "leadmock-0.1.0.dist-info/licenses/LICENSE" in files
     assert (
-        "contracts/real/mongo_stand_in.py" in files and "mockserver/specs/tiledesk-v3.yaml" in files
+        "realservers/tiledesk/real/mongo_stand_in.py" in files
+        and "mockserver/specs/tiledesk-v3.yaml" in files
     )
     # Every package of the checkout is in the wheel (a new one must be listed in pyproject).
     packages = {
         str(init.parent.relative_to(REPO))
-        for top in ("mockserver", "contracts")
+        for top in ("mockserver", "contracts", "realservers")
         for init in (REPO / top).rglob("__init__.py")
         if "__pycache__" not in init.parts
     }

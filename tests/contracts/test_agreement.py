@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.agreement import shape, shape_gaps
+from realservers.tiledesk.agreement import shape, shape_gaps
 
 
 def test_a_field_the_real_server_sends_and_the_mock_lacks_is_a_gap() -> None:

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from contracts import against_real
 from contracts.drift import find_drift, observed_in_spec, render_markdown
 from contracts.junit import write_drift_junit
 from contracts.runner import Failure, Report, run
-from contracts.tiledesk_server import Unavailable
 from mockserver import Config, create_app
 from mockserver.specfiles import load_spec
 from mockserver.vendorrecord import KnownDrift
 from mockserver.vendors import vendor_of
 from mockserver.vendors.tiledesk.checking import KNOWN_DRIFT
+from realservers.tiledesk import against_real
+from realservers.tiledesk.server import Unavailable
 
 LEAD = "GET /{project_id}/leads/{id}"
 CURL_500 = "curl -X GET -H 'Authorization: [Filtered]' http://127.0.0.1:1/p/leads/0"

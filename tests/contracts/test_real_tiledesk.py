@@ -15,10 +15,10 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from contracts.agreement import Side, compare, run_sequence
-from contracts.proxy_pass import run_proxy_pass
-from contracts.tiledesk_server import Account, Unavailable, install, running
 from mockserver import Config, create_app
+from realservers.tiledesk.agreement import Side, compare, run_sequence
+from realservers.tiledesk.proxy_pass import run_proxy_pass
+from realservers.tiledesk.server import Account, Unavailable, install, running
 from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

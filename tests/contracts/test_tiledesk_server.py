@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contracts import tiledesk_server
-from contracts.tiledesk_server import Unavailable, find_python313, install
+from realservers.tiledesk import server as tiledesk_server
+from realservers.tiledesk.server import Unavailable, find_python313, install
 
 
 def fake_program(folder: Path, name: str, script: str) -> str:

@@ -7,7 +7,7 @@ through ``leadmock proxy`` and replays the recording on the mock (``proxy_pass``
 Markdown (also printed) and JUnit. Exits 1 when a departure is unclassified, the sequence
 disagrees or the proxy pass finds a difference, 2 when the server cannot run here.
 
-    python -m contracts.against_real [--max-examples N] [--stateful-steps N] [--out DIR]
+    python -m realservers.tiledesk.against_real [--max-examples N] [--stateful-steps N] [--out DIR]
 """
 
 from __future__ import annotations
@@ -22,13 +22,21 @@ from pathlib import Path
 import httpx
 from starlette.testclient import TestClient
 
-from contracts.agreement import Side, compare, mock_only_fields, run_sequence
 from contracts.drift import Drift, find_drift, observed_in_spec, render_markdown
 from contracts.junit import write_drift_junit
-from contracts.proxy_pass import API as PROXIED_API
-from contracts.proxy_pass import compare_with_check, replay_check_failures, run_proxy_pass
 from contracts.runner import OperationChecked, Report, RunFinished, check
-from contracts.tiledesk_server import (
+from mockserver import Config, create_app
+from mockserver.specfiles import load_spec
+from mockserver.vendorrecord import Credentials
+from mockserver.vendors import vendor_of
+from realservers.tiledesk.agreement import Side, compare, mock_only_fields, run_sequence
+from realservers.tiledesk.proxy_pass import API as PROXIED_API
+from realservers.tiledesk.proxy_pass import (
+    compare_with_check,
+    replay_check_failures,
+    run_proxy_pass,
+)
+from realservers.tiledesk.server import (
     DEFAULT_CACHE,
     SERVER_VERSION,
     Account,
@@ -36,10 +44,6 @@ from contracts.tiledesk_server import (
     install,
     running,
 )
-from mockserver import Config, create_app
-from mockserver.specfiles import load_spec
-from mockserver.vendorrecord import Credentials
-from mockserver.vendors import vendor_of
 
 APIS = ("tiledesk-v1", "tiledesk-v2", "tiledesk-v3")
 

@@ -31,11 +31,11 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
-from contracts.agreement import Side, normalize, run_sequence
 from contracts.drift import Drift
-from contracts.tiledesk_server import Account
 from mockserver import Config, create_app
 from mockserver.vendorrecord import AcceptedCredentials
+from realservers.tiledesk.agreement import Side, normalize, run_sequence
+from realservers.tiledesk.server import Account
 
 API = "tiledesk-v3"
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from contracts.tiledesk_server import Account
+from realservers.tiledesk.server import Account
 
 
 class HttpClient(Protocol):
