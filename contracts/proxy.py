@@ -41,9 +41,9 @@ from mockserver.errors import (
     RequestTimeout,
     error_for_status,
 )
-from mockserver.gate import read_headers
 from mockserver.journal import Entry, Journal
 from mockserver.limits import Limits
+from mockserver.middleware.gate import read_headers
 from mockserver.recording import Exchange, Recorder
 from mockserver.redaction import Redactor
 from mockserver.specfiles import load_spec

@@ -1,12 +1,5 @@
-"""The app factory: one Connexion API per vendor spec over one store, and in front of it the gate.
-
-A request flows: the journal (outermost: it sees every final answer) -> the gate (headers, body
-and its limits, read and parsed once; ``gate.py``) -> the compiled request path, which answers
-what it can judge as Connexion would (``fastpath.py``) -> otherwise Connexion: routing,
-security, request validation, the vendor handler, and (when asked) response validation, with
-the fault injector after routing and, when configured, the rate limiter. Every error on the way
-reaches ``rendering.ErrorRenderer``, which finds the vendor by base path and lets it write the
-body. ``/__admin`` never enters Connexion: ``Mock`` sends it to the admin plane.
+"""The app factory: one Connexion API per served document over one store, seeded, and the
+pipeline (``pipeline.py``, the layers a request crosses, declared once) around it.
 """
 
 from __future__ import annotations
@@ -14,50 +7,33 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import connexion
-import orjson
 from connexion.exceptions import ProblemException
-from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from mockserver.admin import ADMIN_PREFIX, admin_allowed, admin_app
+from mockserver.admin import admin_app
 from mockserver.config import Config, ConfigError
 from mockserver.connexion_adapter import spec_check_skipped
 from mockserver.errors import ApiError
-from mockserver.fastpath import CompiledPath
-from mockserver.faults import Fault, FaultError, FaultMiddleware, Faults
-from mockserver.gate import Gate
-from mockserver.journal import Entry, Journal, JournalMiddleware
+from mockserver.faults import Fault, FaultError, Faults
+from mockserver.journal import Journal
 from mockserver.jsoncodec import OrjsonJsonifier, RenderCache
 from mockserver.memory import give_back_memory
-from mockserver.prefer import PreferMiddleware, documented_answers
-from mockserver.queryguard import NestedQueryGuard
-from mockserver.ratelimit import RateLimit, RateLimitMiddleware
+from mockserver.pipeline import Parts, build_pipeline
 from mockserver.recording import overlay
 from mockserver.registry import document_apis, registry_for
 from mockserver.rendering import ErrorRenderer, mount_of
-from mockserver.routing import compile_routes
 from mockserver.specfiles import load_spec
 from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.statemodel import StateModel, check_state, infer_model
 from mockserver.store import MemoryStore, Store, quiet_collector
 from mockserver.vendorrecord import AcceptedCredentials, Mount, Vendor, mounted
 from mockserver.vendors import BUILT_IN, Registry
-
-ADMIN_API = "admin"
-"""The API the journal's listeners see an admin request under."""
-# The vendors' answer headers a browser script may read.
-CORS_EXPOSED = ["Retry-After", "WWW-Authenticate", "Location", "Link", "Allow", "Content-Length"]
-
 
 _REFERENCE_LEADS = 100
 """Leads a project in the reference seed an imported state's model is inferred from."""
@@ -68,6 +44,7 @@ class Mock:
     """A built mock: the ASGI app, its store, journal, faults and config, and its seed's facts."""
 
     app: Any
+    """The pipeline (``pipeline.build_pipeline``); None only while ``create_app`` builds it."""
     store: Store
     config: Config
     journal: Journal
@@ -159,45 +136,7 @@ class Mock:
             self.shared.client.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
-            if not admin_allowed(scope, self.config.admin_token):
-                needs = "X-Leadmock-Admin-Token" if self.config.admin_token else "a loopback caller"
-                response = JSONResponse({"error": f"the admin plane needs {needs}"}, 403)
-                await response(scope, receive, send)
-                return
-            if self.journal.listened:
-                await self._admin_noted(scope, receive, send)
-            else:
-                await self.admin(scope, receive, send)
-            return
         await self.app(scope, receive, send)
-
-    async def _admin_noted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """An admin request answered, and told to the journal's listeners, never kept."""
-        started, status = time.perf_counter(), [0]
-
-        async def noting_status(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.admin(scope, receive, noting_status)
-        finally:
-            self.journal.notify(
-                Entry(
-                    api=ADMIN_API,
-                    operation=None,
-                    method=scope["method"],
-                    path=scope["path"],
-                    query=scope.get("query_string", b"").decode("latin1"),
-                    headers={},
-                    raw_body=b"",
-                    status=status[0],
-                    valid=True,
-                    elapsed_ms=(time.perf_counter() - started) * 1000,
-                )
-            )
 
 
 def create_app(config: Config | None = None, *, store: Store | None = None) -> Mock:
@@ -255,64 +194,10 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         )
     except FaultError as exc:
         raise ConfigError(exc.field, str(exc)) from None
-    # After routing (the operation is known) and inside error handling (vendor-shaped errors).
-    app.add_middleware(
-        FaultMiddleware,
-        position=MiddlewarePosition.BEFORE_SECURITY,
-        faults=faults,
-        api_of=api_of,
-        operation_name=operation_name,
-    )
-    app.add_middleware(
-        PreferMiddleware,
-        position=MiddlewarePosition.BEFORE_SECURITY,
-        documented={api: documented_answers(spec) for api, spec in specs.items()},
-        api_of=api_of,
-    )
-    app.add_middleware(NestedQueryGuard, position=MiddlewarePosition.BEFORE_SWAGGER)
     renderer = ErrorRenderer(mounts, specs)
     # UnicodeDecodeError: Connexion's body parser raises it on a body that is not UTF-8.
     for source in (ApiError, ProblemException, HTTPException, UnicodeDecodeError):
         app.add_error_handler(source, renderer)
-    if config.rate_limit:
-        # After security (the identity is known), inside error handling (the vendor's 429).
-        app.add_middleware(
-            RateLimitMiddleware,
-            position=MiddlewarePosition.BEFORE_VALIDATION,
-            limit=RateLimit.parse(config.rate_limit),
-            api_of=api_of,
-            # Shared windows are numbered on the wall clock, the one every host agrees on.
-            **({"counter": shared.rate_counter(), "clock": time.time} if shared else {}),
-        )
-    compiled = None
-    if config.fast_path and config.framework == "async":
-        compiled = CompiledPath(renderer, validate_responses=config.validate_responses)
-
-    def may_compile(headers: dict[str, str]) -> bool:
-        # Faults and the rate limit keep state per request: Connexion's stack applies them.
-        return (
-            not config.rate_limit
-            and not faults.active
-            and "x-leadmock-fault" not in headers
-            and "prefer" not in headers
-        )
-
-    gate = Gate(
-        app,
-        limits=config.limits,
-        routes=compile_routes(mounts, specs, handlers_by_api),
-        renderer=renderer,
-        compiled=compiled,
-        may_compile=may_compile,
-        begin=functools.partial(shared.begin_request, faults) if shared else None,
-        documents={
-            f"{mount.base_path}/openapi.json": orjson.dumps(
-                {**specs[mount.name], "servers": [{"url": mount.base_path or "/"}]}
-            )
-            for mount, _ in mounts
-            if Path(mount.spec).is_absolute()
-        },
-    )
     if shared is None:
         facts = Facts(seed_all(store, config), registry)
         store.mark_seed()
@@ -321,24 +206,8 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         journal.clear()
     else:
         facts = Facts(joined_facts, registry)
-    served: Any = gate
-    if config.cors:
-        # A front end on another origin (localhost:3000) calls the mock as it would the vendor.
-        served = BrowsersOnly(
-            gate,
-            CORSMiddleware(
-                gate,
-                allow_origin_regex=".*",
-                allow_credentials=True,
-                allow_methods=["*"],
-                allow_headers=["*"],
-                expose_headers=CORS_EXPOSED,
-            ),
-        )
-    return Mock(
-        app=JournalMiddleware(
-            served, journal=journal, api_of=api_of, operation_name=operation_name
-        ),
+    mock = Mock(
+        app=None,
         store=store,
         config=config,
         journal=journal,
@@ -347,21 +216,23 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         operations=operations,
         shared=shared,
     )
-
-
-class BrowsersOnly:
-    """Requests with an ``Origin`` (a browser's) through ``cors``, the rest straight to ``app``:
-    Starlette's CORS middleware parses every request's headers, a sixth of a fast request."""
-
-    def __init__(self, app: ASGIApp, cors: Any) -> None:
-        self.app = app
-        self.cors = cors
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(name == b"origin" for name, _ in scope["headers"]):
-            await self.cors(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+    mock.app = build_pipeline(
+        app,
+        Parts(
+            config=config,
+            journal=journal,
+            faults=faults,
+            specs=specs,
+            mounts=mounts,
+            handlers=handlers_by_api,
+            renderer=renderer,
+            api_of=api_of,
+            operation_name=operation_name,
+            admin=mock.admin,
+            shared=shared,
+        ),
+    )
+    return mock
 
 
 def _add_apis(

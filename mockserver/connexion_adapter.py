@@ -1,10 +1,11 @@
 """Every private name of Connexion that leadmock relies on, in one place (#32 item 3).
 
 Connexion is the spec engine (routing, validation, security) and the reference the compiled
-path is compared against, but a few of the things leadmock needs are not public: the context
-variables a handler reads its request from, the query defaults its parameter decorator fills,
-the spec check it runs on each document, and the hooks leadmock's validators and security
-handlers override. The functions here are the only code that touches the first three; the
+path is compared against, but a few of the things leadmock needs are not public: the query
+defaults its parameter decorator fills, the spec check it runs on each document, and the hooks
+leadmock's validators and security handlers override. (The request being answered is
+leadmock's own context, ``requestcontext``, not Connexion's context variables.) The functions
+here are the only code that touches the first two; the
 hooks are listed in ``OVERRIDDEN_HOOKS``, and ``tests/test_connexion_adapter.py`` checks that
 each name is still where leadmock expects it, so a Connexion release that moves one fails that
 test by name rather than a request somewhere at random.
@@ -16,7 +17,6 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from connexion import context as _context
 from connexion.decorators import parameter as _parameter
 from connexion.spec import Specification
 
@@ -32,21 +32,8 @@ OVERRIDDEN_HOOKS: dict[str, tuple[str, ...]] = {
     "connexion.security.BasicSecurityHandler": ("_get_verify_func",),
     "connexion.spec.Specification": ("_validate_spec",),
     "connexion.decorators.parameter": ("_get_query_defaults", "_get_val_from_param"),
-    "connexion.context": ("_scope", "_receive"),
 }  # fmt: skip
 """Private names leadmock's subclasses override or read, by where Connexion defines them."""
-
-
-def request_scope(default: Any = None) -> Any:
-    """The ASGI scope of the request being answered (Connexion's context), or ``default``."""
-    return _context._scope.get(default)
-
-
-def answering(scope: Any, receive: Any) -> None:
-    """Make ``scope`` the request a handler reads (``connexion.request``), as Connexion's own
-    stack does before it calls one: the compiled path calls handlers without that stack."""
-    _context._scope.set(scope)
-    _context._receive.set(receive)
 
 
 def query_defaults(query: dict[str, dict[str, Any]], wanted: Any) -> dict[str, Any]:

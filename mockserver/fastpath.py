@@ -29,7 +29,6 @@ from connexion.utils import extract_content_type, is_json_mimetype, split_conten
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver import jsoncodec
-from mockserver.connexion_adapter import answering
 from mockserver.errors import ApiError
 from mockserver.rendering import ErrorRenderer, send_error, to_api_error
 from mockserver.routing import Operation, Parameter, Scheme
@@ -86,8 +85,6 @@ class CompiledPath:
                 kwargs["user"] = token_info.get("sub", token_info.get("uid"))
         # As the Connexion path's handler wrapper does: requests already read go first.
         await asyncio.sleep(0)
-        # Handlers may read ``connexion.request`` (its URL, for links), as under Connexion.
-        answering(scope, receive)
         try:
             status, raw_headers, content = self._response(operation, operation.handler(**kwargs))
         except Exception as exc:  # every error is answered, in the vendor's shape

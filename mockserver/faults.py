@@ -9,7 +9,6 @@ An injected status is raised as an ``ApiError``, so the vendor's error shape ans
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import math
 import random
@@ -17,10 +16,6 @@ import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
-
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from mockserver.errors import error_for_status
 
 FAULT_HEADER = b"x-leadmock-fault"
 MAX_LATENCY = 60.0
@@ -239,55 +234,3 @@ def parse_fault_header(value: str) -> Fault:
         elif name:
             raise FaultError(name, f"not a fault option; known: {', '.join(_HEADER_OPTIONS)}")
     return Fault(**options)
-
-
-class FaultMiddleware:
-    """ASGI middleware, after routing, that applies the fault a request meets."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        faults: Faults,
-        api_of: Callable[[str], str | None],
-        operation_name: Callable[[str | None, str | None], str | None] | None = None,
-    ) -> None:
-        self.app = app
-        self.faults = faults
-        self.api_of = api_of
-        self.operation_name = operation_name or (lambda api, operation_id: operation_id)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        met = self._fault_for(scope)
-        if met is None:
-            await self.app(scope, receive, send)
-            return
-        fault, latency = met
-        if latency:
-            await asyncio.sleep(latency)
-        if fault.drop:
-            # Start an answer and walk away: the server closes the connection mid-response.
-            start = {"type": "http.response.start", "status": 200, "headers": []}
-            await send(start)
-            await send({"type": "http.response.body", "body": b"{", "more_body": True})
-            return
-        if fault.status is not None:
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-            raise error_for_status(
-                fault.status, "Injected fault", code="injected_fault", headers=headers
-            )
-        await self.app(scope, receive, send)
-
-    def _fault_for(self, scope: Any) -> tuple[Fault, float] | None:
-        for name, value in scope.get("headers", ()):
-            if name == FAULT_HEADER:
-                try:
-                    fault = parse_fault_header(value.decode("latin1"))
-                except ValueError as exc:
-                    raise error_for_status(400, f"X-Leadmock-Fault: {exc}") from exc
-                return fault, self.faults.latency_of(fault)
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
-        api = self.api_of(scope["path"])
-        return self.faults.pick(api, self.operation_name(api, routing.get("operation_id")))

@@ -15,34 +15,20 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-# Where, in the scope's ``extensions``, the error handler marks a request the spec refused.
-# Extensions is a dict shared by every copy of the scope down the middleware chain.
-INVALID_MARK = "leadmock.invalid"
-STATIC_MARK = "leadmock.static"
-REQUEST_KEY = "leadmock.request"
-"""Where the gate leaves what it read of a request (``gate.ReadRequest``)."""
 _ENTRY_OVERHEAD = 512
 """Bytes an entry costs beside its body and headers, for the journal's byte budget."""
 
 
-def mark_static(scope: Any) -> None:
-    """Note that the answer came from the document's examples or schema, not from state (an
-    operation the ``--spec`` engine cannot place)."""
-    scope.setdefault("extensions", {})[STATIC_MARK] = True
-
-
-def mark_invalid(scope: Any, reason: str) -> None:
-    """Note that the spec's request validation refused this request, and why."""
-    scope.setdefault("extensions", {})[INVALID_MARK] = reason
+CORS_PREFLIGHT = "cors_preflight"
+"""The operation name the journal gives a browser's CORS preflight."""
 
 
 @dataclass(frozen=True)
@@ -273,113 +259,8 @@ def _contains(actual: Any, expected: Any) -> bool:
     return actual == expected
 
 
-CORS_PREFLIGHT = "cors_preflight"
-"""The operation name the journal gives a browser's CORS preflight."""
-
-
-def _preflight(scope: Any) -> bool:
-    return scope["method"] == "OPTIONS" and any(
-        name == b"access-control-request-method" for name, _ in scope["headers"]
-    )
-
-
 OperationName = Callable[[str | None, str | None], str | None]
 """(API, operationId) -> the name users know the operation by (``Vendor.operation_name``)."""
-
-
-class JournalMiddleware:
-    """ASGI middleware that records each HTTP request in a journal, with what the gate read."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        journal: Journal,
-        api_of: Callable[[str], str | None],
-        operation_name: OperationName | None = None,
-    ) -> None:
-        self.app = app
-        self.journal = journal
-        # A journal kept elsewhere is waited on; the in-process one is called (no coroutine).
-        self._waits = type(journal).record_async is not Journal.record_async
-        self.api_of = api_of
-        self.operation_name = operation_name or (lambda api, operation_id: operation_id)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = [0]
-        recorded = False
-        started = time.perf_counter()
-        # Created here, so inner middlewares that copy the scope still write into this dict.
-        extensions = scope.setdefault("extensions", {})
-
-        def keep() -> Awaitable[None] | None:
-            """Journal the request once; what to await when the journal is kept elsewhere."""
-            nonlocal recorded
-            if recorded:
-                return None
-            recorded = True
-            entry = self._entry(scope, extensions, status[0], started)
-            if self._waits:
-                return self.journal.record_async(entry)
-            self.journal.record(entry)
-            return None
-
-        async def recording_send(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            elif (
-                self._waits
-                and message["type"] == "http.response.body"
-                and not message.get("more_body")
-            ):
-                # A journal other workers read: kept before the answer's last byte leaves, so
-                # a client that has its answer finds the request through any worker. (The
-                # in-process journal is written right after it: work before the last send
-                # delays every answer, a few percent of throughput.)
-                pending = keep()
-                if pending is not None:
-                    await pending
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            pending = keep()
-            if pending is not None:
-                await pending
-
-    def _entry(self, scope: Any, extensions: dict[str, Any], status: int, started: float) -> Entry:
-        read = extensions.get(REQUEST_KEY)
-        operation = getattr(read, "operation", None)
-        if _preflight(scope):
-            # Apart from the vendor's operations: the browser's, answered before them.
-            api, operation_id = self.api_of(scope["path"]), CORS_PREFLIGHT
-        elif operation is not None:
-            api, operation_id = operation.api, operation.operation_id
-        else:
-            api = self.api_of(scope["path"])
-            operation_id = extensions.get("connexion_routing", {}).get("operation_id")
-        if operation_id != CORS_PREFLIGHT:
-            operation_id = self.operation_name(api, operation_id)
-        body = getattr(read, "body", b"")
-        refusal = extensions.get(INVALID_MARK)
-        return Entry(
-            static=STATIC_MARK in extensions,
-            api=api,
-            operation=operation_id,
-            method=scope["method"],
-            path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin1"),
-            headers=getattr(read, "headers", None) or {},
-            raw_body=body[: self.journal.body_bytes],
-            body_size=len(body),
-            status=status,
-            valid=refusal is None,
-            refusal=refusal,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-        )
 
 
 def _decode(raw: bytes, content_type: str = "") -> Any:

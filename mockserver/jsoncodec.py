@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from connexion.jsonifier import Jsonifier
 
-from mockserver.journal import REQUEST_KEY
+from mockserver.requestcontext import CONTEXT_KEY
 
 # orjson reads integers past 64 bits as floats; a run this long sends the body to the standard
 # library, which keeps every digit.
@@ -137,7 +137,7 @@ class GateParsedBody:
     (the same value: the gate parses strictly and exactly), else Connexion's own parse."""
 
     async def _parse(self, stream: Any, scope: Any) -> Any:
-        read = scope.get("extensions", {}).get(REQUEST_KEY)
+        read = scope.get("extensions", {}).get(CONTEXT_KEY)
         if read is not None and read.json is not None:
             return read.json
         return await super()._parse(stream, scope)  # type: ignore[misc]

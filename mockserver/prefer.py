@@ -10,13 +10,11 @@ before security: the caller asked for that answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import error_for_status
 
@@ -143,54 +141,3 @@ def preferred_example(header: str, operation_id: str, documented: Documented) ->
         phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
         raise error_for_status(status, phrase)
     return None
-
-
-class PreferMiddleware:
-    """ASGI middleware, after routing, answering a ``Prefer: code=`` or ``example=`` request
-    with the documented example; ``documented`` is ``documented_answers`` by API name."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        documented: dict[str, dict[str, Documented]],
-        api_of: Callable[[str], str | None],
-    ) -> None:
-        self.app = app
-        self.documented = documented
-        self.api_of = api_of
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        header = _prefer_header(scope) if scope["type"] == "http" else None
-        if header is not None:
-            operation_id = (
-                scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-            )
-            api = self.api_of(scope["path"])
-            documented = self.documented.get(api or "", {}).get(operation_id or "")
-            if documented is not None:
-                example = preferred_example(header, operation_id, documented)  # type: ignore[arg-type]
-                if example is not None:
-                    await _answer(send, example, header)
-                    return
-        await self.app(scope, receive, send)
-
-
-def _prefer_header(scope: Any) -> str | None:
-    for name, value in scope["headers"]:
-        if name == PREFER_HEADER:
-            return value.decode("latin-1")
-    return None
-
-
-async def _answer(send: Any, example: Example, header: str) -> None:
-    body = example.body()
-    asked = preferences(header)
-    applied = ", ".join(f"{k}={asked[k]}" for k in ("code", "example") if k in asked)
-    headers = [
-        (b"content-type", example.media_type.encode("latin-1")),
-        (b"content-length", str(len(body)).encode()),
-        (b"preference-applied", applied.encode("latin-1")),
-        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in example.headers),
-    ]
-    await send({"type": "http.response.start", "status": example.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -13,7 +13,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from mockserver.errors import ApiError, error_for_status
-from mockserver.journal import mark_invalid
+from mockserver.requestcontext import request_context
 from mockserver.vendorrecord import ErrorBody, Mount, Vendor
 
 Mounts = list[tuple[Mount, Vendor]]
@@ -55,7 +55,7 @@ class ErrorRenderer:
         """Connexion's error handler."""
         error = to_api_error(exc)
         if isinstance(exc, REQUEST_VALIDATION_PROBLEMS) or getattr(exc, "refused_by_spec", False):
-            mark_invalid(request.scope, error.explained)
+            request_context(request.scope).refusal = error.explained
         rendered = self.render(request.url.path, error)
         return ConnexionResponse(
             status_code=rendered.status,

@@ -1,4 +1,4 @@
-"""The URL of the request being answered, from the request context: vendors build their page
+"""The URL of the request being answered, from the request being answered: vendors build their page
 links from it."""
 
 from __future__ import annotations
@@ -7,14 +7,16 @@ import functools
 
 from starlette.datastructures import URL
 
-from mockserver.connexion_adapter import request_scope
+from mockserver.requestcontext import answering_scope
 
 
 def request_url(*, query: bool = True) -> str:
-    """The URL of the request being answered, as ``connexion.request.url`` gives it (with its
+    """The URL of the request being answered, as Starlette's ``Request.url`` gives it (with its
     query, or without), worked out once for each distinct scheme, host, path and query: vendors
     build their page links from it."""
-    scope = request_scope()
+    scope = answering_scope()
+    if scope is None:
+        raise RuntimeError("request_url() is for the request being answered; there is none")
     host = next((value for key, value in scope["headers"] if key == b"host"), None)
     server = scope.get("server")
     return _url(

@@ -7,13 +7,10 @@ import importlib
 import inspect
 
 import pytest
-from starlette.testclient import TestClient
 
-from mockserver import Config, create_app
 from mockserver.connexion_adapter import (
     OVERRIDDEN_HOOKS,
     query_defaults,
-    request_scope,
     spec_check_skipped,
 )
 
@@ -49,31 +46,6 @@ def test_query_defaults_are_connexions() -> None:
     }
     assert query_defaults(query, lambda argument: True) == {"limit": 25, "sort_by": "x"}
     assert query_defaults(query, lambda argument: argument == "limit") == {"limit": 25}
-
-
-def test_the_request_scope_is_the_one_a_handler_sees() -> None:
-    mock = create_app(Config(leads=2))
-    seen = []
-    from mockserver.requesturl import request_url
-
-    original = request_url
-
-    def spying(*args: object, **kwargs: object) -> str:
-        seen.append(request_scope()["path"])
-        return original(*args, **kwargs)
-
-    import mockserver.vendors.overloop.handlers as overloop
-
-    key = mock.facts["overloop"]["api_key"]
-    overloop_request_url = getattr(overloop, "request_url", None)
-    if overloop_request_url is None:
-        pytest.fail("overloop no longer builds its links from request_url")
-    overloop.request_url = spying  # type: ignore[attr-defined]
-    try:
-        TestClient(mock).get("/public/v1/leads", headers={"Authorization": key})
-    finally:
-        overloop.request_url = overloop_request_url  # type: ignore[attr-defined]
-    assert seen == ["/public/v1/leads"]
 
 
 def test_the_spec_check_is_skipped_only_inside() -> None:

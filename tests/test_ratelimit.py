@@ -9,7 +9,8 @@ from starlette.testclient import TestClient
 
 from mockserver import Config, create_app
 from mockserver.errors import TooManyRequests
-from mockserver.ratelimit import RateLimit, RateLimitMiddleware
+from mockserver.middleware.ratelimit import RateLimitMiddleware
+from mockserver.ratelimit import RateLimit
 from tests.helpers import basic, crm_bearer
 
 LEADS = "/v1/5b55e806c93dde00143163dd/leads"

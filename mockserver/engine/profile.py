@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from mockserver.auth import api_key_scheme, basic_scheme, http_token_scheme, same_secret
 from mockserver.config import Config
-from mockserver.connexion_adapter import pythonic, request_scope
+from mockserver.connexion_adapter import pythonic
 from mockserver.engine.bundle import bundled_file
 from mockserver.engine.document import Document, read_document
 from mockserver.engine.errors import ErrorShapes
@@ -38,7 +38,7 @@ from mockserver.engine.model import (
 from mockserver.engine.overrides import apply_overrides, read_overrides
 from mockserver.engine.seed import _inlined, fits, value_for
 from mockserver.errors import ApiError, BadRequest, error_for_status, spec_refusal
-from mockserver.journal import REQUEST_KEY, mark_static
+from mockserver.requestcontext import answering_context, answering_scope, operation_id_of
 from mockserver.store import Store
 from mockserver.vendorrecord import (
     AcceptedCredentials,
@@ -235,8 +235,7 @@ class DocumentHandlers:
         return self._bodies[placed.operation_id]
 
     def _from_document(self, method: str, path: str, names: dict[str, str], kwargs: Any) -> Any:
-        scope = request_scope()
-        mark_static(scope)
+        answering_context().static = True
         item = self.served.document.resolve((self.served.document.spec.get("paths") or {})[path])
         operation = item.get(method.lower(), {})
         return static_answer(self.served.document, operation)
@@ -319,8 +318,7 @@ _TRANSPORT_HEADERS = {"accept", "content-type", "authorization", "content-length
 
 def _check_headers(declared: list[tuple[str, Any]]) -> None:
     """Each declared header the request sends, against its schema (a 400 when it breaks it)."""
-    scope = request_scope() or {}
-    sent = getattr((scope.get("extensions") or {}).get(REQUEST_KEY), "headers", None) or {}
+    sent = answering_context().headers
     for name, schema in declared:
         text = sent.get(name.lower())
         if text is None:
@@ -347,9 +345,7 @@ def _problem(schema: Any, value: Any) -> str | None:
 
 def _null_sent() -> bool:
     """Whether the request's body is the JSON ``null`` (not an empty body)."""
-    scope = request_scope() or {}
-    read = (scope.get("extensions") or {}).get(REQUEST_KEY)
-    return getattr(read, "body", b"").strip() == b"null"
+    return answering_context().body.strip() == b"null"
 
 
 def _allows_null(document: Document, schema: Any) -> bool:
@@ -382,21 +378,13 @@ def _nullable_validator(schema: Any) -> Any:
 
 
 def _operation_answering() -> str | None:
-    """The operationId of the request being answered, where routing found one: the compiled
-    path notes it in the request it read, Connexion in its routing extension."""
-    scope = request_scope()
-    if scope is None:
-        return None
-    extensions = scope.get("extensions") or {}
-    read = extensions.get(REQUEST_KEY)
-    operation = getattr(read, "operation", None)
-    if operation is not None:
-        return operation.operation_id
-    return (extensions.get("connexion_routing") or {}).get("operation_id")
+    """The operationId of the request being answered, where routing found one."""
+    scope = answering_scope()
+    return operation_id_of(scope) if scope is not None else None
 
 
 def _query() -> dict[str, list[str]]:
-    scope = request_scope()
+    scope = answering_scope() or {}
     raw = scope.get("query_string", b"").decode("latin-1")
     return parse_qs(raw, keep_blank_values=True)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -31,24 +30,11 @@ from mockserver.errors import (
     UnsupportedMediaType,
 )
 from mockserver.fastpath import CompiledPath
-from mockserver.journal import REQUEST_KEY, mark_invalid
 from mockserver.limits import Limits
 from mockserver.memory import give_back_memory
 from mockserver.rendering import ErrorRenderer, send_error
+from mockserver.requestcontext import RequestContext, answering, request_context
 from mockserver.routing import Operation, RouteTable
-
-
-@dataclass
-class ReadRequest:
-    """What the gate read of one request, for the compiled path and the journal."""
-
-    headers: dict[str, str] = field(default_factory=dict)
-    """Lower-cased names; the first of repeated headers, as Starlette's ``Headers.get``."""
-    body: bytes = b""
-    """The body as received, or its first bytes when it was refused for its size."""
-    json: Any = None
-    """The parsed body, when it is JSON the operation accepts."""
-    operation: Operation | None = None
 
 
 class Gate:
@@ -94,8 +80,7 @@ class Gate:
             ]})  # fmt: skip
             await send({"type": "http.response.body", "body": content})
             return
-        read = ReadRequest()
-        scope.setdefault("extensions", {})[REQUEST_KEY] = read
+        read = request_context(scope)
         try:
             read.headers = read_headers(scope["headers"], self.limits)
             found = self.routes.match(scope["method"], scope["path"])
@@ -117,7 +102,7 @@ class Gate:
                 await self.begin()
         except ApiError as error:
             if not isinstance(error, ServiceUnavailable):
-                mark_invalid(scope, error.explained)
+                read.refusal = error.explained
             rendered = self.renderer.render(scope["path"], error)
             await send_error(
                 send, rendered, close=isinstance(error, PayloadTooLarge | RequestTimeout)
@@ -125,16 +110,17 @@ class Gate:
             return
         replayed = _replay(read.body, receive)
         try:
-            if (
-                found is not None
-                and self.compiled is not None
-                and self.may_compile(read.headers)
-                and await self.compiled.answer(
-                    scope, found[0], found[1], read.headers, read.json, replayed, send
-                )
-            ):
-                return
-            await self.app(scope, replayed, send)
+            with answering(scope):
+                if (
+                    found is not None
+                    and self.compiled is not None
+                    and self.may_compile(read.headers)
+                    and await self.compiled.answer(
+                        scope, found[0], found[1], read.headers, read.json, replayed, send
+                    )
+                ):
+                    return
+                await self.app(scope, replayed, send)
         finally:
             if len(read.body) > _LARGE_BODY:
                 give_back_memory()
@@ -149,7 +135,7 @@ class Gate:
                     f"{self.limits.integer_digits} digits"
                 )
 
-    async def _body(self, headers: dict[str, str], receive: Any, read: ReadRequest) -> bytes:
+    async def _body(self, headers: dict[str, str], receive: Any, read: RequestContext) -> bytes:
         """The whole body, within the size and time limits."""
         if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
             return b""
