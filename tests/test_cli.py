@@ -244,3 +244,29 @@ def test_leads_crm_remote_target_logs_in_for_a_token(served: tuple[str, list[str
         remote_target(api, Credentials(user="apiuser1", password=password))
     with pytest.raises(ValueError, match="answered 401"):
         remote_target(api, Credentials(api_key=key, user="apiuser1", password="wrong"))
+
+
+def test_every_command_module_is_listed_and_has_the_one_shape(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each module of ``mockserver.cli`` with a ``COMMAND`` is in ``COMMANDS`` (a command
+    added as a module and not listed would be unreachable), and each answers ``--help``."""
+    import importlib
+    import pkgutil
+
+    import mockserver.cli as cli
+    from mockserver.cli.command import Command
+
+    modules = [
+        importlib.import_module(f"mockserver.cli.{info.name}")
+        for info in pkgutil.iter_modules(cli.__path__)
+    ]
+    declared = [module.COMMAND for module in modules if hasattr(module, "COMMAND")]
+    assert all(isinstance(command, Command) for command in declared)
+    assert sorted(c.name for c in declared) == sorted(c.name for c in cli.COMMANDS)
+    assert len(cli.COMMANDS) == 6
+    for command in cli.COMMANDS:
+        with pytest.raises(SystemExit) as stopped:
+            main([command.name, "--help"])
+        assert stopped.value.code == 0
+        assert f"usage: leadmock {command.name}" in capsys.readouterr().out

@@ -19,7 +19,7 @@ from contracts import RunFinished
 from contracts import check as check_api
 from contracts.documentchecks import CHECK_NAME
 from mockserver.app import create_app
-from mockserver.checkcli import CHECKED_CREDENTIALS
+from mockserver.cli.check import CHECKED_CREDENTIALS
 from mockserver.config import Config
 from mockserver.engine import infer_model, read_document
 from mockserver.registry import document_apis, registry_for

@@ -216,8 +216,8 @@ SAMPLES = {
 
 
 def test_the_config_file_and_the_environment_set_every_option_as_the_command_line_does() -> None:
-    from mockserver.cli import _subcommand
-    from mockserver.serveoptions import option_values
+    from mockserver.cli.command import subcommand as _subcommand
+    from mockserver.cli.options import option_values
 
     parser = build_parser()
     serve_parser = _subcommand(parser, "serve")

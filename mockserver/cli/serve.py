@@ -1,50 +1,28 @@
-"""``leadmock``: the command line. ``serve`` and ``seed`` here, ``check`` in ``checkcli``.
-
-The CLI modules are the only ones that print. Exit codes: 0 success, 1 failures found, 2 bad
-input.
-"""
+"""``leadmock serve``: the mock over HTTP until interrupted, with its banner and request log."""
 
 from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import signal
 import socket
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mockserver import cliarguments as arguments
 from mockserver import memory
 from mockserver.app import create_app, served_vendors
-from mockserver.checkcli import check
-from mockserver.config import Config, ConfigError
+from mockserver.cli import arguments
+from mockserver.cli.command import Command, listen, request_log
+from mockserver.cli.options import FromConfig, config_file, option_values
+from mockserver.config import Config
 from mockserver.limits import Limits
-from mockserver.proxycli import add_proxy_command
-from mockserver.registry import registry_for
-from mockserver.requestlog import RequestLog
-from mockserver.serveoptions import FromConfig, OptionSourceError, config_file, option_values
 from mockserver.server import server_config
 from mockserver.statemodel import StateModelError
 from mockserver.vendorrecord import AcceptedCredentials
 from mockserver.vendors import known_names
 from mockserver.workers import run_workers
-
-
-def _shared_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--seed", type=int, default=Config.seed, help="Faker seed (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--leads",
-        type=int,
-        default=Config.leads,
-        help="leads seeded per project (default: %(default)s)",
-    )
-
 
 # Each limit's option: (Limits field, type, what it bounds).
 LIMIT_OPTIONS = {
@@ -96,14 +74,9 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    # Bound before anything is printed: a port in use is one line, not a banner and a trace.
-    try:
-        listening = socket.create_server((args.host, args.port))
-    except OSError as exc:
-        print(
-            f"leadmock serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
+    # Bound before anything is printed.
+    listening = listen("serve", args.host, args.port)
+    if listening is None:
         return 2
     recorded = _recording(args.state, config.limits.json_depth) if args.state else None
     if isinstance(recorded, str):
@@ -162,14 +135,7 @@ def _serve_on(
     """Serve ``mock`` on ``listening`` until SIGINT or SIGTERM, with the request log."""
     import uvicorn
 
-    log = None
-    if not args.quiet:
-        log = RequestLog(
-            sys.stdout,
-            json_lines=args.log_format == "json",
-            colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
-        )
-        mock.journal.subscribe(log)
+    log = request_log(args, mock.journal)
     settings = server_config(
         mock, host=args.host, port=args.port, limits=config.limits, log_level=args.log_level
     )
@@ -220,69 +186,6 @@ def _fault_words(fault: Any) -> str:
     return f"{fault.share:.0%} of answers {fault.status}" + (f" after {delay}" if latency else "")
 
 
-def inspect(args: argparse.Namespace) -> int:
-    """Print the resource model the engine infers from a document (``--json``: as data)."""
-    from mockserver.engine import DocumentError, infer_model, read_document
-    from mockserver.engine.describe import describe_model, model_json
-    from mockserver.engine.overrides import apply_overrides, read_overrides
-
-    try:
-        document = read_document(args.file)
-        overrides = read_overrides(document.spec, args.overrides)
-        model = apply_overrides(infer_model(document), overrides, args.overrides or args.file)
-    except DocumentError as exc:
-        print(f"leadmock inspect: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(model_json(model), indent=2))
-    else:
-        print("\n".join(describe_model(model, args.file)))
-    return 0
-
-
-def operations(args: argparse.Namespace) -> int:
-    """Print each API's operations, as the journal, faults and ``assert_called`` name them."""
-    from mockserver.app import served_vendors
-    from mockserver.specfiles import load_spec
-
-    config = Config(specs=tuple(str(Path(spec).resolve()) for spec in args.spec))
-    registry = registry_for(config)
-    try:
-        wanted = registry.apis_named(args.api) if args.api else None
-    except LookupError as exc:
-        print(f"leadmock operations: {str(exc).strip(chr(39))}", file=sys.stderr)
-        return 2
-    for vendor in served_vendors(config) if config.specs else registry.vendors:
-        for mount in vendor.mounts:
-            if wanted is not None and mount.name not in wanted:
-                continue
-            print(f"{mount.name}  ({mount.base_path})")
-            paths = load_spec(mount.spec).get("paths", {})
-            for template, item in paths.items():
-                for method, operation in item.items():
-                    if isinstance(operation, dict) and "operationId" in operation:
-                        route = f"{method.upper()} {mount.base_path}{template}"
-                        print(f"  {route:<64} {vendor.operation_name(operation['operationId'])}")
-    return 0
-
-
-def seed(args: argparse.Namespace) -> int:
-    """Print the whole seeded state as JSON: the same seed prints the same bytes."""
-    mock = create_app(Config(seed=args.seed, leads=args.leads))
-    json.dump(mock.store.dump(), sys.stdout, indent=1, sort_keys=True)
-    print()
-    return 0
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("leadmock")
-    except PackageNotFoundError:  # a checkout run without installing
-        return "unknown (not installed)"
-
-
 def _read_option_sources(serve_parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """Set ``serve``'s defaults from the config file and the environment; where they came from."""
     finder = argparse.ArgumentParser(add_help=False)
@@ -299,46 +202,20 @@ def _read_option_sources(serve_parser: argparse.ArgumentParser, argv: list[str])
     return used
 
 
-def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action.choices[name]
-    raise LookupError(name)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``leadmock`` argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="leadmock",
-        description="A stateful mock of the Tiledesk, Overloop and Leads & CRM APIs, and of "
-        "any OpenAPI document (serve --spec), and a conformance checker for them. "
-        "'leadmock COMMAND --help' says more of each command.",
-    )
-    parser.add_argument("--version", action="version", version=f"leadmock {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    serve_parser = commands.add_parser(
-        "serve",
-        help="serve the vendor APIs (every one unless --api names some)",
-        description="Serve the vendor APIs over HTTP, seeded, with a request log. Options also "
-        "come from a config file (--config, leadmock.toml, or [tool.leadmock] in "
-        "pyproject.toml) and LEADMOCK_* variables: the command line wins, then the "
-        "environment, then the file.",
-    )
-    serve_parser.add_argument(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``leadmock serve``'s options."""
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="read options from this TOML file (default: ./leadmock.toml, else "
         "[tool.leadmock] in ./pyproject.toml)",
     )
-    _shared_options(serve_parser)
-    serve_parser.add_argument(
-        "--host", default="127.0.0.1", help="bind address (default: %(default)s)"
-    )
-    serve_parser.add_argument(
+    arguments.add_seed_options(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: %(default)s)")
+    parser.add_argument(
         "--port", type=arguments.port, default=8080, help="port, 1 to 65535 (default: %(default)s)"
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--api",
         "--vendor",
         dest="vendor",
@@ -349,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"serve only this API, or every API of this vendor: {', '.join(known_names())} "
         "(repeatable; default: all)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--spec",
         action=FromConfig,
         default=[],
@@ -358,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "as an API named by its file; repeatable. Alone unless --api names built-in APIs too "
         "('leadmock inspect FILE' shows what the engine makes of it)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--overrides",
         action=FromConfig,
         default=[],
@@ -367,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="correct the model of a --spec document's API with this file, as 'leadmock "
         "inspect --overrides' does (repeatable)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--base-path",
         action=FromConfig,
         default=[],
@@ -375,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="API=PATH",
         help="serve an API under another base path, e.g. leads-crm=/crm/v2 (repeatable)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--store",
         type=arguments.store_url,
         default=None,
@@ -384,47 +261,47 @@ def build_parser() -> argparse.ArgumentParser:
         "same URL: redis://127.0.0.1:6379/0, ?prefix=NAME to keep mocks apart "
         "(default: in this process)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--workers",
         type=arguments.workers,
         default=1,
         metavar="N",
         help="answer with N processes over one port; needs --store (default: 1)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--framework",
         choices=("async", "flask"),
         default=Config.framework,
         help="Connexion AsyncApp or FlaskApp (default: %(default)s)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--admin-token",
         default=None,
         help="answer /__admin/ to whoever sends this token (default: loopback callers only)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--rate-limit",
         type=arguments.rate_limit,
         default=None,
         help="per-credential limit such as 200/min, answered with 429 (default: off)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--no-cors",
         action="store_true",
         help="no CORS: preflights get 405 and browsers on other origins cannot read answers",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--validate-responses",
         action="store_true",
         help="check every answer against its spec: one that breaks it is a 500 (default: off)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--delay",
         type=arguments.delay,
         default=0.0,
         help="add this delay to every vendor answer: 0.2, 200ms, or a range 100-500ms",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--error-rate",
         type=arguments.error_rate,
         default=(0.0, 500),
@@ -432,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer this share of vendor requests with an error: 0.05 or 5%%, 500 unless "
         ":STATUS says (5%%:503)",
     )
-    recording = serve_parser.add_argument_group("serving a recording (leadmock proxy --record)")
+    recording = parser.add_argument_group("serving a recording (leadmock proxy --record)")
     recording.add_argument(
         "--state",
         metavar="FILE",
@@ -460,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOKEN",
         help="a --spec API accepts only the bearer tokens named (default: any); repeatable",
     )
-    log = serve_parser.add_argument_group("the request log: one line a request, on stdout")
+    log = parser.add_argument_group("the request log: one line a request, on stdout")
     log.add_argument("--quiet", action="store_true", help="no request log")
     log.add_argument(
         "--log-format",
@@ -468,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text (coloured on a terminal) or json, one object a line (default: %(default)s)",
     )
-    serve_parser.add_argument(
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
@@ -476,172 +353,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     defaults = Limits()
     for option, (field, kind, meaning) in LIMIT_OPTIONS.items():
-        serve_parser.add_argument(
+        parser.add_argument(
             option,
             type=arguments.above_zero(kind),
             default=None,
             help=f"{meaning} (default: {getattr(defaults, field)})",
         )
-    serve_parser.set_defaults(func=serve)
-
-    check_parser = commands.add_parser(
-        "check", help="check an API against its spec: the mock in-process, or --base-url"
-    )
-    check_parser.add_argument(
-        "api",
-        nargs="?",
-        metavar="API",
-        help=f"the API to check, a vendor's APIs, or all: {', '.join(known_names())}; with "
-        "--spec, a document's API (default: every document's)",
-    )
-    check_parser.add_argument(
-        "--spec",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="check the API of this OpenAPI document: the mock serving it in-process, or "
-        "--base-url (repeatable)",
-    )
-    check_parser.add_argument(
-        "--replay", metavar="FAILURE_ID", help="send a failure of the last run again"
-    )
-    check_parser.add_argument(
-        "--base-url", help="a real endpoint, e.g. https://api.tiledesk.com/v3"
-    )
-    check_parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
-    check_parser.add_argument(
-        "--max-examples", type=arguments.above_zero(int), default=10, help="examples a phase"
-    )
-    check_parser.add_argument(
-        "--stateful-steps", type=arguments.above_zero(int), default=20, help="steps a sequence"
-    )
-    check_parser.add_argument(
-        "--max-time", type=arguments.above_zero(int), default=None, help="time budget, seconds"
-    )
-    check_parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="send only GET, HEAD and OPTIONS: safe against a live account",
-    )
-    check_parser.add_argument(
-        "--rate-limit",
-        type=arguments.check_rate_limit,
-        default=None,
-        help="at most this many requests, as serve takes it: 200/min (also 10/s, 1000/hour)",
-    )
-    narrowing = check_parser.add_argument_group("narrowing the run, as Schemathesis' options do")
-    narrowing.add_argument(
-        "--phases", type=arguments.comma_names, help="examples,coverage,fuzzing,stateful"
-    )
-    narrowing.add_argument(
-        "--checks", type=arguments.comma_names, help="only these checks, comma-separated"
-    )
-    narrowing.add_argument(
-        "--exclude-checks", type=arguments.comma_names, default=[], help="not these checks"
-    )
-    narrowing.add_argument(
-        "--include-operation",
-        action="append",
-        default=[],
-        help="only this operation ('GET /leads' or its operationId); repeatable",
-    )
-    narrowing.add_argument(
-        "--exclude-operation", action="append", default=[], help="not this operation; repeatable"
-    )
-    narrowing.add_argument("--workers", type=arguments.above_zero(int), help="concurrent workers")
-    narrowing.add_argument(
-        "--request-timeout", type=arguments.above_zero(float), help="seconds a request may take"
-    )
-    check_parser.add_argument("--junit", default=None, help="write a JUnit XML report here")
-    check_parser.add_argument(
-        "--report-dir",
-        default=None,
-        help="write junit.xml and summary.md here (and cassette.har with --report har)",
-    )
-    check_parser.add_argument(
-        "--report",
-        choices=["har"],
-        action="append",
-        default=[],
-        help="har: every request and answer of the run as an HTTP Archive, in --report-dir",
-    )
-    credentials = check_parser.add_argument_group("credentials for --base-url")
-    credentials.add_argument("--user", help="user name or email (Tiledesk: Basic auth)")
-    credentials.add_argument("--password", help="password")
-    credentials.add_argument("--signin", action="store_true", help="sign in for a token first")
-    credentials.add_argument("--token", help="a token, sent in the vendor's scheme")
-    credentials.add_argument("--api-key", help="an API key (vendors that use one)")
-    credentials.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="LOCATION.NAME=VALUE",
-        help="pin a parameter, e.g. path.project_id=5b55e806c93dde00143163dd",
-    )
-    credentials.add_argument(
-        "--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra header"
-    )
-    check_parser.set_defaults(func=check)
-
-    add_proxy_command(commands)
-    operations_parser = commands.add_parser(
-        "operations", help="list each API's operations: method, path and operationId"
-    )
-    operations_parser.add_argument(
-        "api",
-        nargs="?",
-        metavar="API",
-        help=f"one API, or a vendor's APIs: {', '.join(known_names())} (default: all)",
-    )
-    operations_parser.add_argument(
-        "--spec",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="list the operations of this OpenAPI document's API instead (repeatable)",
-    )
-    operations_parser.set_defaults(func=operations)
-
-    inspect_parser = commands.add_parser(
-        "inspect", help="print the resource model inferred from an OpenAPI document"
-    )
-    inspect_parser.add_argument("file", metavar="FILE", help="OpenAPI 3.0/3.1 or Swagger 2.0")
-    inspect_parser.add_argument("--json", action="store_true", help="the model as JSON")
-    inspect_parser.add_argument(
-        "--overrides", metavar="FILE", help="corrections to the model (YAML or JSON; x-leadmock)"
-    )
-    inspect_parser.set_defaults(func=inspect)
-
-    seed_parser = commands.add_parser("seed", help="print the seed data as JSON")
-    _shared_options(seed_parser)
-    seed_parser.set_defaults(func=seed)
-    return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``leadmock`` and ``python -m mockserver``. Exit 2 on bad arguments."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    sources: list[str] = []
-    if next((a for a in argv if not a.startswith("-")), None) == "serve":
-        try:
-            sources = _read_option_sources(_subcommand(parser, "serve"), argv)
-        except OptionSourceError as exc:
-            print(f"leadmock serve: {exc}", file=sys.stderr)
-            return 2
-    args = parser.parse_args(argv)
-    args.option_sources = sources
-    if getattr(args, "leads", 2) < 2:
-        print(
-            "leadmock: --leads must be at least 2 (the documents' example leads)", file=sys.stderr
-        )
-        return 2
-    try:
-        return args.func(args)
-    except ConfigError as exc:
-        print(f"leadmock: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        # The reader stopped early (``leadmock operations | head``): not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+COMMAND = Command(
+    name="serve",
+    help="serve the vendor APIs (every one unless --api names some)",
+    description="Serve the vendor APIs over HTTP, seeded, with a request log. Options also "
+    "come from a config file (--config, leadmock.toml, or [tool.leadmock] in "
+    "pyproject.toml) and LEADMOCK_* variables: the command line wins, then the "
+    "environment, then the file.",
+    add_arguments=add_arguments,
+    run=serve,
+    read_defaults=_read_option_sources,
+)

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.app import create_app
+from mockserver.cli import arguments
+from mockserver.cli.command import Command
 from mockserver.config import Config, ConfigError
 from mockserver.engine.profile import ANY_TOKEN
 from mockserver.redaction import SecretNames
 from mockserver.registry import document_apis, registry_for
 from mockserver.specfiles import load_spec
 from mockserver.vendorrecord import AcceptedCredentials, CheckTarget, Credentials
-from mockserver.vendors import Registry
+from mockserver.vendors import Registry, known_names
 
 
 def check(args: argparse.Namespace) -> int:
@@ -408,3 +410,107 @@ def _print_failure(failure: Any) -> None:
         print(f"      reproduce: {failure.curl}")
     if failure.requests:
         print(f"      replay: leadmock check --replay {failure.id}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``leadmock check``'s options."""
+    parser.add_argument(
+        "api",
+        nargs="?",
+        metavar="API",
+        help=f"the API to check, a vendor's APIs, or all: {', '.join(known_names())}; with "
+        "--spec, a document's API (default: every document's)",
+    )
+    parser.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="check the API of this OpenAPI document: the mock serving it in-process, or "
+        "--base-url (repeatable)",
+    )
+    parser.add_argument(
+        "--replay", metavar="FAILURE_ID", help="send a failure of the last run again"
+    )
+    parser.add_argument("--base-url", help="a real endpoint, e.g. https://api.tiledesk.com/v3")
+    parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
+    parser.add_argument(
+        "--max-examples", type=arguments.above_zero(int), default=10, help="examples a phase"
+    )
+    parser.add_argument(
+        "--stateful-steps", type=arguments.above_zero(int), default=20, help="steps a sequence"
+    )
+    parser.add_argument(
+        "--max-time", type=arguments.above_zero(int), default=None, help="time budget, seconds"
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="send only GET, HEAD and OPTIONS: safe against a live account",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=arguments.check_rate_limit,
+        default=None,
+        help="at most this many requests, as serve takes it: 200/min (also 10/s, 1000/hour)",
+    )
+    narrowing = parser.add_argument_group("narrowing the run, as Schemathesis' options do")
+    narrowing.add_argument(
+        "--phases", type=arguments.comma_names, help="examples,coverage,fuzzing,stateful"
+    )
+    narrowing.add_argument(
+        "--checks", type=arguments.comma_names, help="only these checks, comma-separated"
+    )
+    narrowing.add_argument(
+        "--exclude-checks", type=arguments.comma_names, default=[], help="not these checks"
+    )
+    narrowing.add_argument(
+        "--include-operation",
+        action="append",
+        default=[],
+        help="only this operation ('GET /leads' or its operationId); repeatable",
+    )
+    narrowing.add_argument(
+        "--exclude-operation", action="append", default=[], help="not this operation; repeatable"
+    )
+    narrowing.add_argument("--workers", type=arguments.above_zero(int), help="concurrent workers")
+    narrowing.add_argument(
+        "--request-timeout", type=arguments.above_zero(float), help="seconds a request may take"
+    )
+    parser.add_argument("--junit", default=None, help="write a JUnit XML report here")
+    parser.add_argument(
+        "--report-dir",
+        default=None,
+        help="write junit.xml and summary.md here (and cassette.har with --report har)",
+    )
+    parser.add_argument(
+        "--report",
+        choices=["har"],
+        action="append",
+        default=[],
+        help="har: every request and answer of the run as an HTTP Archive, in --report-dir",
+    )
+    credentials = parser.add_argument_group("credentials for --base-url")
+    credentials.add_argument("--user", help="user name or email (Tiledesk: Basic auth)")
+    credentials.add_argument("--password", help="password")
+    credentials.add_argument("--signin", action="store_true", help="sign in for a token first")
+    credentials.add_argument("--token", help="a token, sent in the vendor's scheme")
+    credentials.add_argument("--api-key", help="an API key (vendors that use one)")
+    credentials.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="LOCATION.NAME=VALUE",
+        help="pin a parameter, e.g. path.project_id=5b55e806c93dde00143163dd",
+    )
+    credentials.add_argument(
+        "--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra header"
+    )
+
+
+COMMAND = Command(
+    name="check",
+    help="check an API against its spec: the mock in-process, or --base-url",
+    add_arguments=add_arguments,
+    run=check,
+)

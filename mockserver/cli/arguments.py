@@ -7,6 +7,7 @@ import argparse
 import re
 from typing import Any
 
+from mockserver.config import Config
 from mockserver.faults import MAX_LATENCY
 from mockserver.ratelimit import RateLimit
 from mockserver.vendors import apis_named, one_api_named
@@ -146,3 +147,16 @@ def login(text: str) -> tuple[str, str]:
     if not colon or not user.strip() or not password:
         raise argparse.ArgumentTypeError(f"{user[:40]!r}...: a login is USER:PASSWORD")
     return user.strip(), password
+
+
+def add_seed_options(parser: argparse.ArgumentParser) -> None:
+    """``--seed`` and ``--leads``, as ``serve`` and ``seed`` take them."""
+    parser.add_argument(
+        "--seed", type=int, default=Config.seed, help="Faker seed (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--leads",
+        type=int,
+        default=Config.leads,
+        help="leads seeded per project (default: %(default)s)",
+    )

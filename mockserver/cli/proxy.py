@@ -8,17 +8,15 @@ and prints the report's summary. Exit 0, or 1 when a departure is unclassified.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from mockserver import cliarguments as arguments
+from mockserver.cli import arguments
+from mockserver.cli.command import Command, listen, request_log
 from mockserver.limits import Limits
-from mockserver.requestlog import RequestLog
 from mockserver.server import server_config
 from mockserver.vendors import known_names
 
@@ -28,16 +26,8 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 8081
 
 
-def add_proxy_command(commands: argparse._SubParsersAction) -> None:
-    """The ``proxy`` subcommand and its options."""
-    parser = commands.add_parser(
-        "proxy",
-        help="forward your client's requests to the real API, checking both ways against the spec",
-        description="A reverse proxy for one API: every request goes to --upstream unchanged "
-        "and its answer comes back unchanged; both are checked against the API's spec (the "
-        "answer with leadmock check's response checks), journalled at /__admin/journal, and "
-        "gathered in a drift report (/__admin/drift, and on exit).",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``leadmock proxy``'s options."""
     parser.add_argument(
         "api",
         nargs="?",
@@ -80,7 +70,6 @@ def add_proxy_command(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument("--log-format", choices=["text", "json"], default="text")
-    parser.set_defaults(func=proxy)
 
 
 def _upstream(text: str) -> str:
@@ -121,13 +110,8 @@ def proxy(args: argparse.Namespace) -> int:
         print(f"leadmock proxy: {str(exc).strip(chr(39))}", file=sys.stderr)
         return 2
 
-    try:
-        listening = socket.create_server((args.host, args.port))
-    except OSError as exc:
-        print(
-            f"leadmock proxy: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
+    listening = listen("proxy", args.host, args.port)
+    if listening is None:
         return 2
     vendor, _ = registry.vendor_of(args.api)
     recorder = None
@@ -149,14 +133,7 @@ def proxy(args: argparse.Namespace) -> int:
     if recorder is not None:
         print(f"Recording to  {args.record} (on exit)", file=banner)
     banner.flush()
-    log = None
-    if not args.quiet:
-        log = RequestLog(
-            sys.stdout,
-            json_lines=args.log_format == "json",
-            colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
-        )
-        served.journal.subscribe(log)
+    log = request_log(args, served.journal)
     settings = server_config(served, host=args.host, port=args.port, limits=limits)
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
@@ -192,3 +169,15 @@ def _finish(served: Proxy, args: argparse.Namespace) -> int:
         lines.append(f"  {item.kind}: {item.operation} {item.check}: {item.title}")
     print("\n".join(lines))
     return 1 if unexplained else 0
+
+
+COMMAND = Command(
+    name="proxy",
+    help="forward your client's requests to the real API, checking both ways against the spec",
+    description="A reverse proxy for one API: every request goes to --upstream unchanged "
+    "and its answer comes back unchanged; both are checked against the API's spec (the "
+    "answer with leadmock check's response checks), journalled at /__admin/journal, and "
+    "gathered in a drift report (/__admin/drift, and on exit).",
+    add_arguments=add_arguments,
+    run=proxy,
+)
