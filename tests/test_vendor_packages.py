@@ -103,13 +103,14 @@ def test_a_sixth_vendor_in_a_folder_of_its_own_is_served(tmp_path: Path) -> None
     assert other == "404"  # only the vendor asked for is served
 
 
-def test_the_spec_and_compiled_path_tests_pick_up_a_sixth_vendor(tmp_path: Path) -> None:
+def test_the_spec_prism_and_compiled_path_tests_pick_up_a_sixth_vendor(tmp_path: Path) -> None:
     folder = sixth_vendor(tmp_path / "vendors")
     run = subprocess.run(
         [
             sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
             "-n", "0", "-rA", "-k", "acme", "tests/test_specs.py",
             "tests/test_fastpath.py::test_conformance_corpus_answers_alike",
+            "tests/test_prism_proxy.py",
         ],
         capture_output=True, text=True, cwd=ROOT, timeout=900,
         env={**os.environ, VENDOR_PATH_VARIABLE: str(folder)},
@@ -118,6 +119,7 @@ def test_the_spec_and_compiled_path_tests_pick_up_a_sixth_vendor(tmp_path: Path)
     assert run.returncode == 0, run.stdout[-3000:]
     assert sorted(line.split("::")[0] for line in passed) == [
         "PASSED tests/test_fastpath.py",
+        "PASSED tests/test_prism_proxy.py",
         *["PASSED tests/test_specs.py"] * 4,
     ], passed
     assert all("acme" in line for line in passed)
