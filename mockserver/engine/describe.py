@@ -80,6 +80,12 @@ def _resource_lines(resource: Resource) -> list[str]:
         sort = resource.sorting
         how = f"with {sort.direction_parameter}" if sort.direction_parameter else sort.convention
         lines.append(f"  sort: {sort.parameter} ({how})")
+    if resource.soft_delete is not None:
+        soft = resource.soft_delete
+        found = ", still found by id" if soft.still_found else ""
+        lines.append(
+            f"  soft delete: {soft.field} becomes {soft.deleted!r} (live: {soft.live!r}{found})"
+        )
     for placed in resource.operations:
         where = f"{placed.method} {placed.path} ({placed.operation_id})"
         lines.append(f"  {placed.role}: {where} {placed.status}")

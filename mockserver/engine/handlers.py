@@ -17,11 +17,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+from mockserver.engine.conventions import Page, Window, numbered_links, window_links
 from mockserver.engine.document import Document
 from mockserver.engine.model import (
     ApiModel,
@@ -43,6 +46,8 @@ class Call:
     path_params: dict[str, str] = field(default_factory=dict)
     query: dict[str, list[str]] = field(default_factory=dict)
     body: Any = None
+    url: str | None = None
+    """The request's URL, for the links to other pages (None: one is made of the path)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class Engine:
                 records = seed_records(self.document, resource, schema, count, seed + index)
                 made[resource.name] = made.get(resource.name, 0) + len(records)
                 for record in records:
+                    if resource.soft_delete is not None:
+                        record[resource.soft_delete.field] = resource.soft_delete.live
                     key = str(record.get(resource.id_field or "id", ""))
                     self.store.put(self._collection(resource), key, record, scope=scope)
                 if resource.id_style in ("integer", "digits"):
@@ -141,12 +148,20 @@ class Engine:
             return self._create(resource, placed, call, scope)
         key = call.path_params.get(resource.id_parameter or "", "")
         current = self.store.get(self._collection(resource), key, scope=scope)
-        if current is None:
+        soft = resource.soft_delete
+        if current is None or (
+            soft is not None
+            and soft.is_deleted(current)
+            and not (soft.still_found and role == "get")
+        ):
             return _problem(404, f"no {resource.name} {key}")
         if role == "get":
             return Answer(placed.status, self._item_body(resource, placed, current))
         if role == "delete":
-            self.store.delete(self._collection(resource), key, scope=scope)
+            if soft is not None:
+                self.store.update(self._collection(resource), key, soft.marking(), scope=scope)
+            else:
+                self.store.delete(self._collection(resource), key, scope=scope)
             return Answer(placed.status, None if placed.status == 204 else {})
         changes = self._as_recorded(resource, _attributes(call.body, self._properties(resource)))
         if role == "replace":
@@ -192,6 +207,8 @@ class Engine:
                 if self.document.resolve(schema).get("type") == "string"
             )
             where.append(Where(strings, "text", call.query[resource.search][0]))
+        if resource.soft_delete is not None:
+            where.append(resource.soft_delete.listed())
         order = self._order(resource, call)
         offset, size = self._window(resource, call)
         records, total = self.store.query(
@@ -199,13 +216,17 @@ class Engine:
             scope=scope,
         )  # fmt: skip
         return Answer(
-            placed.status, self._list_body(resource, placed, records, total, offset, size)
+            placed.status,
+            self._list_body(resource, placed, call, records, total, offset, size),
         )
 
     def _create(self, resource: Resource, placed: Placed, call: Call, scope: str | None) -> Answer:
         record = self._as_recorded(resource, _attributes(call.body, self._properties(resource)))
         key_field = resource.id_field or "id"
         record[key_field] = self._new_id(resource, scope)
+        if resource.soft_delete is not None:
+            # Live unless the client says otherwise.
+            record.setdefault(resource.soft_delete.field, resource.soft_delete.live)
         self._touch(resource, record, created=True)
         # Server-set fields the schema requires and the body could not give (readOnly ones).
         schema = self.schemas[resource.name]
@@ -220,8 +241,8 @@ class Engine:
     # -- bodies ----------------------------------------------------------------------------
 
     def _list_body(
-        self, resource: Resource, placed: Placed, records: list[Any], total: int, offset: int,
-        size: int | None,
+        self, resource: Resource, placed: Placed, call: Call, records: list[Any], total: int,
+        offset: int, size: int | None,
     ) -> Any:  # fmt: skip
         envelope = resource.list_envelope
         path = envelope.path if envelope else "[]"
@@ -235,6 +256,7 @@ class Engine:
         for where in envelope.totals if envelope else ():
             _set(body, where, total)
         following = offset + len(records)
+        links = self._links(resource, placed, call, total, offset, size)
         for where in envelope.pages if envelope else ():
             last = where.rsplit(".", 1)[-1]
             if last in ("page",):
@@ -243,9 +265,60 @@ class Engine:
                 _set(body, where, size or len(records))
             elif last in ("has_more", "hasMore"):
                 _set(body, where, following < total)
+            elif links is not None:
+                # Numbered or offset pages: the neighbours' URLs (JSON:API's links, DRF's
+                # next and previous); a link to no page is null where the schema allows it.
+                link = links.get(_LINK_ROLES.get(last, "next"))
+                if link is not None or self._nullable_at(schema, where):
+                    _set(body, where, link)
+            elif last in _LINK_ROLES and last != "next":
+                continue  # a cursor's self, first, last or previous: nothing to say of them
             elif following < total:
                 _set(body, where, _cursor(following))
         return body
+
+    def _nullable_at(self, schema: Any, where: str) -> bool:
+        """Whether the field at ``where`` (dotted) of ``schema`` may be null."""
+        field_schema = _at(self.document, schema, where)
+        if not isinstance(field_schema, dict):
+            return False
+        kind = field_schema.get("type")
+        return field_schema.get("nullable") is True or (isinstance(kind, list) and "null" in kind)
+
+    def _links(
+        self, resource: Resource, placed: Placed, call: Call, total: int, offset: int,
+        size: int | None,
+    ) -> dict[str, str] | None:  # fmt: skip
+        """The URLs of the pages beside this one (``self``, ``first``, ``last``, ``prev``,
+        ``next``), by the conventions of the resource's paging; None for cursor paging, whose
+        next page is a cursor, or none."""
+        url = call.url or self._url_of(placed, call)
+        paging = resource.paging
+        size_name = _size_name(paging)
+        if not size or not size_name or paging.style not in _LINKED_PAGING:
+            return {"self": url} if resource.paging.style != "cursor" else None
+        base, _, _ = url.partition("?")
+        if paging.style == "offset_limit":
+            previous, following = window_links(
+                url, Window(offset, size), total, offset=paging.parameters[0], limit=size_name
+            )
+            found = {"self": url, "prev": previous, "next": following}
+            return {role: link for role, link in found.items() if link is not None}
+        number = paging.parameters[0]
+        kept = [
+            (name, value)
+            for name, values in call.query.items()
+            if name not in (number, size_name)
+            for value in values
+        ]
+        page = Page(offset // size + 1, size, first=1)
+        return numbered_links(base, page, total, number=number, size=size_name, kept=kept)
+
+    def _url_of(self, placed: Placed, call: Call) -> str:
+        """The URL a request for ``call`` would have had (the engine answering directly)."""
+        path = re.sub(r"\{([^}]+)\}", lambda m: call.path_params.get(m.group(1), ""), placed.path)
+        query = urlencode([(k, v) for k, values in call.query.items() for v in values])
+        return f"{self.model.base_path.rstrip('/')}{path}" + (f"?{query}" if query else "")
 
     def _shown(self, resource: Resource, record: Any) -> Any:
         """``record`` as answered: without its ``writeOnly`` fields (a password is kept, never
@@ -482,9 +555,7 @@ class Engine:
     def _window(self, resource: Resource, call: Call) -> tuple[int, int | None]:
         paging = resource.paging
         parameters = list(paging.parameters)
-        size_name = next((p for p in parameters if p not in ("page", "page[number]") and
-                          p not in ("offset", "skip", "start") and p != _cursor_name(paging)),
-                         None)  # fmt: skip
+        size_name = _size_name(paging)
         size = paging.size_default or 20
         if size_name and call.query.get(size_name):
             size = int(call.query[size_name][0])
@@ -503,6 +574,21 @@ class Engine:
         if paging.style == "limit":
             return 0, size
         return 0, None
+
+
+_LINK_ROLES = {"self": "self", "first": "first", "last": "last", "prev": "prev",
+               "previous": "prev", "next": "next"}  # fmt: skip
+"""A paging field's name, and which page's URL it gives."""
+_LINKED_PAGING = ("page_size", "json_api", "offset_limit")
+
+
+def _size_name(paging: Any) -> str | None:
+    """The query parameter that sets a page's size."""
+    return next(
+        (p for p in paging.parameters if p not in ("page", "page[number]")
+         and p not in ("offset", "skip", "start") and p != _cursor_name(paging)),
+        None,
+    )  # fmt: skip
 
 
 def _cursor_name(paging: Any) -> str | None:

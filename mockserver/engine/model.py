@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mockserver.engine.conventions import SoftDelete
 from mockserver.engine.document import Document
 
 _ID_NAMES = ("id", "_id", "gid", "uuid", "key", "slug", "code")
@@ -23,6 +24,8 @@ _NEXT_KEYS = (
     "next_cursor", "nextCursor", "next", "next_page_token", "nextPageToken", "cursor",
     "after", "continuation", "next_page", "nextPage",
 )  # fmt: skip
+_LINK_KEYS = ("has_more", "hasMore", "self", "first", "last", "prev", "previous")
+"""Beside ``_NEXT_KEYS``, what a paging object (``links``, ``meta``) says of the pages."""
 _CURSOR_PARAMETERS = (
     "cursor", "after", "starting_after", "page_token", "pageToken", "next", "continuation",
     "next_cursor", "page_cursor",
@@ -114,6 +117,8 @@ class Resource:
     search: str | None = None
     sorting: Sorting = field(default_factory=Sorting)
     operations: tuple[Placed, ...] = ()
+    soft_delete: SoftDelete | None = None
+    """A delete that marks the record (``x-leadmock`` ``soft_delete``); None: it removes it."""
 
 
 @dataclass(frozen=True)
@@ -484,7 +489,7 @@ def _report_fields(document: Document, schema: Any) -> tuple[tuple[str, ...], tu
         elif key in _NEXT_KEYS and deeper:
             # Asana's ``next_page: {offset, path, uri}``: the cursor is inside.
             pages += [f"{key}.{d}" for d in deeper]
-        elif key in _NEXT_KEYS or key in ("has_more", "hasMore", "page", "per_page"):
+        elif key in _NEXT_KEYS or key in ("has_more", "hasMore", "page", "per_page", "previous"):
             pages.append(key)
         elif key in ("meta", "pagination", "paging", "links", "page_info", "pageInfo"):
             for inner, inner_value in _properties(document, value).items():
@@ -494,7 +499,7 @@ def _report_fields(document: Document, schema: Any) -> tuple[tuple[str, ...], tu
                 elif deeper:
                     # HubSpot's ``paging.next.after``: the cursor is inside ``next``.
                     pages += [f"{key}.{inner}.{d}" for d in deeper]
-                elif inner in _NEXT_KEYS or inner in ("has_more", "hasMore", "self", "last"):
+                elif inner in _NEXT_KEYS or inner in _LINK_KEYS:
                     pages.append(f"{key}.{inner}")
     return tuple(totals), tuple(pages)
 

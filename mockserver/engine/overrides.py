@@ -15,6 +15,8 @@ x-leadmock:
       filters: [stage]
       search: q
       sort: {parameter: sort, convention: -field}
+      soft_delete: archived        # a delete sets archived: true; lists and reads skip it
+      # or: {field: status, deleted: removed, live: active, still_found: true}
   static: [searchDeals]          # operationIds answered from the document whatever the model says
 ```
 """
@@ -26,14 +28,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from mockserver.engine.conventions import SoftDelete
 from mockserver.engine.document import DocumentError, load_file
 from mockserver.engine.model import ApiModel, Envelope, Paging, Resource, Sorting, Unplaced
 
 _TOP = ("resources", "static")
 _RESOURCE = (
     "id_field", "id_style", "list_envelope", "item_envelope", "paging", "filters",
-    "any_of_filters", "search", "sort",
+    "any_of_filters", "search", "sort", "soft_delete",
 )  # fmt: skip
+_SOFT_DELETE = ("field", "deleted", "live", "still_found")
 _PAGING = ("style", "parameters", "size_default", "size_maximum", "next_cursor_at")
 _SORT = ("parameter", "direction_parameter", "convention")
 _ID_STYLES = ("integer", "digits", "uuid", "objectid", "string")
@@ -94,6 +98,8 @@ def _corrected(resource: Resource, fields: dict[str, Any]) -> Resource:
             changes["paging"] = replace(resource.paging or Paging(), **_tuples(value))
         elif key == "sort":
             changes["sorting"] = replace(resource.sorting or Sorting(), **value)
+        elif key == "soft_delete":
+            changes[key] = SoftDelete(value) if isinstance(value, str) else SoftDelete(**value)
         else:
             changes[key] = tuple(value) if isinstance(value, list) else value
     return replace(resource, **changes)
@@ -133,6 +139,8 @@ def _check(overrides: Any, where: str) -> None:
                 value = paging.get(key)
                 if key in paging and (not isinstance(value, int) or isinstance(value, bool)):
                     raise DocumentError(where, f"{at}/paging/{key}", "a whole number")
+        if "soft_delete" in fields:
+            _check_soft_delete(fields["soft_delete"], where, f"{at}/soft_delete")
         if "sort" in fields:
             sort = fields["sort"]
             _mapping(sort, where, f"{at}/sort")
@@ -141,6 +149,20 @@ def _check(overrides: Any, where: str) -> None:
                 raise DocumentError(where, f"{at}/sort/convention", f"one of {_CONVENTIONS}")
     if "static" in overrides:
         _strings(overrides["static"], where, "/static")
+
+
+def _check_soft_delete(value: Any, where: str, at: str) -> None:
+    if isinstance(value, str):
+        return
+    if not isinstance(value, dict):
+        raise DocumentError(where, at, "a field name, or a mapping with field, deleted, live")
+    _known_keys(value, _SOFT_DELETE, where, at)
+    if not isinstance(value.get("field"), str):
+        raise DocumentError(where, f"{at}/field", "a string")
+    if "still_found" in value and not isinstance(value["still_found"], bool):
+        raise DocumentError(where, f"{at}/still_found", "true or false")
+    if value.get("deleted", True) == value.get("live", False):
+        raise DocumentError(where, at, "deleted and live must differ")
 
 
 def _mapping(value: Any, where: str, at: str) -> None:

@@ -36,9 +36,10 @@ from mockserver.engine.model import (
     infer_model,
 )
 from mockserver.engine.overrides import apply_overrides, read_overrides
-from mockserver.engine.seed import _inlined, fits, value_for
+from mockserver.engine.seed import _inlined, fits, nullable_widened, value_for
 from mockserver.errors import ApiError, BadRequest, error_for_status, spec_refusal
 from mockserver.requestcontext import answering_context, answering_scope, operation_id_of
+from mockserver.requesturl import request_url
 from mockserver.store import Store
 from mockserver.vendorrecord import (
     AcceptedCredentials,
@@ -214,6 +215,7 @@ class DocumentHandlers:
             path_params={names.get(k, k): str(v) for k, v in kwargs.items() if k in names},
             query=_query(),
             body=kwargs.get("body"),
+            url=request_url(),
         )
         answer = self.engine.answer(resource, placed, call)
         if answer.media_type == PROBLEM:
@@ -357,24 +359,7 @@ def _allows_null(document: Document, schema: Any) -> bool:
 def _nullable_validator(schema: Any) -> Any:
     from jsonschema import Draft4Validator
 
-    def widened(node: Any) -> Any:
-        if isinstance(node, list):
-            return [widened(value) for value in node]
-        if not isinstance(node, dict):
-            return node
-        node = {key: widened(value) for key, value in node.items()}
-        if node.get("nullable") is True:
-            kind = node.get("type")
-            if isinstance(kind, str):
-                node["type"] = [kind, "null"]
-            if isinstance(node.get("enum"), list) and None not in node["enum"]:
-                node["enum"] = [*node["enum"], None]
-            for combiner in ("oneOf", "anyOf"):
-                if combiner in node:
-                    node[combiner] = [*node[combiner], {"type": "null"}]
-        return node
-
-    return Draft4Validator(widened(schema))
+    return Draft4Validator(nullable_widened(schema))
 
 
 def _operation_answering() -> str | None:

@@ -92,9 +92,31 @@ def fits(document: Document, schema: Any, value: Any) -> bool:
     if held is None or held[0] is not schema:
         if len(_FITS) > 4096:
             _FITS.clear()
-        validator = Draft7Validator(_inlined(document, schema), format_checker=FORMATS)
+        # OpenAPI 3.0's nullable read as JSON Schema's null type: a null link is a fit.
+        widened = nullable_widened(_inlined(document, schema))
+        validator = Draft7Validator(widened, format_checker=FORMATS)
         held = _FITS[key] = (schema, validator)
     return bool(held[1].is_valid(value))
+
+
+def nullable_widened(schema: Any) -> Any:
+    """``schema`` (``$ref``s inlined) with OpenAPI 3.0's ``nullable: true`` written as JSON
+    Schema says it: null added to the type, the enum, or the alternatives."""
+    if isinstance(schema, list):
+        return [nullable_widened(value) for value in schema]
+    if not isinstance(schema, dict):
+        return schema
+    node = {key: nullable_widened(value) for key, value in schema.items()}
+    if node.get("nullable") is True:
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        if isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+        for combiner in ("oneOf", "anyOf"):
+            if combiner in node:
+                node[combiner] = [*node[combiner], {"type": "null"}]
+    return node
 
 
 _FITS: dict[tuple[int, int], tuple[Any, Draft7Validator]] = {}

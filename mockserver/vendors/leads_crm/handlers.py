@@ -3,18 +3,15 @@ security handlers (API key and bearer token)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from starlette.datastructures import URL
-
 from mockserver.auth import api_key_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
 from mockserver.config import Config
+from mockserver.engine.conventions import Window, window_links
 from mockserver.errors import Forbidden, Unauthorized
-from mockserver.paging import Window
 from mockserver.requesturl import request_url
 from mockserver.store import Doc, Store, Where, Write, fresh_id
 from mockserver.vendors.leads_crm.errors import REQUIRED, field_error, fields_error
@@ -28,6 +25,7 @@ from mockserver.vendors.leads_crm.model import (
     END_BEFORE_START,
     INVALID_DATE,
     LEAD_DELETED,
+    LEAD_DELETION,
     LEAD_DOES_NOT_EXIST,
     LEAD_FIELDS,
     LEAD_NOT_FOUND,
@@ -135,7 +133,7 @@ class CrmHandlers:
         """GET /leads/overview/: the caller's leads by status and source, and appointments."""
         me = _caller(token_info)
         leads, total = self.store.query(
-            "crm_leads", where=[Where("owner", "eq", me), Where("deleted", "eq", False)]
+            "crm_leads", where=[Where("owner", "eq", me), LEAD_DELETION.listed()]
         )
         by_status = {status: 0 for status in LEAD_STATUSES}
         by_source = {source: 0 for source in LEAD_SOURCES}
@@ -189,7 +187,7 @@ class CrmHandlers:
         me = _caller(token_info)
         where = [
             Where("assignee" if list_type == "assigned" else "owner", "eq", me),
-            Where("deleted", "eq", False),
+            LEAD_DELETION.listed(),
         ]
         partial = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone}
         where += [Where(name, "text", value) for name, value in partial.items() if value]
@@ -210,7 +208,11 @@ class CrmHandlers:
         """GET /leads/view/lead/: the lead with its notes, recent activities and conversion."""
         me = _caller(token_info)
         lead = self.store.get("crm_leads", slug)
-        if lead is None or lead["deleted"] or me not in (lead["owner"], lead["assignee"]):
+        if (
+            lead is None
+            or LEAD_DELETION.is_deleted(lead)
+            or me not in (lead["owner"], lead["assignee"])
+        ):
             raise field_error("slug", SLUG_INVALID)
         notes, _ = self.store.query(
             "crm_notes", where=[Where("lead", "eq", slug)], order=[("id", -1)]
@@ -249,7 +251,7 @@ class CrmHandlers:
             "owner": me,
             "campaign_slug": None,
             "added_on": timestamp(_now()),
-            "deleted": False,
+            LEAD_DELETION.field: LEAD_DELETION.live,
         }
         self._insert_lead(lead, "Lead created")
         return _envelope({}), 200
@@ -259,7 +261,7 @@ class CrmHandlers:
         me = _caller(token_info)
         self._check_assignee(body["assignee"])
         lead = self.store.get("crm_leads", body["slug"])
-        if lead is None or lead["deleted"]:
+        if lead is None or LEAD_DELETION.is_deleted(lead):
             raise _failed(LEAD_DOES_NOT_EXIST)
         if lead["owner"] != me:
             raise _failed(NOT_OWNER)
@@ -280,10 +282,10 @@ class CrmHandlers:
             raise field_error("slug", LEAD_NOT_FOUND)
         if lead["owner"] != me:
             raise _failed("You can't delete this lead.")
-        if lead["deleted"]:
+        if LEAD_DELETION.is_deleted(lead):
             raise field_error("slug", LEAD_DELETED)
         self._changed(
-            Write("update", "crm_leads", lead["slug"], {"deleted": True}),
+            Write("update", "crm_leads", lead["slug"], LEAD_DELETION.marking()),
             self._activity(lead["slug"], "lead", "Lead deleted"),
         )
         return _envelope({}), 200
@@ -298,7 +300,7 @@ class CrmHandlers:
             raise field_error("slug", LEAD_NOT_FOUND)
         if me not in (lead["owner"], lead["assignee"]):
             raise _failed("You can't add note on this lead.")
-        if lead["deleted"]:
+        if LEAD_DELETION.is_deleted(lead):
             raise field_error("slug", LEAD_DELETED)
         note_id = fresh_id(self.store, "crm.note", "crm_notes")
         note = {
@@ -502,7 +504,7 @@ class CrmHandlers:
 
     def _appointable_lead(self, slug: str, me: str) -> Doc:
         lead = self.store.get("crm_leads", slug)
-        if lead is None or lead["deleted"]:
+        if lead is None or LEAD_DELETION.is_deleted(lead):
             raise field_error("slug", SLUG_INVALID)
         if me not in (lead["owner"], lead["assignee"]):
             raise field_error("slug", NO_APPOINTMENT_ON_LEAD)
@@ -606,22 +608,8 @@ def _appointment(item: Doc, lead: Doc) -> dict[str, Any]:
 
 def _page(results: list[dict[str, Any]], window: Window, total: int) -> dict[str, Any]:
     """DRF's limit/offset page: the count, and the neighbours' URLs with the same filters."""
-    previous, following = _links(request_url(), window, total)
+    previous, following = window_links(request_url(), window, total)
     return {"results": results, "count": total, "previous": previous, "next": following}
-
-
-@functools.lru_cache(maxsize=1024)
-def _links(url_text: str, window: Window, total: int) -> tuple[str | None, str | None]:
-    # Clients page through the same listing over and over: its links are worked out once.
-    url = URL(url_text)
-
-    def link(offset: int | None) -> str | None:
-        if offset is None:
-            return None
-        moved = url.include_query_params(limit=window.limit, offset=offset)
-        return str(moved.remove_query_params("offset") if offset == 0 else moved)
-
-    return link(window.previous()), link(window.next(total))
 
 
 def _times(start_text: str, end_text: str) -> tuple[datetime, datetime]:

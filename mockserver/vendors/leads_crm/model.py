@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from mockserver.engine.conventions import SoftDelete
 from mockserver.vendorrecord import Mount
 
 API = "leads-crm"
@@ -76,6 +77,8 @@ INVALID_DATE = "Invalid date format."
 APPOINTMENT_NOT_FOUND = "Requested appointment not found."
 LEAD_NOT_FOUND = "Requested lead not found."
 LEAD_DELETED = "Requested lead already has a deleted status."
+LEAD_DELETION = SoftDelete("deleted", deleted=True, live=False)
+"""A lead's delete gives it the deleted status: lists and reads leave it out (docs)."""
 LEAD_DOES_NOT_EXIST = "Requested lead does not esixt."
 NOT_OWNER = "You are not owner of this lead."
 NOTE_NOT_FOUND = "Requested note not found."

@@ -3,16 +3,14 @@ links; create, get, update, delete), and its API-key security handler."""
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from mockserver.auth import api_key_scheme
 from mockserver.config import Config
+from mockserver.engine.conventions import Page, numbered_links
 from mockserver.errors import NotFound, Unprocessable
 from mockserver.jsoncodec import RenderCache
-from mockserver.paging import Page
 from mockserver.requesturl import request_url
 from mockserver.store import Store, Write, fresh_id
 from mockserver.vendors.overloop.model import (
@@ -267,25 +265,7 @@ def _links(window: Page, total: int, **query: str | None) -> dict[str, str]:
     """JSON:API links that keep the request's sort, filter and include."""
     base = request_url(query=False)
     kept = tuple((name.rstrip("_"), value) for name, value in query.items() if value)
-    return dict(_page_links(base, window, total, kept))
-
-
-@functools.lru_cache(maxsize=1024)
-def _page_links(
-    base: str, window: Page, total: int, kept: tuple[tuple[str, str], ...]
-) -> tuple[tuple[str, str], ...]:
-    # Clients page through the same listing over and over: its links are worked out once.
-    def url(number: int) -> str:
-        pairs = [("page[number]", number), ("page[size]", window.size), *kept]
-        return f"{base}?{urlencode(pairs)}"
-
-    links = {"self": url(window.number), "first": url(1), "last": url(window.last(total))}
-    previous, following = window.previous(), window.next(total)
-    if previous is not None:
-        links["prev"] = url(previous)
-    if following is not None:
-        links["next"] = url(following)
-    return tuple(links.items())
+    return numbered_links(base, window, total, number="page[number]", size="page[size]", kept=kept)
 
 
 def _taken(name: str) -> Unprocessable:

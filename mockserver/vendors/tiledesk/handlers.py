@@ -17,6 +17,7 @@ from mockserver.auth import (
     same_secret,
 )
 from mockserver.config import Config
+from mockserver.engine.conventions import Page
 from mockserver.errors import (
     ApiError,
     BadRequest,
@@ -26,15 +27,14 @@ from mockserver.errors import (
     Unprocessable,
 )
 from mockserver.jsoncodec import RenderCache
-from mockserver.paging import Page
 from mockserver.store import Store, Where
 from mockserver.vendors.tiledesk.errors import signin_field_errors
 from mockserver.vendors.tiledesk.model import (
+    LEAD_DELETION,
     MIN_ROLE,
     OBJECT_ID,
     PAGE_SIZE,
     ROLES,
-    STATUS_DELETED,
     STATUS_NORMAL,
     timestamp,
 )
@@ -185,7 +185,7 @@ class TiledeskHandlers:
             # The server looks a segment up before it lists; the mock keeps none (observed:
             # tiledesk-server 2.19.16 answers an unknown one with this 404).
             raise NotFound("Error segment not found")
-        where = [Where("status", "eq", STATUS_NORMAL if status is None else status)]
+        where = [LEAD_DELETION.listed() if status is None else Where("status", "eq", status)]
         if email is not None:
             where.append(Where("email", "eq", email))
         if full_text:
@@ -280,7 +280,7 @@ class TiledeskHandlers:
     ) -> tuple[Any, int, dict[str, str]]:
         """DELETE /{project_id}/leads/{id}: a soft delete, answered with the lead."""
         self._require_member(project_id, token_info)
-        patch = {"status": STATUS_DELETED, "updatedAt": timestamp(datetime.now(UTC))}
+        patch = {**LEAD_DELETION.marking(), "updatedAt": timestamp(datetime.now(UTC))}
         lead = self.store.update("leads", id_, patch, scope=project_id)
         if lead is None:
             raise NotFound("Object not found.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from mockserver.engine.conventions import SoftDelete
 from mockserver.vendorrecord import Mount
 
 MOUNTS = (
@@ -17,6 +18,9 @@ ROLES = ("guest", "user", "teammate", "agent", "supervisor", "admin", "owner")
 MIN_ROLE = "agent"
 STATUS_NORMAL = 100
 STATUS_DELETED = 1000
+LEAD_DELETION = SoftDelete("status", deleted=STATUS_DELETED, live=STATUS_NORMAL, still_found=True)
+"""A lead's delete gives it the deleted status: lists leave it out unless asked for that
+status; a read by id still finds it (observed on tiledesk-server)."""
 PAGE_SIZE = 40
 OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 
