@@ -9,9 +9,7 @@ worker thread with the rest of the context). Nothing else travels beside the req
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,14 +71,17 @@ def token_info_of(scope: Scope) -> Any:
     return ((scope.get("extensions") or {}).get("connexion_context") or {}).get("token_info")
 
 
-@contextlib.contextmanager
-def answering(scope: Scope) -> Iterator[None]:
-    """While the request of ``scope`` is answered, ``answering_scope()`` gives it."""
-    token = _answering.set(scope)
-    try:
-        yield
-    finally:
-        _answering.reset(token)
+def answering(scope: Scope) -> Token[Scope | None]:
+    """Make the request of ``scope`` the one ``answering_scope()`` gives, until
+    ``answered(token)`` with what this returned (a pair of calls, not a ``with`` block: this
+    is on every request's path, and a generator's context manager costs as much as the rest
+    of the gate's bookkeeping)."""
+    return _answering.set(scope)
+
+
+def answered(token: Token[Scope | None]) -> None:
+    """The request ``answering`` started is answered."""
+    _answering.reset(token)
 
 
 def answering_scope() -> Scope | None:

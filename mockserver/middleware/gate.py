@@ -33,7 +33,7 @@ from mockserver.fastpath import CompiledPath
 from mockserver.limits import Limits
 from mockserver.memory import give_back_memory
 from mockserver.rendering import ErrorRenderer, send_error
-from mockserver.requestcontext import RequestContext, answering, request_context
+from mockserver.requestcontext import RequestContext, answered, answering, request_context
 from mockserver.routing import Operation, RouteTable
 
 
@@ -109,19 +109,20 @@ class Gate:
             )
             return
         replayed = _replay(read.body, receive)
+        token = answering(scope)
         try:
-            with answering(scope):
-                if (
-                    found is not None
-                    and self.compiled is not None
-                    and self.may_compile(read.headers)
-                    and await self.compiled.answer(
-                        scope, found[0], found[1], read.headers, read.json, replayed, send
-                    )
-                ):
-                    return
-                await self.app(scope, replayed, send)
+            if (
+                found is not None
+                and self.compiled is not None
+                and self.may_compile(read.headers)
+                and await self.compiled.answer(
+                    scope, found[0], found[1], read.headers, read.json, replayed, send
+                )
+            ):
+                return
+            await self.app(scope, replayed, send)
         finally:
+            answered(token)
             if len(read.body) > _LARGE_BODY:
                 give_back_memory()
 
