@@ -16,7 +16,7 @@ from mockserver.cli import arguments
 from mockserver.cli.command import Command
 from mockserver.config import Config, ConfigError
 from mockserver.engine.profile import ANY_TOKEN
-from mockserver.redaction import SecretNames
+from mockserver.redaction import REDACTED, Redactor, SecretNames
 from mockserver.registry import document_apis, registry_for
 from mockserver.specfiles import load_spec
 from mockserver.vendorrecord import AcceptedCredentials, CheckTarget, Credentials
@@ -39,7 +39,7 @@ def check(args: argparse.Namespace) -> int:
         return 2
 
     if args.replay:
-        return replay(args.replay)
+        return replay(args.replay, args)
     config = Config(seed=args.seed, specs=tuple(str(Path(s).resolve()) for s in args.spec))
     if args.api is None and not config.specs:
         print("leadmock check: name the API to check (or all), or give --replay", file=sys.stderr)
@@ -184,7 +184,7 @@ def check(args: argparse.Namespace) -> int:
                 print(f"{api}: what the run wrote is left at {where}")
     for report in reports:
         _print_summary(report)
-    _save_failures(reports, args)
+    _save_failures(reports, args, registry)
     if args.junit:
         Path(args.junit).parent.mkdir(parents=True, exist_ok=True)
         write_junit(reports, args.junit)
@@ -293,27 +293,51 @@ def _unwritable(args: argparse.Namespace) -> str | None:
 FAILURES_FILE = Path("reports") / "leadmock-check-failures.json"
 
 
-def _save_failures(reports: list[Any], args: argparse.Namespace) -> None:
-    """The run's failures and the requests that reproduce them, for ``--replay``."""
-    failures = [
-        {"id": f.id, "api": r.api, "operation": f.operation, "check": f.check,
-         "requests": list(f.requests)}
-        for r in reports
-        for f in r.failures
-        if f.requests
-    ]  # fmt: skip
+def _save_failures(reports: list[Any], args: argparse.Namespace, registry: Registry) -> None:
+    """The run's failures and the requests that reproduce them, for ``--replay``: with their
+    secrets redacted (credentials, password fields), which a replay supplies again."""
+    failures = []
+    for report in reports:
+        secrets = _secrets_of(registry, report.api)
+        failures += [
+            {"id": f.id, "api": report.api, "operation": f.operation, "check": f.check,
+             "requests": [_redacted(request, Redactor(secrets)) for request in f.requests]}
+            for f in report.failures
+            if f.requests
+        ]  # fmt: skip
     if not failures:
         return
-    saved = {"base_url": args.base_url, "seed": args.seed, "failures": failures}
+    saved = {
+        "base_url": args.base_url,
+        "seed": args.seed,
+        "specs": [str(Path(spec).resolve()) for spec in args.spec],
+        "failures": failures,
+    }
     FAILURES_FILE.parent.mkdir(parents=True, exist_ok=True)
     FAILURES_FILE.write_text(json.dumps(saved, indent=1))
-    # It holds the run's credentials, as sent: readable by its owner only.
     FAILURES_FILE.chmod(0o600)
     print(f"Failures saved for --replay: {FAILURES_FILE}")
 
 
-def replay(failure_id: str) -> int:
-    """Send a saved failure's requests again, in order, and print each answer."""
+def _redacted(request: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """A saved request with no secret in it: its credentials' values, secret query
+    parameters and body fields hidden (``[redacted]``)."""
+    import base64
+
+    url, mark, query = request["url"].partition("?")
+    headers = redactor.headers(request["headers"])
+    body = request["body"]
+    if body:
+        kind = next((v for k, v in request["headers"].items() if k.lower() == "content-type"), "")
+        hidden = redactor.body(base64.b64decode(body), kind)
+        body = base64.b64encode(hidden).decode()
+    return {**request, "url": url + mark + redactor.query(query), "headers": headers, "body": body}
+
+
+def replay(failure_id: str, args: argparse.Namespace) -> int:
+    """Send a saved failure's requests again, in order, and print each answer: the
+    credentials it was saved without come from the mock of the run's seed, or, for a
+    ``--base-url`` run, from this command's credential options."""
     import base64
 
     import httpx
@@ -329,16 +353,50 @@ def replay(failure_id: str) -> int:
         known = ", ".join(f["id"] for f in saved["failures"])
         print(f"leadmock check: no failure {failure_id!r} saved; saved: {known}", file=sys.stderr)
         return 2
+    config = Config(seed=saved["seed"], specs=tuple(saved.get("specs") or ()))
+    vendor, _ = registry_for(config).vendor_of(found["api"])
+    try:
+        extra = dict(_pair(text, ":") for text in args.header)
+    except ValueError as exc:
+        print(f"leadmock check: {exc}", file=sys.stderr)
+        return 2
     if saved["base_url"]:
         client: Any = httpx.Client(timeout=30)
+        given = Credentials(
+            user=args.user, password=args.password, token=args.token, api_key=args.api_key,
+            signin=args.signin,
+        )  # fmt: skip
+        try:
+            target = vendor.checking().remote_target(saved["base_url"], given)
+        except ValueError:
+            target = CheckTarget(headers={})
     else:
         # The run was in-process: a fresh mock of the same seed answers it again.
-        client = TestClient(create_app(Config(seed=saved["seed"])))
+        mock = create_app(config)
+        if config.specs:
+            mock.serve_recording(None, CHECKED_CREDENTIALS)
+        client = TestClient(mock)
+        target = vendor.checking().check_target(mock.facts[vendor.name])
+    credentials = {name.lower(): value for name, value in {**target.headers, **extra}.items()}
     print(f"{found['api']}: {found['operation']}, {found['check']} [{failure_id}]")
     with client:
         for request in found["requests"]:
             body = base64.b64decode(request["body"]) if request["body"] else None
-            headers = {k: v for k, v in request["headers"].items() if k.lower() != "content-length"}
+            headers = {}
+            for name, value in request["headers"].items():
+                if name.lower() == "content-length":
+                    continue
+                if REDACTED in value:
+                    if name.lower() not in credentials:
+                        print(
+                            f"leadmock check: the saved request's {name} was not kept; give "
+                            "the credentials the run had (--token, --user and --password, "
+                            "--api-key or --header)",
+                            file=sys.stderr,
+                        )
+                        return 2
+                    value = credentials[name.lower()]
+                headers[name] = value
             answer = client.request(
                 request["method"], request["url"], headers=headers, content=body
             )

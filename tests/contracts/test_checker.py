@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,35 @@ def test_a_failure_shows_the_answer_the_schema_detail_and_replays(
     assert "schema path: /properties/createdAt/type; in the answer: /createdAt; value: 1" in out
     assert "answered: 200 application/json" in out and '"createdAt":1' in out
     failure_id = out.split("replay: leadmock check --replay ")[1].split()[0]
+    # Written down without the run's credentials (the seed's JWT and Basic login)...
+    saved = (tmp_path / "reports" / "leadmock-check-failures.json").read_text()
+    facts = create_app(Config(seed=0)).facts["tiledesk"]
+    credentials = vendor_of("tiledesk-v3")[0].checking().check_target(facts).headers
+    assert credentials and all(value not in saved for value in credentials.values())
+    assert "[redacted]" in saved
+    # ... which the replay supplies again, from the mock of the run's seed.
     assert main(["check", "--replay", failure_id]) == 0
     replayed = capsys.readouterr().out
     assert f"[{failure_id}]" in replayed and "-> 200" in replayed
     assert main(["check", "--replay", "nope"]) == 2
+
+
+def test_a_remote_runs_replay_needs_the_credentials_it_was_saved_without(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    saved = {
+        "base_url": "http://127.0.0.1:9/v3",
+        "seed": 0,
+        "failures": [{
+            "id": "f1", "api": "tiledesk-v3", "operation": "GET /{project_id}/leads",
+            "check": "status_code_conformance",
+            "requests": [{"method": "GET", "url": "http://127.0.0.1:9/v3/p/leads",
+                          "headers": {"Authorization": "JWT [redacted]"}, "body": None}],
+        }],
+    }  # fmt: skip
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "leadmock-check-failures.json").write_text(json.dumps(saved))
+    assert main(["check", "--replay", "f1"]) == 2
+    said = capsys.readouterr().err
+    assert "the saved request's Authorization was not kept" in said and "--token" in said
