@@ -5,6 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 
+# Imported here, before any test runs: pytester's in-process runs (tests/test_plugin.py) forget
+# the modules first imported inside them, and httpx imports httpcore only for its first client.
+# A copy of httpcore imported after such a run raises errors httpx no longer maps, so a refused
+# connection escapes every later ``except httpx.TransportError`` (two tests of
+# test_served_limits.py failed whenever they ran after test_plugin.py in one process).
+import httpcore  # noqa: F401
 import pytest
 from starlette.testclient import TestClient
 
