@@ -69,7 +69,7 @@ contract-real: install
 # Not part of `make test`: prints figures, asserts nothing. wrk (Debian's) is the load generator;
 # Prism is installed into .cache/prism on first use when Node is present.
 bench: install-dev wrk redis-server jemalloc
-	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE)
+	$(BIN)/python tests/bench/run.py --seconds $(BENCH_SECONDS) --scale $(BENCH_SCALE) $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 wrk:
 	@command -v wrk >/dev/null || scripts/apt-install wrk

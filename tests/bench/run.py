@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version as importlib_metadata_version
 from pathlib import Path
@@ -108,12 +108,14 @@ def allocator_of(pid: int) -> str:
 
 @contextmanager
 def server(
-    command: list[str], ready: str, headers: dict[str, str]
+    command: list[str], ready: str, headers: dict[str, str], tree: Path = ROOT
 ) -> Iterator[tuple[subprocess.Popen, float]]:
-    """Run ``command`` until the block ends; yields the process and its seconds to a 200."""
+    """Run ``command`` in ``tree`` (its modules first on the path) until the block ends; yields
+    the process and its seconds to a 200."""
     started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(tree)} if tree != ROOT else None
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tree, env=env
     )
     try:
         deadline = started + 1800
@@ -435,6 +437,80 @@ def throughput(args: argparse.Namespace, facts: dict[str, Any], report: dict[str
         {"api": r.api, "scenario": r.scenario, **{k: asdict(v) for k, v in r.figures.items()}}
         for r in rows.values()
     ]
+
+
+def before_and_after(
+    args: argparse.Namespace, facts: dict[str, Any], report: dict[str, Any]
+) -> None:
+    """leadmock at the revision ``--before`` and in this tree, served side by side in one run:
+    each scenario measured on both in alternating rounds (before first, then after first), so
+    the machine's drift during the run falls on both alike; per scenario, the median of each
+    round's after/before ratio. Answers of the two that differ are named: a ratio then compares
+    different work."""
+    load = (args.seconds, args.threads, args.connections)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{args.before}^{{commit}}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    project = facts["tiledesk"]["projects"][0]["id"]
+    with tempfile.TemporaryDirectory(prefix="leadmock-before-") as folder, ExitStack() as stack:
+        archive = subprocess.run(
+            ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        urls: dict[str, str] = {}
+        cases: dict[str, list[Scenario]] = {}
+        for name, tree in (("before", Path(folder)), ("after", ROOT)):
+            urls[name] = f"http://127.0.0.1:{free_port()}"
+            ready = f"{urls[name]}/v3/{project}/leads/5c81593adf767b0017d1aa66"
+            command = leadmock_command(int(urls[name].rsplit(":", 1)[1]))
+            stack.enter_context(server(command, ready, {"Authorization": BASIC}, tree))
+            cases[name] = scenarios(facts, crm_login(urls[name], facts))
+        # Reads only (a create's answer holds the moment it was made), with each server's own
+        # address taken out of the links to other pages.
+        answers = {
+            name: json.loads(
+                json.dumps(
+                    record(urls[name], [c for c in cases[name] if c.method == "GET"])
+                ).replace(urls[name].removeprefix("http://"), "HOST")
+            )
+            for name in urls
+        }
+        differing = [
+            key for key in answers["after"] if answers["after"][key] != answers["before"][key]
+        ]
+        rows = []
+        for index, case in enumerate(cases["after"]):
+            figures: dict[str, list[Figure]] = {"before": [], "after": []}
+            for round_ in range(args.rounds):
+                for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
+                    figure = measure(urls[name], cases[name][index], load)
+                    figures[name].append(figure)
+                    if case.method == "POST":
+                        httpx.post(f"{urls[name]}/__admin/reset").raise_for_status()
+                    measured(name, case, figure)
+            pairs = zip(figures["after"], figures["before"], strict=True)
+            ratios = [after.rps / before.rps for after, before in pairs]
+            rows.append(
+                {
+                    "api": case.api,
+                    "scenario": case.name,
+                    **{
+                        f"{name} {what}": statistics.median(getattr(f, what) for f in figured)
+                        for name, figured in figures.items()
+                        for what in ("rps", "p99_ms")
+                    },
+                    "x before": statistics.median(ratios),
+                    "ratios": ratios,
+                    "errors": sum(f.errors for figured in figures.values() for f in figured),
+                }
+            )
+    report["before_after"] = {
+        "before": f"{args.before} ({commit[:10]})",
+        "rounds": args.rounds,
+        "rows": rows,
+        "differing answers": differing,
+    }
 
 
 DOCUMENTS = {
@@ -953,6 +1029,24 @@ def print_report(report: dict[str, Any]) -> None:
             f"{row['api']:<12} {row['scenario']:<13} {figures} {ratio('baseline'):>8} "
             f"{ratio('prism'):>8} {ratio('wiremock'):>10}   {others}{errors}"
         )
+    if "before_after" in report:
+        compared = report["before_after"]
+        print(
+            f"\nthis tree beside {compared['before']}, served side by side, "
+            f"{compared['rounds']} alternating rounds: req/s (medians), and this tree's as a "
+            "multiple of the other's (median of the rounds' ratios)"
+        )
+        print(f"{'api':<12} {'scenario':<13} {'before':>8} {'after':>8} {'x before':>9} "
+              f"{'p99 before':>11} {'p99 after':>10}")  # fmt: skip
+        for row in compared["rows"]:
+            errors = f"  ({row['errors']} errors)" if row["errors"] else ""
+            print(
+                f"{row['api']:<12} {row['scenario']:<13} {row['before rps']:>8.0f} "
+                f"{row['after rps']:>8.0f} {row['x before']:>9.2f} "
+                f"{row['before p99_ms']:>11.1f} {row['after p99_ms']:>10.1f}{errors}"
+            )
+        for key in compared["differing answers"]:
+            print(f"  answered differently by the two: {key}")
     shared_rows = [row for row in report.get("throughput", []) if row.get("shared x2")]
     if shared_rows:
         print(
@@ -1061,6 +1155,9 @@ def save(args: argparse.Namespace, report: dict[str, Any]) -> None:
     Path(args.json).write_text(json.dumps(report, indent=1))
 
 
+PARTS = ("throughput", "before", "documents", "log", "startup", "scale", "stalls", "shared")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per scenario")
@@ -1084,12 +1181,22 @@ def main() -> int:
     parser.add_argument("--stall-leads", type=int, default=20_000, help="leads a project")
     parser.add_argument(
         "--only",
-        choices=("throughput", "documents", "log", "startup", "scale", "stalls", "shared"),
+        choices=PARTS,
         action="append",
+    )
+    parser.add_argument(
+        "--before",
+        metavar="REVISION",
+        help="also serve leadmock at this git revision beside this tree and compare the two",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds of each --before scenario"
     )
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
     parser.add_argument("--print", action="store_true", help="print the report in --json again")
     args = parser.parse_args()
+    if "before" in (args.only or []) and not args.before:
+        parser.error("--only before compares with a revision: give it as --before REVISION")
     if args.print:
         print_report(json.loads(Path(args.json).read_text()))
         return 0
@@ -1111,6 +1218,9 @@ def main() -> int:
     ]  # fmt: skip
     if "throughput" in parts:
         throughput(args, facts, report)
+        save(args, report)
+    if args.before:
+        before_and_after(args, facts, report)
         save(args, report)
     if "documents" in parts:
         documents(args, report)
