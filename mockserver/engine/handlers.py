@@ -36,7 +36,7 @@ from mockserver.engine.model import (
     record_schema,
 )
 from mockserver.engine.seed import fits, patterned_id, seed_records, value_for
-from mockserver.store import Store, Where
+from mockserver.store import Store, Where, fresh_id
 
 PROBLEM = "application/problem+json"
 
@@ -407,10 +407,9 @@ class Engine:
 
     def _new_id(self, resource: Resource, scope: str | None) -> Any:
         if resource.id_style in ("integer", "digits"):
-            while True:
-                number = self.store.next_sequence(self._sequence(resource, scope))
-                if self.store.get(self._collection(resource), str(number), scope=scope) is None:
-                    return number if resource.id_style == "integer" else str(number)
+            sequence, collection = self._sequence(resource, scope), self._collection(resource)
+            number = fresh_id(self.store, sequence, collection, scope=scope)
+            return number if resource.id_style == "integer" else str(number)
         # The same --seed makes the same ids: the nth new record's follows from the seed and n.
         number = self.store.next_sequence(self._sequence(resource, scope))
         digest = hashlib.sha256(f"{self.seed_value}:{self.api}:{resource.name}:{scope}:{number}"

@@ -1007,6 +1007,12 @@ def measured(server_name: str, case: Scenario, figure: Figure) -> None:
 
 def print_report(report: dict[str, Any]) -> None:
     print(f"\nleadmock bench, {report['machine']}, wrk {report['load']}\n")
+    if report.get("throughput"):
+        print_throughput(report)
+    print_others(report)
+
+
+def print_throughput(report: dict[str, Any]) -> None:
     heads = ("api", "scenario", "req/s", "p50 ms", "p99 ms", "x floor", "x prism", "x wiremock")
     peers_named = "floor  prism  wiremock  server"
     print("{:<12} {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>10}   ".format(*heads) + peers_named)
@@ -1029,6 +1035,9 @@ def print_report(report: dict[str, Any]) -> None:
             f"{row['api']:<12} {row['scenario']:<13} {figures} {ratio('baseline'):>8} "
             f"{ratio('prism'):>8} {ratio('wiremock'):>10}   {others}{errors}"
         )
+
+
+def print_others(report: dict[str, Any]) -> None:
     if "before_after" in report:
         compared = report["before_after"]
         print(
