@@ -1,4 +1,5 @@
-"""The admin plane at ``/__admin``: reset, re-seed, state export/import, journal and faults.
+"""The admin plane at ``/__admin``: reset, re-seed, state export/import, journal, spec coverage
+and faults.
 
 Never part of a vendor's spec. Reachable from loopback only (the socket's peer), unless the mock
 was given an admin token: then every admin request must carry it in ``X-Leadmock-Admin-Token``,
@@ -27,6 +28,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver import jsoncodec, jsonpieces
+from mockserver.coverage import markdown as coverage_markdown
+from mockserver.coverage import table as coverage_table
 from mockserver.errors import ServiceUnavailable
 from mockserver.faults import Fault, FaultError
 from mockserver.journal import CORS_PREFLIGHT
@@ -40,6 +43,7 @@ ADMIN_PREFIX = "/__admin"
 TOKEN_HEADER = "x-leadmock-admin-token"
 MAX_ADMIN_BODY = 512 * 1024 * 1024
 """Bytes: the largest admin body (a state document of a million leads fits)."""
+_COVERAGE_FORMATS = ("json", "text", "markdown")
 _EXPORT_CHUNK = 500
 """Documents serialised between two yields to the event loop."""
 _FILE_CHUNK = 1024 * 1024
@@ -113,6 +117,26 @@ def admin_app(mock: Mock) -> Starlette:
         mock.journal.clear()
         return Response(status_code=204)
 
+    async def coverage(request: Request) -> Response:
+        shown = request.query_params.get("format", "json")
+        if shown not in _COVERAGE_FORMATS:
+            raise AdminError("format", f"one of {', '.join(_COVERAGE_FORMATS)}, not {shown!r}")
+        if mock.shared is not None:
+            # Each worker counts its own requests: the journal in the store holds them all.
+            counted = mock.coverage.uncounted()
+            counted.add_exported(entry.to_dict() for entry in mock.journal.entries())
+        else:
+            counted = mock.coverage
+        report = counted.report()
+        if shown == "json":
+            return JSONResponse(report)
+        text = coverage_table(report) + "\n" if shown == "text" else coverage_markdown(report)
+        return Response(text, media_type="text/markdown" if shown == "markdown" else "text/plain")
+
+    async def clear_coverage(request: Request) -> Response:
+        mock.coverage.clear()
+        return Response(status_code=204)
+
     async def faults(request: Request) -> Response:
         return JSONResponse([fault.to_dict() for fault in mock.faults.list()])
 
@@ -169,6 +193,8 @@ def admin_app(mock: Mock) -> Starlette:
         Route(f"{ADMIN_PREFIX}/state", import_state, methods=["PUT"]),
         Route(f"{ADMIN_PREFIX}/journal", journal, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/journal", clear_journal, methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/coverage", coverage, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/coverage", clear_coverage, methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/faults", faults, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/faults", add_fault, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/faults", clear_faults, methods=["DELETE"]),

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver.admin import admin_app
 from mockserver.config import Config, ConfigError
 from mockserver.connexion_adapter import spec_check_skipped
+from mockserver.coverage import Coverage, documented_operations
 from mockserver.errors import ApiError
 from mockserver.faults import Fault, FaultError, Faults
 from mockserver.journal import Journal
@@ -54,6 +55,8 @@ class Mock:
     """Each served API's operationIds, by API name."""
     shared: Any = field(default=None, repr=False)
     """The ``SharedPlane`` of a mock kept in Redis (``Config.store``); None in-process."""
+    coverage: Coverage = field(default_factory=Coverage, repr=False)
+    """The spec coverage of the requests this process answered (kept across resets)."""
     admin: Any = field(default=None, repr=False)
     _state_model: StateModel | None = field(default=None, repr=False)
 
@@ -185,6 +188,11 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         api: {vendor_by_api[api].operation_name(op) for op in _operation_ids(spec)}
         for api, spec in specs.items()
     }
+    coverage = Coverage(
+        {api: documented_operations(spec, vendor_by_api[api].operation_name)
+         for api, spec in specs.items()}
+    )  # fmt: skip
+    journal.subscribe(coverage.note)
     try:
         faults = (shared.faults if shared else Faults)(
             config.seed,
@@ -215,6 +223,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         facts=facts,
         operations=operations,
         shared=shared,
+        coverage=coverage,
     )
     mock.app = build_pipeline(
         app,

@@ -23,6 +23,7 @@ from a2wsgi import ASGIMiddleware
 
 from mockserver.app import Mock, create_app
 from mockserver.config import Config
+from mockserver.coverage import Coverage
 from mockserver.faults import Faults
 from mockserver.journal import Journal
 from mockserver.registry import registry_for
@@ -125,6 +126,11 @@ class LeadMock:
     @property
     def journal(self) -> Journal:
         return self._mock.journal
+
+    @property
+    def coverage(self) -> Coverage:
+        """The spec coverage of every request this mock answered (kept across resets)."""
+        return self._mock.coverage
 
     @property
     def faults(self) -> Faults:

@@ -10,6 +10,12 @@ reset to its seed state before each test). Its options (``seed``, ``leads``,
 checked as ``Config`` checks it, wherever it comes from. Under pytest-xdist each worker runs its
 own mock (over a store, under a prefix of its own: ``prefix-gw0``), so parallel tests never see
 each other's writes. Nothing heavy is imported until a fixture is used.
+
+``--leadmock-coverage`` prints, at the end of the session, the spec coverage of the requests the
+suite's mocks answered (``coverage.py``); ``--leadmock-coverage-report DIR`` writes it as JSON
+and Markdown too; ``--leadmock-coverage-fail-under N`` fails the run below N% of the documented
+operations of the APIs it called, ``--leadmock-coverage-statuses-fail-under N`` below N% of
+their documented statuses. Any of the three turns coverage on.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import pytest
 
 from mockserver import import_quietly, quiet_imports
 from mockserver.config import Config, ConfigError
+from mockserver.coverage import percentage
 
 if TYPE_CHECKING:
     # Imported when a fixture is first used: a run that uses none loads no web framework.
@@ -51,6 +58,8 @@ class Options(NamedTuple):
 
 MARKER_OPTIONS = Options._fields
 _SERVERS = pytest.StashKey[dict[Options, "LeadMock"]]()
+_COVERAGE = pytest.StashKey[tuple[dict, list[str]]]()
+"""The session's coverage report and why it fails the run (empty: it does not)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +94,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="serve this OpenAPI document in the leadmock fixture (repeatable)",
     )
+    group.addoption(
+        "--leadmock-coverage",
+        action="store_true",
+        default=False,
+        help="print the spec coverage of the requests the suite sent the mock",
+    )
+    group.addoption(
+        "--leadmock-coverage-report",
+        default=None,
+        metavar="DIR",
+        help="write the spec coverage to DIR as leadmock-coverage.json and .md",
+    )
+    group.addoption(
+        "--leadmock-coverage-fail-under",
+        type=percentage,
+        default=None,
+        metavar="N",
+        help="fail the run below N%% of the documented operations of the APIs called",
+    )
+    group.addoption(
+        "--leadmock-coverage-statuses-fail-under",
+        type=percentage,
+        default=None,
+        metavar="N",
+        help="fail the run below N%% of the documented statuses of the APIs called",
+    )
     parser.addini(
         "leadmock_specs",
         "OpenAPI documents the leadmock fixture serves (paths from the rootdir)",
@@ -105,6 +140,78 @@ def pytest_configure(config: pytest.Config) -> None:
         _checked(_defaults(config))
     except ConfigError as exc:
         raise pytest.UsageError(f"leadmock: --leadmock-* or leadmock_* ini: {exc}") from None
+
+
+def _coverage_asked(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("--leadmock-coverage")
+        or config.getoption("--leadmock-coverage-report")
+        or config.getoption("--leadmock-coverage-fail-under") is not None
+        or config.getoption("--leadmock-coverage-statuses-fail-under") is not None
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite's coverage, over every mock it started; a run below a floor fails."""
+    config = session.config
+    if not _coverage_asked(config) or hasattr(config, "workerinput"):
+        return
+    if getattr(config.option, "numprocesses", None):
+        # Each xdist worker's mocks are its own; the controller has none to read.
+        reason = "leadmock coverage is not counted under pytest-xdist (-n): run without it"
+        config.stash[_COVERAGE] = ({"apis": []}, [reason])
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
+    from mockserver.coverage import Coverage, below, markdown
+
+    counted = Coverage()
+    for server in config.stash.get(_SERVERS, {}).values():
+        if server.mock is not None:
+            counted.merged(server.coverage)
+    report = counted.report()
+    failures = [
+        reason
+        for part, option in (
+            ("operations", "--leadmock-coverage-fail-under"),
+            ("statuses", "--leadmock-coverage-statuses-fail-under"),
+        )
+        if (floor := config.getoption(option)) is not None
+        and (reason := below(report, part, floor)) is not None
+    ]
+    if not report["apis"] and any(
+        config.getoption(option) is not None
+        for option in ("--leadmock-coverage-fail-under", "--leadmock-coverage-statuses-fail-under")
+    ):
+        failures.append("leadmock coverage: no request reached a leadmock API")
+    config.stash[_COVERAGE] = (report, failures)
+    folder = config.getoption("--leadmock-coverage-report")
+    if folder:
+        import json
+        from pathlib import Path
+
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "leadmock-coverage.json").write_text(json.dumps(report, indent=2) + "\n")
+        (target / "leadmock-coverage.md").write_text(markdown(report))
+    if failures and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    found = terminalreporter.config.stash.get(_COVERAGE, None)
+    if found is None:
+        return
+    from mockserver.coverage import table
+
+    report, failures = found
+    terminalreporter.write_sep("-", "leadmock spec coverage")
+    if report["apis"]:
+        terminalreporter.write_line(table(report))
+    else:
+        terminalreporter.write_line("no request reached a leadmock API")
+    for reason in failures:
+        terminalreporter.write_line(reason, red=True, bold=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

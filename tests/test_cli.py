@@ -264,7 +264,7 @@ def test_every_command_module_is_listed_and_has_the_one_shape(
     declared = [module.COMMAND for module in modules if hasattr(module, "COMMAND")]
     assert all(isinstance(command, Command) for command in declared)
     assert sorted(c.name for c in declared) == sorted(c.name for c in cli.COMMANDS)
-    assert len(cli.COMMANDS) == 6
+    assert len(cli.COMMANDS) == 7
     for command in cli.COMMANDS:
         with pytest.raises(SystemExit) as stopped:
             main([command.name, "--help"])

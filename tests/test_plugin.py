@@ -80,9 +80,18 @@ def readme_example() -> str:
     return readme.split("<!-- pytest-example -->\n```python\n", 1)[1].split("```", 1)[0]
 
 
-def test_readme_example_passes(pytester: pytest.Pytester) -> None:
+def test_readme_example_passes_and_prints_the_readme_coverage_table(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makepyfile(test_lead_export=readme_example())
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--leadmock-coverage")
+    result.assert_outcomes(passed=2)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    after = readme.split("The example above, run with `--leadmock-coverage`:\n\n```\n", 1)[1]
+    shown = after.split("```", 1)[0].splitlines()
+    printed = result.stdout.lines
+    start = next(i for i, line in enumerate(printed) if "leadmock spec coverage" in line)
+    assert printed[start : start + len(shown)] == shown
 
 
 def test_a_marker_option_it_does_not_know_fails_the_test_naming_the_close_one(

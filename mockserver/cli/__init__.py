@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from mockserver.cli import check, inspect, operations, proxy, seed, serve
+from mockserver.cli import check, coverage, inspect, operations, proxy, seed, serve
 from mockserver.cli.command import Command, subcommand
 from mockserver.cli.options import OptionSourceError
 from mockserver.config import ConfigError
@@ -22,6 +22,7 @@ COMMANDS: tuple[Command, ...] = (
     check.COMMAND,
     proxy.COMMAND,
     operations.COMMAND,
+    coverage.COMMAND,
     inspect.COMMAND,
     seed.COMMAND,
 )
