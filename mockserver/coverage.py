@@ -221,9 +221,12 @@ class Coverage:
             counted = self._counted.setdefault((api, known.name), _Counted())
             counted.calls += 1
             counted.statuses[status] += 1
-            if query:
-                counted.query.update(_query_name(name, known.query) for name, _ in
-                                     parse_qsl(query, keep_blank_values=True))  # fmt: skip
+            if query and known.query:
+                # Only documented names are kept: a client's made-up ones must not grow the
+                # counts of a long-running mock.
+                sent = {_query_name(name, known.query)
+                        for name, _ in parse_qsl(query, keep_blank_values=True)}  # fmt: skip
+                counted.query |= sent & set(known.query)
             if body is not None and known.body_fields:
                 counted.body_fields |= _sent_fields(body) & set(known.body_fields)
 

@@ -285,3 +285,18 @@ def test_a_mock_on_a_shared_store_counts_every_workers_requests(redis_url: str) 
     assert figures(overloop)["operations"] == (2, 5, 40.0)
     assert figures(overloop)["statuses"] == (3, 38, 7.9)
     first.shared.forget()
+
+
+def test_made_up_query_parameters_and_fields_are_not_kept(mock: LeadMock) -> None:
+    """A long-running mock's counts stay bounded by its documents, whatever clients send."""
+    httpx.delete(f"{mock.url}/__admin/coverage")
+    for n in range(50):
+        httpx.get(f"{mock.url}/api/v1/contacts?made_up_{n}=1&q=x")
+        httpx.post(f"{mock.url}/api/v1/contacts", json={"name": "N", f"extra_{n}": {"deep": n}})
+    (contacts,) = httpx.get(f"{mock.url}/__admin/coverage").json()["apis"]
+    listed, created = contacts["by_operation"][:2]
+    assert listed["query_parameters_used"] == ["q"]
+    assert created["body_fields_sent"] == ["name"]
+    counted = mock.coverage._counted  # what the mock holds, not only what it reports
+    assert counted[("contacts-crm", "listContacts")].query == {"q"}
+    assert counted[("contacts-crm", "createContact")].body_fields == {"name"}
