@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _FIELD_DEPTH = 4
 """How deep body fields are followed (``data.attributes.email`` is 3)."""
+_QUERY_CACHE = 1024
+"""Distinct query strings whose documented names are remembered."""
 _NEVER_SHOWN = 12
 """Lines of never-seen statuses and never-called operations the table prints."""
 
@@ -184,51 +186,80 @@ class Coverage:
     def __init__(self, documented: Mapping[str, Iterable[DocumentedOperation]] = ()) -> None:
         self._lock = threading.Lock()
         self._documented: dict[str, dict[str, DocumentedOperation]] = {}
+        self._known: dict[tuple[str | None, str | None], DocumentedOperation] = {}
+        """Every documented operation by (API, name): one lookup a request."""
         self._counted: dict[tuple[str, str], _Counted] = {}
         self._outside: Counter[str] = Counter()
         """Requests to an API that no documented operation took (a path it does not have)."""
+        self._query_names: dict[tuple[str, str, str], frozenset[str]] = {}
+        """Documented names a query string holds, by API, operation and query string: clients
+        repeat their queries, and reading one costs more than counting it."""
         for api, operations in dict(documented).items():
             self.document(api, operations)
 
     def document(self, api: str, operations: Iterable[DocumentedOperation]) -> None:
         """Count ``api``'s ``operations`` too (an API already known keeps its own)."""
         with self._lock:
-            self._documented.setdefault(api, {op.name: op for op in operations})
+            if api not in self._documented:
+                self._documented[api] = {op.name: op for op in operations}
+                for name, operation in self._documented[api].items():
+                    self._known[(api, name)] = operation
 
     def note(self, entry: Entry) -> None:
         """Count a journal entry (a ``Journal.subscribe`` listener); the admin plane's and
-        unknown APIs' are not counted."""
-        if entry.api is None or entry.api not in self._documented:
+        unknown APIs' are not counted. On every request's path: one lookup, then as little
+        as the request asks (its query read once per distinct string, its body only for an
+        operation that documents one)."""
+        known = self._known.get((entry.api, entry.operation))
+        if known is None:
+            if entry.api in self._documented:
+                with self._lock:
+                    self._outside[entry.api] += 1  # type: ignore[index]
             return
-        body = None
-        if entry.raw_body and entry.operation is not None:
-            operation = self._documented[entry.api].get(entry.operation)
-            if operation is not None and operation.body_fields:
-                body = entry.body
-        self.add(entry.api, entry.operation, entry.status, entry.query, body)
+        body = entry.body if entry.raw_body and known.body_fields else None
+        self._count(entry.api, known, entry.status, entry.query, body)  # type: ignore[arg-type]
 
     def add(self, api: str, operation: str | None, status: int, query: str, body: Any) -> None:
         """Count one request: the API and operation it routed to, its answer's status, its
         raw query string and its body as read."""
-        documented = self._documented.get(api)
-        if documented is None:
+        if api not in self._documented:
             return
-        known = documented.get(operation) if operation is not None else None
-        with self._lock:
-            if known is None:
+        known = self._known.get((api, operation))
+        if known is None:
+            with self._lock:
                 self._outside[api] += 1
-                return
-            counted = self._counted.setdefault((api, known.name), _Counted())
+            return
+        self._count(api, known, status, query, body)
+
+    def _count(
+        self, api: str, known: DocumentedOperation, status: int, query: str, body: Any
+    ) -> None:
+        names = self._names_in(api, known, query) if query and known.query else None
+        fields = _sent_fields(body) & set(known.body_fields) if body is not None else None
+        with self._lock:
+            counted = self._counted.get((api, known.name))
+            if counted is None:
+                counted = self._counted[(api, known.name)] = _Counted()
             counted.calls += 1
             counted.statuses[status] += 1
-            if query and known.query:
-                # Only documented names are kept: a client's made-up ones must not grow the
-                # counts of a long-running mock.
-                sent = {_query_name(name, known.query)
-                        for name, _ in parse_qsl(query, keep_blank_values=True)}  # fmt: skip
-                counted.query |= sent & set(known.query)
-            if body is not None and known.body_fields:
-                counted.body_fields |= _sent_fields(body) & set(known.body_fields)
+            if names:
+                counted.query |= names
+            if fields:
+                counted.body_fields |= fields
+
+    def _names_in(self, api: str, known: DocumentedOperation, query: str) -> frozenset[str]:
+        # Only documented names are kept: a client's made-up ones must not grow the counts
+        # of a long-running mock (nor this cache, emptied when full).
+        key = (api, known.name, query)
+        names = self._query_names.get(key)
+        if names is None:
+            sent = {_query_name(name, known.query)
+                    for name, _ in parse_qsl(query, keep_blank_values=True)}  # fmt: skip
+            names = frozenset(sent & set(known.query))
+            if len(self._query_names) >= _QUERY_CACHE:
+                self._query_names.clear()
+            self._query_names[key] = names
+        return names
 
     def add_exported(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Count the entries of a journal export (``GET /__admin/journal``)."""
