@@ -1,5 +1,5 @@
-"""The admin plane at ``/__admin``: reset, re-seed, state export/import, journal, spec coverage
-and faults.
+"""The admin plane at ``/__admin``: reset, re-seed, state export/import, journal, spec coverage,
+scenarios and faults.
 
 Never part of a vendor's spec. Reachable from loopback only (the socket's peer), unless the mock
 was given an admin token: then every admin request must carry it in ``X-Leadmock-Admin-Token``,
@@ -33,6 +33,8 @@ from mockserver.coverage import table as coverage_table
 from mockserver.errors import ServiceUnavailable
 from mockserver.faults import Fault, FaultError
 from mockserver.journal import CORS_PREFLIGHT
+from mockserver.scenarios import KINDS as SCENARIOS
+from mockserver.scenarios import ScenarioError
 from mockserver.statemodel import StateModelError, check_state
 from mockserver.store import quiet_collector
 
@@ -137,6 +139,23 @@ def admin_app(mock: Mock) -> Starlette:
         mock.coverage.clear()
         return Response(status_code=204)
 
+    async def scenarios(request: Request) -> Response:
+        return JSONResponse([scenario.to_dict() for scenario in mock.scenarios.list()])
+
+    async def add_scenario(request: Request) -> Response:
+        body = dict(_object(await _json(request), "body"))
+        if "name" not in body:
+            raise AdminError("name", f"the scenario's name: one of {', '.join(SCENARIOS)}")
+        try:
+            added = mock.scenarios.add(body.pop("name"), **body)
+        except ScenarioError as exc:
+            raise AdminError(exc.field, str(exc)) from None
+        return JSONResponse(added.to_dict(), status_code=201)
+
+    async def clear_scenarios(request: Request) -> Response:
+        mock.scenarios.clear()
+        return Response(status_code=204)
+
     async def faults(request: Request) -> Response:
         return JSONResponse([fault.to_dict() for fault in mock.faults.list()])
 
@@ -195,6 +214,9 @@ def admin_app(mock: Mock) -> Starlette:
         Route(f"{ADMIN_PREFIX}/journal", clear_journal, methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/coverage", coverage, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/coverage", clear_coverage, methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/scenarios", scenarios, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/scenarios", add_scenario, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/scenarios", clear_scenarios, methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/faults", faults, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/faults", add_fault, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/faults", clear_faults, methods=["DELETE"]),

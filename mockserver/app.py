@@ -29,6 +29,7 @@ from mockserver.pipeline import Parts, build_pipeline
 from mockserver.recording import overlay
 from mockserver.registry import document_apis, registry_for
 from mockserver.rendering import ErrorRenderer, mount_of
+from mockserver.scenarios import Scenarios, sign_in_operations
 from mockserver.specfiles import load_spec
 from mockserver.specvalidators import SPEC_VALIDATORS
 from mockserver.statemodel import StateModel, check_state, infer_model
@@ -57,6 +58,8 @@ class Mock:
     """The ``SharedPlane`` of a mock kept in Redis (``Config.store``); None in-process."""
     coverage: Coverage = field(default_factory=Coverage, repr=False)
     """The spec coverage of the requests this process answered (kept across resets)."""
+    scenarios: Scenarios = field(default_factory=Scenarios, repr=False)
+    """The scenarios set on this process (cleared by a reset)."""
     admin: Any = field(default=None, repr=False)
     _state_model: StateModel | None = field(default=None, repr=False)
 
@@ -110,6 +113,7 @@ class Mock:
         self.store.restore_seed()
         self.journal.clear()
         self.faults.clear()
+        self.scenarios.clear()
         self.forget_load()
 
     def reseed(self, *, seed: int, leads: int | None = None) -> dict[str, dict[str, Any]]:
@@ -123,6 +127,7 @@ class Mock:
         # The fault middleware holds this Faults object: reseed it in place.
         self.faults.seed = seed
         self.faults.clear()
+        self.scenarios.clear()
         self.forget_load()
         return self.facts
 
@@ -193,6 +198,13 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
          for api, spec in specs.items()}
     )  # fmt: skip
     journal.subscribe(coverage.note)
+    sign_ins = frozenset(
+        (api, name)
+        for api, spec in specs.items()
+        for name in sign_in_operations(spec, vendor_by_api[api].operation_name)
+    )
+    scenarios = Scenarios(names=names, operations=operations, sign_ins=sign_ins)
+    journal.sign_ins = sign_ins
     try:
         faults = (shared.faults if shared else Faults)(
             config.seed,
@@ -224,6 +236,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         operations=operations,
         shared=shared,
         coverage=coverage,
+        scenarios=scenarios,
     )
     mock.app = build_pipeline(
         app,
@@ -239,6 +252,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
             operation_name=operation_name,
             admin=mock.admin,
             shared=shared,
+            scenarios=scenarios,
         ),
     )
     return mock

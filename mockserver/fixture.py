@@ -27,6 +27,7 @@ from mockserver.coverage import Coverage
 from mockserver.faults import Faults
 from mockserver.journal import Journal
 from mockserver.registry import registry_for
+from mockserver.scenarios import Scenario
 from mockserver.server import server_config
 
 
@@ -61,6 +62,8 @@ class LeadMock:
         Over a store (``Config.store``) it joins the state there, and seeds it again when that
         was seeded from another seed or lead count: a test gets the mock it asked for."""
         self.mock = create_app(self.config)
+        # The client-behaviour assertions read answers (assert_paginated_to_end).
+        self.mock.journal.keep_answers = True
         joined = self.mock.config
         if (joined.seed, joined.leads) != (self.config.seed, self.config.leads):
             self.mock.reseed(seed=self.config.seed, leads=self.config.leads)
@@ -131,6 +134,11 @@ class LeadMock:
     def coverage(self) -> Coverage:
         """The spec coverage of every request this mock answered (kept across resets)."""
         return self._mock.coverage
+
+    def scenario(self, name: str, **fields: Any) -> Scenario:
+        """Set a scenario (``scenarios.py``): ``scenario("rate_limited", operation="list_leads",
+        seconds=5)``; ``ScenarioError`` names a field that is wrong. A reset clears it."""
+        return self._mock.scenarios.add(name, **fields)
 
     @property
     def faults(self) -> Faults:

@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from mockserver import clientchecks
+
 _ENTRY_OVERHEAD = 512
 """Bytes an entry costs beside its body and headers, for the journal's byte budget."""
 
@@ -57,6 +59,13 @@ class Entry:
     """Why ``leadmock proxy`` got no answer from the upstream (a timeout, a refused connection)."""
     static: bool = False
     """Answered from the document's examples or schema, not from state (``--spec``)."""
+    scenario: str | None = None
+    """The scenario that answered or delayed the request (``token_expiry``...), if one did."""
+    retry_after: float | None = None
+    """The answer's ``Retry-After`` in seconds (a 429's or a 503's), when it had one."""
+    raw_answer: bytes = b""
+    """The answer's body, at most ``body_bytes`` of it, for a journal that keeps answers
+    (``Journal.keep_answers``: the fixture's does; a served mock's does not)."""
 
     @property
     def body(self) -> Any:
@@ -64,6 +73,21 @@ class Entry:
         multipart) as a dict of its fields (a repeated field as a list, a file as its name,
         type and size); anything else as text. None when there was none."""
         return _decode(self.raw_body, self.headers.get("content-type", ""))
+
+    @property
+    def answer(self) -> Any:
+        """The answer's body as JSON, or None (not kept, not JSON, or cut short)."""
+        if not self.raw_answer:
+            return None
+        try:
+            return orjson.loads(self.raw_answer)
+        except orjson.JSONDecodeError:
+            return None
+
+    @property
+    def arrived(self) -> float:
+        """When the request arrived (``at`` is when its answer was done)."""
+        return self.at - self.elapsed_ms / 1000
 
     @property
     def body_truncated(self) -> bool:
@@ -93,6 +117,8 @@ class Entry:
             "elapsed_ms": self.elapsed_ms,
             "at": self.at,
             **({"static": True} if self.static else {}),
+            **({"scenario": self.scenario} if self.scenario else {}),
+            **({"retry_after": self.retry_after} if self.retry_after is not None else {}),
             **self._proxied(),
         }
 
@@ -129,6 +155,11 @@ class Journal:
         self._entries: deque[Entry] = deque()
         self._bytes = 0
         self._listeners: list[Callable[[Entry], None]] = []
+        self.sign_ins: frozenset[tuple[str, str]] = frozenset()
+        """(API, operation) pairs that sign in, for ``assert_signed_in_again``."""
+        self.keep_answers = False
+        """Keep each answer's body (at most ``body_bytes``) for the client-behaviour
+        assertions that read them (``assert_paginated_to_end``)."""
 
     def subscribe(self, listener: Callable[[Entry], None]) -> None:
         """Call ``listener`` with every entry as it is recorded (the request log is one)."""
@@ -243,6 +274,43 @@ class Journal:
                 f"Received:\n{received or '  nothing'}"
             )
         return matching
+
+    # -- the client's behaviour (clientchecks.py), on this journal's timeline -----------------
+
+    def assert_honoured_retry_after(
+        self, operation: str | None = None, *, api: str | None = None
+    ) -> None:
+        """No request to an operation before the ``Retry-After`` of its 429 or 503 ran out."""
+        found = clientchecks.honoured_retry_after(self.entries(operation, api=api))
+        _fail("the client did not wait out Retry-After", found)
+
+    def assert_paginated_to_end(self, operation: str, *, api: str | None = None) -> None:
+        """The last page the client read of ``operation`` was the list's last."""
+        found = clientchecks.paginated_to_end(self.entries(operation, api=api), operation)
+        _fail(f"the client did not read {operation} to its end", found)
+
+    def assert_not_retried(self, operation: str, *, api: str | None = None) -> None:
+        """No request of ``operation`` (a write that is not idempotent) was sent again."""
+        found = clientchecks.not_retried(self.entries(operation, api=api), operation)
+        _fail(f"the client retried {operation}", found)
+
+    def assert_rate_at_most(
+        self, rate: str, *, operation: str | None = None, api: str | None = None
+    ) -> None:
+        """At most ``rate`` (``200/min``, ``10/s``) requests in any such window."""
+        entries = [e for e in self.entries(operation, api=api) if e.api is not None]
+        _fail(f"the client sent more than {rate}", clientchecks.rate_at_most(entries, rate))
+
+    def assert_signed_in_again(self, *, api: str | None = None) -> None:
+        """After its token expired (the ``token_expiry`` scenario's 401), the client signed in
+        again, never sent the expired token again, and went on with the new one."""
+        found = clientchecks.signed_in_again(self.entries(api=api), self.sign_ins)
+        _fail("the client did not sign in again", found)
+
+
+def _fail(what: str, problems: list[str]) -> None:
+    if problems:
+        raise AssertionError(f"{what}:\n" + "\n".join(f"  {problem}" for problem in problems))
 
 
 def _has_query(raw: str, wanted: dict[str, str]) -> bool:

@@ -43,6 +43,7 @@ from mockserver.prefer import documented_answers
 from mockserver.ratelimit import RateLimit
 from mockserver.rendering import ErrorRenderer
 from mockserver.routing import compile_routes
+from mockserver.scenarios import Scenarios
 from mockserver.vendorrecord import Mount, Vendor
 
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -68,6 +69,7 @@ class Parts:
     admin: ASGIApp
     shared: Any = None
     """The ``SharedPlane`` of a mock kept in Redis; None in-process."""
+    scenarios: Scenarios | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def _cors(parts: Parts) -> Wrap:
 
 
 def _gate(parts: Parts) -> Wrap:
-    config, faults, shared = parts.config, parts.faults, parts.shared
+    config, faults, shared, scenarios = parts.config, parts.faults, parts.shared, parts.scenarios
     compiled = None
     if config.fast_path and config.framework == "async":
         compiled = CompiledPath(parts.renderer, validate_responses=config.validate_responses)
@@ -111,6 +113,7 @@ def _gate(parts: Parts) -> Wrap:
         return (
             not config.rate_limit
             and not faults.active
+            and not (scenarios is not None and scenarios.active)
             and "x-leadmock-fault" not in headers
             and "prefer" not in headers
         )
@@ -143,6 +146,7 @@ def _faults(parts: Parts) -> Wrap:
         faults=parts.faults,
         api_of=parts.api_of,
         operation_name=parts.operation_name,
+        scenarios=parts.scenarios,
     )
 
 

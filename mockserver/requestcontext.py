@@ -42,6 +42,8 @@ class RequestContext:
     static: bool = False
     """Whether the answer came from the document's examples or schema, not from state (an
     operation the ``--spec`` engine cannot place)."""
+    scenario: str | None = None
+    """The scenario (``scenarios.py``) that answered or delayed the request, if one did."""
 
 
 def request_context(scope: Scope) -> RequestContext:

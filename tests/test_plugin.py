@@ -94,6 +94,13 @@ def test_readme_example_passes_and_prints_the_readme_coverage_table(
     assert printed[start : start + len(shown)] == shown
 
 
+def test_readme_scenario_example_passes(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = readme.split("<!-- scenario-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    pytester.makepyfile(test_scenario=example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_a_marker_option_it_does_not_know_fails_the_test_naming_the_close_one(
     pytester: pytest.Pytester,
 ) -> None:

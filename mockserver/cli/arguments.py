@@ -10,6 +10,8 @@ from typing import Any
 from mockserver.config import Config
 from mockserver.faults import MAX_LATENCY
 from mockserver.ratelimit import RateLimit
+from mockserver.scenarios import KINDS as SCENARIOS
+from mockserver.scenarios import ScenarioError, parse_scenario
 from mockserver.vendors import apis_named, one_api_named
 
 
@@ -160,3 +162,14 @@ def add_seed_options(parser: argparse.ArgumentParser) -> None:
         default=Config.leads,
         help="leads seeded per project (default: %(default)s)",
     )
+
+
+def scenario(text: str) -> tuple[str, dict[str, Any]]:
+    """``rate_limited:operation=list_leads,seconds=5``; its fields are checked when it is set."""
+    try:
+        name, fields = parse_scenario(text)
+    except ScenarioError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if name not in SCENARIOS:
+        raise argparse.ArgumentTypeError(f"no scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    return name, fields

@@ -18,6 +18,7 @@ from mockserver.cli.command import Command, listen, request_log
 from mockserver.cli.options import FromConfig, config_file, option_values
 from mockserver.config import Config
 from mockserver.limits import Limits
+from mockserver.scenarios import ScenarioError
 from mockserver.server import server_config
 from mockserver.statemodel import StateModelError
 from mockserver.vendorrecord import AcceptedCredentials
@@ -93,6 +94,12 @@ def serve(args: argparse.Namespace) -> int:
             args.recording_lines = mock.serve_recording(recorded, accepted)
         except StateModelError as exc:
             print(f"leadmock serve: --state {args.state}: {exc.where}: {exc}", file=sys.stderr)
+            return 2
+    for name, fields in args.scenario:
+        try:
+            mock.scenarios.add(name, **fields)
+        except ScenarioError as exc:
+            print(f"leadmock serve: --scenario {name}: {exc}", file=sys.stderr)
             return 2
     # With JSON lines on stdout, the banner (for people) goes to stderr.
     banner = sys.stderr if args.log_format == "json" else sys.stdout
@@ -173,6 +180,13 @@ def _banner(args: argparse.Namespace, config: Config, mock: Any) -> list[str]:
     faults = ", ".join(_fault_words(fault) for fault in mock.faults.list())
     if faults:
         lines.append(f"Faults        {faults} (they come back on reset)")
+    for scenario in mock.scenarios.list():
+        shown = ", ".join(
+            f"{k}={v}"
+            for k, v in scenario.to_dict().items()
+            if k not in ("id", "name") and v is not None
+        )
+        lines.append(f"Scenario      {scenario.name} ({shown}), from now (a reset clears it)")
     guard = "X-Leadmock-Admin-Token required" if config.admin_token else "loopback callers only"
     lines.append(f"Admin plane   {base_url}/__admin/   ({guard})")
     return lines
@@ -308,6 +322,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SHARE[:STATUS]",
         help="answer this share of vendor requests with an error: 0.05 or 5%%, 500 unless "
         ":STATUS says (5%%:503)",
+    )
+    parser.add_argument(
+        "--scenario",
+        type=arguments.scenario,
+        action="append",
+        default=[],
+        metavar="NAME:FIELD=VALUE,...",
+        help="set a scenario from the start: rate_limited, token_expiry, outage, slow_pages "
+        "(rate_limited:operation=list_leads,seconds=5); repeatable",
     )
     recording = parser.add_argument_group("serving a recording (leadmock proxy --record)")
     recording.add_argument(

@@ -1,5 +1,6 @@
 """The fault injector: after routing, the faults a request meets (a header's, or the standing or
-scheduled ones of ``faults.Faults``), answered in the vendor's error shape."""
+scheduled ones of ``faults.Faults``) and the scenarios (``scenarios.Scenarios``), answered in the
+vendor's error shape."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import error_for_status
 from mockserver.faults import FAULT_HEADER, Fault, Faults, parse_fault_header
-from mockserver.requestcontext import operation_id_of
+from mockserver.requestcontext import operation_id_of, request_context
+from mockserver.scenarios import Outcome, Request, Scenarios
 
 
 class FaultMiddleware:
@@ -23,9 +25,11 @@ class FaultMiddleware:
         faults: Faults,
         api_of: Callable[[str], str | None],
         operation_name: Callable[[str | None, str | None], str | None] | None = None,
+        scenarios: Scenarios | None = None,
     ) -> None:
         self.app = app
         self.faults = faults
+        self.scenarios = scenarios
         self.api_of = api_of
         self.operation_name = operation_name or (lambda api, operation_id: operation_id)
 
@@ -35,21 +39,50 @@ class FaultMiddleware:
             return
         met = self._fault_for(scope)
         if met is None:
+            if self.scenarios is not None and self.scenarios.active:
+                await self._scenario(scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         fault, latency = met
-        if latency:
-            await asyncio.sleep(latency)
-        if fault.drop:
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+        outcome = Outcome(fault.status, "Injected fault", "injected_fault", headers, latency,
+                          fault.drop)  # fmt: skip
+        await self._meet(outcome, scope, receive, send)
+
+    async def _scenario(self, scope: Scope, receive: Receive, send: Send) -> None:
+        api = self.api_of(scope["path"])
+        authorization = None
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                authorization = value.decode("latin1")
+                break
+        request = Request(
+            api,
+            self.operation_name(api, operation_id_of(scope)),
+            scope.get("query_string", b"").decode("latin1"),
+            authorization,
+        )
+        met = self.scenarios.meet(request) if self.scenarios is not None else None
+        if met is None:
+            await self.app(scope, receive, send)
+            return
+        scenario, outcome = met
+        request_context(scope).scenario = scenario.name
+        await self._meet(outcome, scope, receive, send)
+
+    async def _meet(self, outcome: Outcome, scope: Scope, receive: Receive, send: Send) -> None:
+        if outcome.latency:
+            await asyncio.sleep(outcome.latency)
+        if outcome.drop:
             # Start an answer and walk away: the server closes the connection mid-response.
             start = {"type": "http.response.start", "status": 200, "headers": []}
             await send(start)
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
             return
-        if fault.status is not None:
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+        if outcome.status is not None:
             raise error_for_status(
-                fault.status, "Injected fault", code="injected_fault", headers=headers
+                outcome.status, outcome.message, code=outcome.code, headers=outcome.headers
             )
         await self.app(scope, receive, send)
 

@@ -19,6 +19,28 @@ def _preflight(scope: Any) -> bool:
     )
 
 
+class _Answered:
+    """What the journal keeps of one request's answer."""
+
+    __slots__ = ("body", "retry_after", "status")
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.retry_after: float | None = None
+        self.body = b""
+
+
+def _retry_after(headers: Any) -> float | None:
+    """A ``Retry-After`` in seconds (a date one is not read: leadmock answers seconds)."""
+    for name, value in headers:
+        if name.lower() == b"retry-after":
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
 class JournalMiddleware:
     """ASGI middleware that records each HTTP request in a journal, with what the gate read."""
 
@@ -40,7 +62,8 @@ class JournalMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = [0]
+        answered = _Answered()
+        keeps_answers = self.journal.keep_answers
         recorded = False
         started = time.perf_counter()
         # Made here, outermost, so that every layer inside (and their copies of the scope)
@@ -53,7 +76,7 @@ class JournalMiddleware:
             if recorded:
                 return None
             recorded = True
-            entry = self._entry(scope, context, status[0], started)
+            entry = self._entry(scope, context, answered, started)
             if self._waits:
                 return self.journal.record_async(entry)
             self.journal.record(entry)
@@ -61,19 +84,20 @@ class JournalMiddleware:
 
         async def recording_send(message: Any) -> None:
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            elif (
-                self._waits
-                and message["type"] == "http.response.body"
-                and not message.get("more_body")
-            ):
-                # A journal other workers read: kept before the answer's last byte leaves, so
-                # a client that has its answer finds the request through any worker. (The
-                # in-process journal is written right after it: work before the last send
-                # delays every answer, a few percent of throughput.)
-                pending = keep()
-                if pending is not None:
-                    await pending
+                answered.status = message["status"]
+                if answered.status in (429, 503):
+                    answered.retry_after = _retry_after(message.get("headers", ()))
+            elif message["type"] == "http.response.body":
+                if keeps_answers and len(answered.body) < self.journal.body_bytes:
+                    answered.body += message.get("body", b"")[: self.journal.body_bytes]
+                if self._waits and not message.get("more_body"):
+                    # A journal other workers read: kept before the answer's last byte
+                    # leaves, so a client that has its answer finds the request through any
+                    # worker. (The in-process journal is written right after it: work before
+                    # the last send delays every answer, a few percent of throughput.)
+                    pending = keep()
+                    if pending is not None:
+                        await pending
             await send(message)
 
         try:
@@ -83,7 +107,9 @@ class JournalMiddleware:
             if pending is not None:
                 await pending
 
-    def _entry(self, scope: Any, context: RequestContext, status: int, started: float) -> Entry:
+    def _entry(
+        self, scope: Any, context: RequestContext, answered: _Answered, started: float
+    ) -> Entry:
         operation = context.operation
         if _preflight(scope):
             # Apart from the vendor's operations: the browser's, answered before them.
@@ -107,8 +133,11 @@ class JournalMiddleware:
             headers=context.headers,
             raw_body=body[: self.journal.body_bytes],
             body_size=len(body),
-            status=status,
+            status=answered.status,
             valid=refusal is None,
             refusal=refusal,
             elapsed_ms=(time.perf_counter() - started) * 1000,
+            scenario=context.scenario,
+            retry_after=answered.retry_after,
+            raw_answer=bytes(answered.body[: self.journal.body_bytes]),
         )

@@ -40,7 +40,8 @@ while count > most or (bytes > budget and count > 1) do
 end
 return count
 """
-_FIELDS = [f.name for f in dataclasses.fields(Entry) if f.name != "raw_body"]
+# A shared journal keeps no answers (only the in-process fixture journal reads them).
+_FIELDS = [f.name for f in dataclasses.fields(Entry) if f.name not in ("raw_body", "raw_answer")]
 
 
 class SharedJournal(Journal):
