@@ -203,7 +203,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         for api, spec in specs.items()
         for name in sign_in_operations(spec, vendor_by_api[api].operation_name)
     )
-    scenarios = Scenarios(names=names, operations=operations, sign_ins=sign_ins)
+    scenarios = Scenarios(names=names, operations=operations, sign_ins=sign_ins, store=store)
     journal.sign_ins = sign_ins
     try:
         faults = (shared.faults if shared else Faults)(

@@ -4,8 +4,10 @@ Where a fault (``faults.py``) is one status or delay, a scenario is a story a cl
 through: ``rate_limited`` (the vendor's 429 with a ``Retry-After`` that counts down, for N
 seconds or N requests, then normal answers), ``token_expiry`` (a sign-in's token stops working
 N seconds or N requests after its first use: the vendor's 401; signing in again works),
-``outage`` (503 with ``Retry-After``, or dropped connections, for N seconds, then recovery) and
-``slow_pages`` (page K of a list takes N ms). Each answers through the vendor's error renderer,
+``outage`` (503 with ``Retry-After``, or dropped connections, for N seconds, then recovery),
+``slow_pages`` (page K of a list takes N ms), ``list_drift`` (a record of the page just read is
+deleted before the next page is read) and ``eventual_consistency`` (a created record appears in
+lists only N ms later). Each answers through the vendor's error renderer,
 so the body and headers are the vendor's own. Set from the fixture
 (``leadmock.scenario("rate_limited", operation="list_leads", seconds=5)``), ``POST
 /__admin/scenarios`` and ``serve --scenario``; listed, checked field by field before anything
@@ -90,6 +92,12 @@ class Scenario:
 
     def meet(self, request: Request, now: float) -> Outcome | None:
         raise NotImplementedError
+
+    def begin(self, store: Any) -> None:
+        """Set, over ``store``: a scenario that acts on the state starts here."""
+
+    def end(self, store: Any) -> None:
+        """Cleared."""
 
     def to_dict(self) -> dict[str, Any]:
         shown = {name: getattr(self, name) for name in self.fields}
@@ -222,8 +230,76 @@ class SlowPages(Scenario):
         return None
 
 
+def _lists_in_process(name: str, store: Any) -> None:
+    if not hasattr(store, "arm_drift"):
+        raise ScenarioError(
+            "name", f"{name} acts on the in-process store; a shared one (--store) has none"
+        )
+
+
+def _first_page(query: str) -> bool:
+    """Whether a list request reads the first page: no page or offset, or the first one."""
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name in PAGE_PARAMETERS and value not in ("", "0", "1"):
+            return False
+        if name in ("offset", "page[offset]", "skip") and value not in ("", "0"):
+            return False
+        if name in ("cursor", "page[cursor]", "after", "starting_after") and value:
+            return False
+    return True
+
+
+@dataclass
+class ListDrift(Scenario):
+    """A record listed on the page a client just read is deleted before it reads the next
+    (once a scenario): the next page shifts back by one, and a client paging by number or
+    offset skips a record (the document stays readable by id)."""
+
+    name: ClassVar[str] = "list_drift"
+    fields: ClassVar[tuple[str, ...]] = ()
+    _store: Any = None
+    _armed: bool = False
+
+    def begin(self, store: Any) -> None:
+        _lists_in_process(self.name, store)
+        self._store = store
+
+    def meet(self, request: Request, now: float) -> Outcome | None:
+        # Once: a client that starts again from the first page meets a list that holds still.
+        if self._store is not None and not self._armed and _first_page(request.query):
+            self._armed = True
+            self._store.arm_drift()
+        return None
+
+
+@dataclass
+class EventualConsistency(Scenario):
+    """A created record is readable by id at once, but appears in lists only ``ms`` later.
+    It acts on every API of the mock (``api`` and ``operation`` do not narrow it)."""
+
+    name: ClassVar[str] = "eventual_consistency"
+    fields: ClassVar[tuple[str, ...]] = ("ms",)
+    ms: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.ms = _positive("ms", self.ms, 600_000)
+        if self.api is not None or self.operation is not None:
+            raise ScenarioError("api", "eventual_consistency applies to the whole mock")
+
+    def begin(self, store: Any) -> None:
+        _lists_in_process(self.name, store)
+        store.list_lag = self.ms / 1000
+
+    def end(self, store: Any) -> None:
+        store.list_lag = 0.0
+
+    def meet(self, request: Request, now: float) -> Outcome | None:
+        return None
+
+
 KINDS: dict[str, type[Scenario]] = {
-    kind.name: kind for kind in (RateLimited, TokenExpiry, Outage, SlowPages)
+    kind.name: kind
+    for kind in (RateLimited, TokenExpiry, Outage, SlowPages, ListDrift, EventualConsistency)
 }
 """Every scenario by name."""
 
@@ -242,7 +318,9 @@ class Scenarios:
         operations: Mapping[str, Collection[str]] | None = None,
         sign_ins: Collection[tuple[str, str]] = (),
         clock: Callable[[], float] = time.monotonic,
+        store: Any = None,
     ) -> None:
+        self._store = store
         self._names = names or (lambda name: (name,))
         self._operations = operations
         self._sign_ins = frozenset(sign_ins)
@@ -270,6 +348,8 @@ class Scenarios:
         apis = self._apis_of(fields.get("api"), fields.get("operation"))
         extra = {"sign_ins": self._sign_ins} if kind is TokenExpiry else {}
         scenario = kind(**fields, started=self._clock(), **extra)
+        if self._store is not None:
+            scenario.begin(self._store)
         with self._lock:
             self._next_id += 1
             scenario.id = self._next_id
@@ -303,7 +383,11 @@ class Scenarios:
 
     def clear(self) -> None:
         with self._lock:
+            cleared = [scenario for scenario, _ in self._set]
             self._set.clear()
+        if self._store is not None:
+            for scenario in cleared:
+                scenario.end(self._store)
 
     def meet(self, request: Request) -> tuple[Scenario, Outcome] | None:
         """The first scenario this request meets, and what it meets."""

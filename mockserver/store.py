@@ -10,13 +10,16 @@ Filters, orderings and batches of writes are plain data (``Where``, ``(field, di
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import gc
 import heapq
 import json
+import math
 import operator
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -356,6 +359,26 @@ class MemoryStore:
         self._sequences: dict[str, int] = {}
         self._derived: dict[tuple[str, str | None], _Derived] = {}
         self._seed: dict[str, Any] = {"collections": [], "sequences": {}}
+        # Two scenarios (scenarios.py) act here, where every list is read: documents kept out
+        # of lists for a while, by collection (id -> until, monotonic seconds).
+        self._unlisted: dict[tuple[str, str | None], dict[str, float]] = {}
+        self.list_lag = 0.0
+        """Eventual consistency: seconds a new document stays out of lists (0: none)."""
+        self._drift_armed = False
+
+    def arm_drift(self) -> None:
+        """List drift: the next read of a later page (offset above 0) first loses the last
+        document of the page before it, as if it were deleted between the two reads."""
+        self._drift_armed = True
+
+    def forget_unlisted(self) -> None:
+        with self._lock:
+            self._unlisted.clear()
+            self.list_lag, self._drift_armed = 0.0, False
+
+    def _newly(self, key: tuple[str, str | None], id: str) -> None:
+        if self.list_lag:
+            self._unlisted.setdefault(key, {})[id] = time.monotonic() + self.list_lag
 
     def _collection(self, coll: str, scope: str | None) -> dict[str, Doc]:
         return self._collections.setdefault((coll, scope), {})
@@ -375,8 +398,11 @@ class MemoryStore:
         stored = _clone(doc)
         with self._lock:
             docs = self._collection(coll, scope)
-            self._wrote((coll, scope), id, docs.get(id), stored)
+            old = docs.get(id)
+            self._wrote((coll, scope), id, old, stored)
             docs[id] = stored
+            if old is None:
+                self._newly((coll, scope), id)
 
     def adopt(self, coll: str, id: str, doc: Doc, *, scope: str | None = None) -> None:
         with self._lock:
@@ -392,6 +418,7 @@ class MemoryStore:
             stored = _clone(doc)
             self._wrote((coll, scope), id, None, stored)
             docs[id] = stored
+            self._newly((coll, scope), id)
             return True
 
     def update(self, coll: str, id: str, patch: Doc, *, scope: str | None = None) -> Doc | None:
@@ -451,6 +478,8 @@ class MemoryStore:
             derived = self._derived.get(key)
             if derived is None:
                 derived = self._derived[key] = _Derived(docs, self._CACHED_RESULTS)
+            if self._unlisted or (self._drift_armed and offset > 0 and limit is not None):
+                return self._query_unlisted(key, docs, conditions, order, offset, limit)
             asked = (repr(conditions), repr(list(order)))
             end = None if limit is None else offset + limit
             known = derived.results.get(asked)
@@ -460,6 +489,37 @@ class MemoryStore:
                 known = _ordered(matched, order, end)
                 derived.remember(asked, known)
             return known.documents[offset:end], known.total
+
+    def _query_unlisted(
+        self,
+        key: tuple[str, str | None],
+        docs: dict[str, Doc],
+        conditions: list[Where],
+        order: Order,
+        offset: int,
+        limit: int | None,
+    ) -> tuple[list[Doc], int]:
+        """A query while documents are kept out of lists: every match ordered (no cache),
+        less those kept out. Rare (a scenario is set), so simple."""
+        matched = [doc for doc in docs.values() if all(c.matches(doc) for c in conditions)]
+        ordered = _ordered(matched, order, None).documents
+        if self._drift_armed and offset > 0 and limit is not None:
+            self._drift_armed = False
+            if offset - 1 < len(ordered):
+                lost = ordered[offset - 1]
+                lost_id = next(id for id, doc in docs.items() if doc is lost)
+                self._unlisted.setdefault(key, {})[lost_id] = math.inf
+        now = time.monotonic()
+        kept_out = self._unlisted.get(key, {})
+        for id, until in list(kept_out.items()):
+            if until <= now:
+                del kept_out[id]
+        if not kept_out:
+            self._unlisted.pop(key, None)
+        hidden = {builtins.id(docs[i]) for i in kept_out if i in docs}
+        listed = [doc for doc in ordered if builtins.id(doc) not in hidden]
+        end = None if limit is None else offset + limit
+        return listed[offset:end], len(listed)
 
     def next_sequence(self, name: str) -> int:
         with self._lock:
@@ -502,6 +562,7 @@ class MemoryStore:
 
     def restore_seed(self) -> None:
         self.load(self._seed)
+        self.forget_unlisted()
 
     def begin_request(self) -> None:
         pass

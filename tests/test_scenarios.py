@@ -232,6 +232,77 @@ def test_slow_pages_delays_that_page_alone(lm: LeadMock) -> None:
     assert second.elapsed_ms >= 300
 
 
+# -- list_drift and eventual_consistency --------------------------------------------------------
+
+
+def all_leads(client: httpx.Client, *, starts_again: bool) -> list[str]:
+    """Every lead's id, page by page; ``starts_again``: from the first page again when the
+    count changed while it read (the list moved under it)."""
+    while True:
+        ids, page, count = [], 0, None
+        while True:
+            body = client.get("/leads", params={"page": page}).json()
+            if count is not None and body["count"] != count and starts_again:
+                break
+            count = body["count"]
+            ids += [lead["_id"] for lead in body["leads"]]
+            if len(body["leads"]) < body["perPage"]:
+                return ids
+            page += 1
+
+
+def test_list_drift_makes_a_paging_client_skip_a_record_unless_it_starts_again(
+    lm: LeadMock,
+) -> None:
+    with tiledesk(lm) as client:
+        listed = all_leads(client, starts_again=False)
+    assert len(listed) == len(set(listed)) == 95  # 100 seeded, 5 soft-deleted
+    lm.scenario("list_drift", api="tiledesk-v3", operation="list_leads")
+    with tiledesk(lm) as client:
+        careless = all_leads(client, starts_again=False)
+        # The last lead of page 0 went before page 1 was read: page 1 begins one further on,
+        # and the careless client never sees a lead that is still listed.
+        assert len(careless) == 94 and set(listed) - set(careless) == {listed[40]}
+        careful = all_leads(client, starts_again=True)
+        assert len(careful) == 94 and set(careful) == set(listed) - {listed[39]}
+        # The record lost from lists is still there by id.
+        assert client.get(f"/leads/{listed[39]}").status_code == 200
+
+
+def first_seen_after(client: httpx.Client, email: str, *, polls: bool) -> float | None:
+    made = client.post("/leads", json={"lead_id": "late", "fullname": "Late", "email": email})
+    assert made.status_code == 200
+    assert client.get(f"/leads/{made.json()['_id']}").status_code == 200  # by id at once
+    started = time.monotonic()
+    for _ in range(40 if polls else 1):
+        if client.get("/leads", params={"email": email}).json()["leads"]:
+            return time.monotonic() - started
+        time.sleep(0.05)
+    return None
+
+
+def test_eventual_consistency_lists_a_new_record_late(lm: LeadMock) -> None:
+    lm.scenario("eventual_consistency", ms=400)
+    with tiledesk(lm) as client:
+        waited = first_seen_after(client, "late@example.com", polls=True)
+        assert waited is not None and 0.2 < waited < 1.5
+        assert first_seen_after(client, "later@example.com", polls=False) is None
+    lm.reset()
+    with tiledesk(lm) as client:
+        assert first_seen_after(client, "now@example.com", polls=False) is not None
+
+
+def test_state_scenarios_need_the_in_process_store(redis_url: str) -> None:
+    from mockserver.app import create_app
+
+    shared = create_app(Config(store=redis_url, vendors=("overloop",)))
+    for name, fields in (("list_drift", {}), ("eventual_consistency", {"ms": 10})):
+        with pytest.raises(ScenarioError, match="acts on the in-process store"):
+            shared.scenarios.add(name, **fields)
+    assert shared.scenarios.list() == []
+    shared.shared.forget()
+
+
 # -- paginated to the end, not retried, rate ----------------------------------------------------
 
 
@@ -326,7 +397,7 @@ def test_the_admin_plane_sets_lists_refuses_and_clears_scenarios(lm: LeadMock) -
                            "operation": None, "seconds": 60.0, "drop": False}  # fmt: skip
     refused = {
         "rate_limit": "no scenario 'rate_limit' (did you mean rate_limited?); known: "
-        "rate_limited, token_expiry, outage, slow_pages",
+        "rate_limited, token_expiry, outage, slow_pages, list_drift, eventual_consistency",
         "outage": "seconds: a number above 0",
     }
     for name, reason in refused.items():
@@ -380,5 +451,6 @@ def test_serve_refuses_an_unknown_scenario_with_the_known_ones() -> None:
     assert "no scenario 'outages'; known: rate_limited, token_expiry, outage, slow_pages" in (
         done.stderr
     )
+    assert ", list_drift, eventual_consistency" in done.stderr
     done = leadmock("serve", "--scenario", "outage:seconds=-1")
     assert done.returncode == 2 and "seconds: a number above 0" in done.stderr
