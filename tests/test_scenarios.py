@@ -232,6 +232,19 @@ def test_slow_pages_delays_that_page_alone(lm: LeadMock) -> None:
     assert second.elapsed_ms >= 300
 
 
+def test_slow_pages_tell_a_client_with_too_short_a_timeout_from_a_patient_one(
+    lm: LeadMock,
+) -> None:
+    lm.scenario("slow_pages", operation="list_leads", page=1, ms=500)
+    user = lm.facts["tiledesk"]["users"][0]
+    base, auth = f"{lm.url}/v3/{PROJECT}", (user["email"], user["password"])
+    with httpx.Client(base_url=base, auth=auth, timeout=5) as patient:
+        assert len(read_tiledesk(patient, to_the_end=True)) == 95
+    hasty = httpx.Client(base_url=base, auth=auth, timeout=0.2)
+    with hasty, pytest.raises(httpx.ReadTimeout):
+        read_tiledesk(hasty, to_the_end=True)
+
+
 # -- list_drift and eventual_consistency --------------------------------------------------------
 
 
