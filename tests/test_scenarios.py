@@ -467,3 +467,25 @@ def test_serve_refuses_an_unknown_scenario_with_the_known_ones() -> None:
     assert ", list_drift, eventual_consistency" in done.stderr
     done = leadmock("serve", "--scenario", "outage:seconds=-1")
     assert done.returncode == 2 and "seconds: a number above 0" in done.stderr
+
+
+def test_token_expiry_on_tiledesk_jwt_and_its_signin(lm: LeadMock) -> None:
+    """Tiledesk's sign-in needs no credentials (``security: []``); its token is ``JWT ...``."""
+    lm.scenario("token_expiry", api="tiledesk-v3", requests=1)
+    user = lm.facts["tiledesk"]["users"][0]
+    with httpx.Client(base_url=f"{lm.url}/v3", timeout=10) as client:
+
+        def sign_in() -> dict[str, str]:
+            answer = client.post("/auth/signin", json={"email": user["email"],
+                                                       "password": user["password"]})  # fmt: skip
+            assert answer.status_code == 200
+            return {"Authorization": answer.json()["token"]}
+
+        token = sign_in()
+        assert token["Authorization"].startswith("JWT ")
+        leads = f"/{PROJECT}/leads"
+        assert client.get(leads, headers=token).status_code == 200
+        expired = client.get(leads, headers=token)
+        assert (expired.status_code, expired.text) == (401, "Unauthorized")  # Tiledesk's 401
+        assert client.get(leads, headers=sign_in()).status_code == 200
+    lm.journal.assert_signed_in_again(api="tiledesk-v3")
