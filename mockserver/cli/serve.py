@@ -326,7 +326,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scenario",
         type=arguments.scenario,
-        action="append",
+        action=FromConfig,
         default=[],
         metavar="NAME:FIELD=VALUE,...",
         help="set a scenario from the start: rate_limited, token_expiry, outage, slow_pages "
