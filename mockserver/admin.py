@@ -123,13 +123,15 @@ def admin_app(mock: Mock) -> Starlette:
         shown = request.query_params.get("format", "json")
         if shown not in _COVERAGE_FORMATS:
             raise AdminError("format", f"one of {', '.join(_COVERAGE_FORMATS)}, not {shown!r}")
-        if mock.shared is not None:
-            # Each worker counts its own requests: the journal in the store holds them all.
-            counted = mock.coverage.uncounted()
-            counted.add_exported(entry.to_dict() for entry in mock.journal.entries())
+        if mock.counting_coverage and mock.shared is None:
+            counted, source = mock.coverage, "every request since the start"
         else:
-            counted = mock.coverage
-        report = counted.report()
+            # Not counted (serve without --coverage), or by each worker apart (a shared
+            # store): the journal holds the requests, until a reset.
+            counted, source = mock.coverage.uncounted(), "the journal (a reset empties it)"
+            for entry in mock.journal.entries():
+                counted.note(entry)
+        report = {**counted.report(), "counted_from": source}
         if shown == "json":
             return JSONResponse(report)
         text = coverage_table(report) + "\n" if shown == "text" else coverage_markdown(report)

@@ -57,7 +57,9 @@ class Mock:
     shared: Any = field(default=None, repr=False)
     """The ``SharedPlane`` of a mock kept in Redis (``Config.store``); None in-process."""
     coverage: Coverage = field(default_factory=Coverage, repr=False)
-    """The spec coverage of the requests this process answered (kept across resets)."""
+    """The spec coverage of the requests this process answered, once ``count_coverage`` was
+    called (kept across resets)."""
+    counting_coverage: bool = field(default=False, repr=False)
     scenarios: Scenarios = field(default_factory=Scenarios, repr=False)
     """The scenarios set on this process (cleared by a reset)."""
     admin: Any = field(default=None, repr=False)
@@ -107,6 +109,14 @@ class Mock:
         the system."""
         RenderCache.forget_all()
         give_back_memory()
+
+    def count_coverage(self) -> None:
+        """Count the spec coverage of every request from now on, across resets (the fixture
+        and ``serve --coverage`` do; otherwise ``/__admin/coverage`` reads the journal, which
+        a reset empties: counting costs every request a little)."""
+        if not self.counting_coverage:
+            self.journal.subscribe(self.coverage.note)
+            self.counting_coverage = True
 
     def reset(self) -> None:
         """Back to the seed state: the store restored (not re-seeded), no journal, no faults."""
@@ -197,7 +207,6 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> M
         {api: documented_operations(spec, vendor_by_api[api].operation_name)
          for api, spec in specs.items()}
     )  # fmt: skip
-    journal.subscribe(coverage.note)
     sign_ins = frozenset(
         (api, name)
         for api, spec in specs.items()

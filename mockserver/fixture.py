@@ -62,8 +62,10 @@ class LeadMock:
         Over a store (``Config.store``) it joins the state there, and seeds it again when that
         was seeded from another seed or lead count: a test gets the mock it asked for."""
         self.mock = create_app(self.config)
-        # The client-behaviour assertions read answers (assert_paginated_to_end).
+        # The client-behaviour assertions read answers (assert_paginated_to_end), and a
+        # suite's coverage outlives the resets between its tests.
         self.mock.journal.keep_answers = True
+        self.mock.count_coverage()
         joined = self.mock.config
         if (joined.seed, joined.leads) != (self.config.seed, self.config.leads):
             self.mock.reseed(seed=self.config.seed, leads=self.config.leads)

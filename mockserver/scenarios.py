@@ -328,10 +328,8 @@ class Scenarios:
         self._lock = threading.Lock()
         self._set: list[tuple[Scenario, frozenset[str] | None]] = []
         self._next_id = 0
-
-    @property
-    def active(self) -> bool:
-        return bool(self._set)
+        self.active = False
+        """Whether any scenario is set (read on every request: an attribute, not a call)."""
 
     def add(self, name: Any, **fields: Any) -> Scenario:
         """Set the scenario ``name`` (``ScenarioError`` naming the field that is wrong)."""
@@ -354,6 +352,7 @@ class Scenarios:
             self._next_id += 1
             scenario.id = self._next_id
             self._set.append((scenario, apis))
+            self.active = True
         return scenario
 
     def _apis_of(self, api: Any, operation: Any) -> frozenset[str] | None:
@@ -385,6 +384,7 @@ class Scenarios:
         with self._lock:
             cleared = [scenario for scenario, _ in self._set]
             self._set.clear()
+            self.active = False
         if self._store is not None:
             for scenario in cleared:
                 scenario.end(self._store)

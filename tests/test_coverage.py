@@ -300,3 +300,29 @@ def test_made_up_query_parameters_and_fields_are_not_kept(mock: LeadMock) -> Non
     counted = mock.coverage._counted  # what the mock holds, not only what it reports
     assert counted[("contacts-crm", "listContacts")].query == {"q"}
     assert counted[("contacts-crm", "createContact")].body_fields == {"name"}
+
+
+def test_a_served_mock_reads_coverage_from_its_journal_unless_it_counts() -> None:
+    """``serve`` counts nothing by default (counting costs every request a little): its
+    coverage is the journal's, which a reset empties; ``serve --coverage`` keeps counting."""
+    from starlette.testclient import TestClient
+
+    from mockserver.app import create_app
+
+    for counts in (False, True):
+        served = create_app(Config(vendors=("overloop",)))
+        if counts:
+            served.count_coverage()
+        key = {"Authorization": served.facts["overloop"]["api_key"]}
+        with TestClient(served) as client:
+            assert client.get("/public/v1/leads", headers=key).status_code == 200
+            before = client.get("/__admin/coverage").json()
+            assert client.post("/__admin/reset").status_code == 200
+            after = client.get("/__admin/coverage").json()
+        assert figures(before["apis"][0])["operations"] == (1, 5, 20.0)
+        if counts:
+            assert before["counted_from"] == "every request since the start"
+            assert figures(after["apis"][0])["operations"] == (1, 5, 20.0)
+        else:
+            assert before["counted_from"] == "the journal (a reset empties it)"
+            assert after["apis"] == []

@@ -211,7 +211,7 @@ SAMPLES = {
     "validate-responses": None, "store": "redis://127.0.0.1:6379/0?prefix=team-a",
     "workers": "2", "state": "recording.json", "accept-login": "me@example.com:pass:word",
     "accept-api-key": "key-1", "accept-token": "token-1", "spec": "crm.yaml",
-    "scenario": "outage:seconds=5",
+    "scenario": "outage:seconds=5", "coverage": None,
     "overrides": "crm=fix.yaml",
 }  # fmt: skip
 

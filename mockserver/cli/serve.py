@@ -95,6 +95,8 @@ def serve(args: argparse.Namespace) -> int:
         except StateModelError as exc:
             print(f"leadmock serve: --state {args.state}: {exc.where}: {exc}", file=sys.stderr)
             return 2
+    if args.coverage:
+        mock.count_coverage()
     for name, fields in args.scenario:
         try:
             mock.scenarios.add(name, **fields)
@@ -322,6 +324,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SHARE[:STATUS]",
         help="answer this share of vendor requests with an error: 0.05 or 5%%, 500 unless "
         ":STATUS says (5%%:503)",
+    )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="count the spec coverage of every request for GET /__admin/coverage, across "
+        "resets (default: it is read from the journal, which a reset empties)",
     )
     parser.add_argument(
         "--scenario",
