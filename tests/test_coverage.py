@@ -326,3 +326,21 @@ def test_a_served_mock_reads_coverage_from_its_journal_unless_it_counts() -> Non
         else:
             assert before["counted_from"] == "the journal (a reset empties it)"
             assert after["apis"] == []
+
+
+def test_plugin_under_xdist_says_coverage_is_not_counted(pytester: pytest.Pytester) -> None:
+    plugin_suite(
+        pytester,
+        """
+
+def test_document(leadmock):
+    contacts_first(leadmock.url)
+""",
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-n", "2", "--leadmock-spec", str(CONTACTS),
+        "--leadmock-coverage",
+    )  # fmt: skip
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*leadmock coverage is not counted under pytest-xdist (-n)*"])
