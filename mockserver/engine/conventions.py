@@ -1,17 +1,19 @@
 """The conventions of REST APIs the engine answers by, and the built-in vendors' handlers with
 it rather than each with its own copy: pages by number (``Page``) or by offset and limit
 (``Window``), the links to the neighbouring pages each kind gives (JSON:API's ``links``,
-DRF's ``next``/``previous``), and soft deletion (``SoftDelete``). A vendor's profile says
-which it uses and with what names; the engine reads the same from a document.
+DRF's ``next``/``previous``), where a list answer puts its items, count and page facts
+(``ListEnvelope``), query parameters as store conditions (``QueryFilter``), and soft
+deletion (``SoftDelete``). A vendor's profile says which it uses and with what names; the
+engine reads the same from a document.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from starlette.datastructures import URL
@@ -133,3 +135,116 @@ class SoftDelete:
     def listed(self) -> Where:
         """The condition a list puts on the records it answers."""
         return Where(self.field, "eq", self.live)
+
+
+Role = Literal["items", "total", "page", "size", "has_more", "self", "first", "last", "prev",
+               "next", "links"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EnvelopeField:
+    """One field of a list answer: its dotted ``path`` from the body and what it holds."""
+
+    path: str
+    role: Role
+    """``items``; ``total`` (how many match); ``page`` (this page's number); ``size`` (the
+    page's); ``has_more``; a link to a page (``self``, ``first``, ``last``, ``prev``,
+    ``next``: with cursor paging ``next`` holds the next cursor); ``links`` (all of them)."""
+    nullable: bool = False
+    """Whether a link to no page is written as null (DRF's ``previous``) or left out."""
+
+
+@dataclass(frozen=True)
+class ListEnvelope:
+    """Where a list answer puts its items and the facts of its page, in the answer's order:
+    Tiledesk's ``{perPage, count, leads}``, DRF's ``{results, count, previous, next}``, a
+    document's ``{data: [...], meta: {total}, links: {next}}``. Items at the empty path: the
+    answer is the bare array."""
+
+    fields: tuple[EnvelopeField, ...]
+
+    def answer(
+        self, items: list[Any], *, total: int, offset: int = 0, size: int | None = None,
+        number: int | None = None, links: Mapping[str, str | None] | None = None,
+        cursor: str | None = None, body: dict[str, Any] | None = None,
+    ) -> Any:  # fmt: skip
+        """The answer for one page: ``body`` (a skeleton of the answer's other required fields,
+        or nothing) with each field set. ``links`` None: the paging has no URLs (cursor
+        paging), and a ``next`` field holds ``cursor``."""
+        body = {} if body is None else body
+        for field in self.fields:
+            role = field.role
+            if role == "items":
+                if not field.path:
+                    return items
+                value: Any = items
+            elif role == "total":
+                value = total
+            elif role == "page":
+                value = number
+            elif role == "size":
+                value = size
+            elif role == "has_more":
+                value = offset + len(items) < total
+            elif role == "links":
+                value = dict(links or {})
+            elif links is not None:
+                value = links.get(role)
+                if value is None and not field.nullable:
+                    continue
+            elif role == "next" and cursor is not None:
+                value = cursor
+            else:
+                continue
+            set_at(body, field.path, value)
+        return body
+
+
+def set_at(body: dict[str, Any], path: str, value: Any) -> None:
+    """Set the field at dotted ``path`` of ``body``, making the objects on the way."""
+    keys = [k for k in path.split(".") if k]
+    node = body
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    if keys:
+        node[keys[-1]] = value
+
+
+Operator = Literal["eq", "in", "has", "any", "exists", "text", "words"]
+
+
+@dataclass(frozen=True)
+class QueryFilter:
+    """A query parameter that narrows a list: the records whose ``field`` (a dotted path, or
+    the fields a text search reads) meets ``op`` with the parameter's value, as ``Where``
+    names them. ``in`` reads a comma-separated list; a search (``text``, ``words``) or an
+    ``exists`` given an empty or false value asks for nothing."""
+
+    parameter: str
+    field: str | tuple[str, ...]
+    op: Operator = "eq"
+    convert: Callable[[Any], Any] | None = None
+    """The stored form of the value (a query string's ``"3"`` for an integer field)."""
+
+    def condition(self, value: Any) -> Where | None:
+        """The condition ``value`` of the parameter puts on a list; None: none."""
+        if value is None or (self.op in ("exists", "text", "words") and not value):
+            return None
+        if self.op == "in":
+            parts = [value] if isinstance(value, str) else value
+            return Where(self.field, "in", tuple(v for part in parts for v in part.split(",")))
+        if self.convert is not None:
+            value = self.convert(value)
+        return Where(self.field, self.op, value)
+
+
+def filter_conditions(filters: Sequence[QueryFilter], given: Mapping[str, Any]) -> list[Where]:
+    """The conditions the ``given`` parameter values put on a list, by ``filters``."""
+    found = []
+    for query_filter in filters:
+        condition = query_filter.condition(given.get(query_filter.parameter))
+        if condition is not None:
+            found.append(condition)
+    return found

@@ -15,6 +15,7 @@ every answer against the document.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import random
 import re
@@ -24,10 +25,22 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from mockserver.engine.conventions import Page, Window, numbered_links, window_links
+from mockserver.engine.conventions import (
+    EnvelopeField,
+    ListEnvelope,
+    Page,
+    QueryFilter,
+    Role,
+    Window,
+    filter_conditions,
+    numbered_links,
+    set_at,
+    window_links,
+)
 from mockserver.engine.document import Document
 from mockserver.engine.model import (
     ApiModel,
+    Envelope,
     Placed,
     Resource,
     _at,
@@ -71,6 +84,8 @@ class Engine:
         self._response_schemas: dict[str, Any] = {}
         self._answered: dict[str, dict[str, Any]] = {}
         self._write_only: dict[str, frozenset[str]] = {}
+        self._list_envelopes: dict[str, ListEnvelope] = {}
+        self._query_filters: dict[str, tuple[QueryFilter, ...]] = {}
         """Operations whose answer, built along the envelope, fits the document's schema."""
         self.seed_value = 1
         """The ``--seed``: ids made for new records follow from it and their number."""
@@ -185,20 +200,12 @@ class Engine:
         return Answer(placed.status, self._item_body(resource, placed, record))
 
     def _list(self, resource: Resource, placed: Placed, call: Call, scope: str | None) -> Answer:
-        where = []
-        for name in resource.filters:
-            values = call.query.get(name)
-            if not values:
-                continue
-            if name in resource.any_of_filters:
-                listed = tuple(v for value in values for v in value.split(","))
-                where.append(Where(name, "in", listed))
-            elif key := _id_key(self.document, self._properties(resource).get(name)):
-                # An object (or a list of them) named by its id: Asana's ?parent=<gid>.
-                where.append(Where(f"{name}.{key}", "any", self._typed_id(resource, name, key,
-                                                                          values[0])))  # fmt: skip
-            else:
-                where.append(Where(name, "eq", self._typed(resource, name, values[0])))
+        filters = self._filters(resource)
+        where = filter_conditions(filters, {
+            f.parameter: values if f.op == "in" else values[0]
+            for f in filters
+            if (values := call.query.get(f.parameter))
+        })  # fmt: skip
         if resource.search and call.query.get(resource.search):
             fields = _properties(self.document, self.schemas[resource.name])
             strings = tuple(
@@ -244,38 +251,34 @@ class Engine:
         self, resource: Resource, placed: Placed, call: Call, records: list[Any], total: int,
         offset: int, size: int | None,
     ) -> Any:  # fmt: skip
-        envelope = resource.list_envelope
-        path = envelope.path if envelope else "[]"
         schema = self._response_schema(placed)
-        body = _skeleton(self.document, schema)
+        path = resource.list_envelope.path if resource.list_envelope else "[]"
         items = [self._placed_record(resource, record, path) for record in records]
-        array_path = path.partition("[]")[0]
-        if not array_path:
-            return items
-        _set(body, array_path, items)
-        for where in envelope.totals if envelope else ():
-            _set(body, where, total)
+        if not path.partition("[]")[0]:
+            return items  # the answer is the bare array: no page facts to give
         following = offset + len(records)
-        links = self._links(resource, placed, call, total, offset, size)
-        for where in envelope.pages if envelope else ():
-            last = where.rsplit(".", 1)[-1]
-            if last in ("page",):
-                _set(body, where, offset // size + 1 if size else 1)
-            elif last in ("per_page",):
-                _set(body, where, size or len(records))
-            elif last in ("has_more", "hasMore"):
-                _set(body, where, following < total)
-            elif links is not None:
-                # Numbered or offset pages: the neighbours' URLs (JSON:API's links, DRF's
-                # next and previous); a link to no page is null where the schema allows it.
-                link = links.get(_LINK_ROLES.get(last, "next"))
-                if link is not None or self._nullable_at(schema, where):
-                    _set(body, where, link)
-            elif last in _LINK_ROLES and last != "next":
-                continue  # a cursor's self, first, last or previous: nothing to say of them
-            elif following < total:
-                _set(body, where, _cursor(following))
-        return body
+        return self._list_envelope(resource, placed).answer(
+            items, total=total, offset=offset, size=size or len(records),
+            number=offset // size + 1 if size else 1,
+            links=self._links(resource, placed, call, total, offset, size),
+            cursor=_cursor(following) if following < total else None,
+            body=_skeleton(self.document, schema),
+        )  # fmt: skip
+
+    def _list_envelope(self, resource: Resource, placed: Placed) -> ListEnvelope:
+        """Where this list answer puts its items, its count and its page's facts (as the
+        model found them in the document)."""
+        if placed.operation_id not in self._list_envelopes:
+            envelope = resource.list_envelope or Envelope("[]")
+            schema = self._response_schema(placed)
+            fields = [EnvelopeField(envelope.path.partition("[]")[0], "items")]
+            fields += [EnvelopeField(where, "total") for where in envelope.totals]
+            for where in envelope.pages:
+                last = where.rsplit(".", 1)[-1]
+                role = _PAGE_ROLES.get(last) or _LINK_ROLES.get(last, "next")
+                fields.append(EnvelopeField(where, role, self._nullable_at(schema, where)))
+            self._list_envelopes[placed.operation_id] = ListEnvelope(tuple(fields))
+        return self._list_envelopes[placed.operation_id]
 
     def _nullable_at(self, schema: Any, where: str) -> bool:
         """Whether the field at ``where`` (dotted) of ``schema`` may be null."""
@@ -344,7 +347,7 @@ class Engine:
             attributes = {k: v for k, v in record.items() if k != key}
             return {"id": str(record.get(key)), "type": resource.name, "attributes": attributes}
         wrapped: dict[str, Any] = {}
-        _set(wrapped, inside, record)
+        set_at(wrapped, inside, record)
         return wrapped
 
     def _item_body(self, resource: Resource, placed: Placed, record: Any) -> Any:
@@ -365,7 +368,7 @@ class Engine:
             return {"data": {"id": str(record.get(key)), "type": resource.name,
                              "attributes": attributes}}  # fmt: skip
         body = _skeleton(self.document, schema)
-        _set(body, path, self._completed(record, _at(self.document, schema, path)))
+        set_at(body, path, self._completed(record, _at(self.document, schema, path)))
         return body
 
     def _completed(self, record: Any, schema: Any) -> Any:
@@ -512,6 +515,23 @@ class Engine:
                 else:
                     record[name] = moment.isoformat().replace("+00:00", "Z")
 
+    def _filters(self, resource: Resource) -> tuple[QueryFilter, ...]:
+        """The resource's filter parameters: a list of values (``?status=a,b``), an object
+        (or a list of them) named by its id (Asana's ``?parent=<gid>``), or a field's value."""
+        if resource.name not in self._query_filters:
+            filters = []
+            for name in resource.filters:
+                if name in resource.any_of_filters:
+                    filters.append(QueryFilter(name, name, "in"))
+                elif key := _id_key(self.document, self._properties(resource).get(name)):
+                    typed_id = functools.partial(self._typed_id, resource, name, key)
+                    filters.append(QueryFilter(name, f"{name}.{key}", "any", typed_id))
+                else:
+                    typed = functools.partial(self._typed, resource, name)
+                    filters.append(QueryFilter(name, name, "eq", typed))
+            self._query_filters[resource.name] = tuple(filters)
+        return self._query_filters[resource.name]
+
     def _typed(self, resource: Resource, name: str, text: str) -> Any:
         schema = self.document.resolve(
             _properties(self.document, self.schemas[resource.name]).get(name, {})
@@ -575,7 +595,10 @@ class Engine:
         return 0, None
 
 
-_LINK_ROLES = {"self": "self", "first": "first", "last": "last", "prev": "prev",
+_PAGE_ROLES: dict[str, Role] = {"page": "page", "per_page": "size", "has_more": "has_more",
+                                "hasMore": "has_more"}  # fmt: skip
+"""A paging field's name, and which fact of the page it gives."""
+_LINK_ROLES: dict[str, Role] = {"self": "self", "first": "first", "last": "last", "prev": "prev",
                "previous": "prev", "next": "next"}  # fmt: skip
 """A paging field's name, and which page's URL it gives."""
 _LINKED_PAGING = ("page_size", "json_api", "offset_limit")
@@ -638,26 +661,17 @@ def _id_key(document: Document, schema: Any) -> str | None:
     return next((key for key in _ID_KEYS if key in properties), None)
 
 
-def _required(document: Document, schema: Any, depth: int = 0) -> set[str]:
-    """The fields ``schema`` requires, through ``allOf`` (nested as Asana's are)."""
+def _required(document: Document, schema: Any, depth: int = 0) -> dict[str, None]:
+    """The fields ``schema`` requires, through ``allOf`` (nested as Asana's are), in the
+    document's order: an answer's fields come in the same order in every process (a set's
+    order follows the interpreter's string hashing, which varies from run to run)."""
     resolved = document.resolve(schema)
     if not isinstance(resolved, dict) or depth > 16:
-        return set()
-    required = set(resolved.get("required") or [])
+        return {}
+    required = dict.fromkeys(resolved.get("required") or [])
     for part in resolved.get("allOf") or []:
-        required |= _required(document, part, depth + 1)
+        required.update(_required(document, part, depth + 1))
     return required
-
-
-def _set(body: dict[str, Any], path: str, value: Any) -> None:
-    keys = [k for k in path.split(".") if k]
-    node = body
-    for key in keys[:-1]:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    if keys:
-        node[keys[-1]] = value
 
 
 def _skeleton(document: Document, schema: Any, depth: int = 0) -> Any:
@@ -669,9 +683,9 @@ def _skeleton(document: Document, schema: Any, depth: int = 0) -> Any:
         return []
     body: dict[str, Any] = {}
     properties = _properties(document, schema)
-    required = set(schema.get("required") or [])
+    required = dict.fromkeys(schema.get("required") or [])
     for part in schema.get("allOf") or []:
-        required |= set(document.resolve(part).get("required") or [])
+        required.update(dict.fromkeys(document.resolve(part).get("required") or []))
     for name in required:
         child = document.resolve(properties.get(name, {}))
         kind = child.get("type") if isinstance(child, dict) else None

@@ -10,7 +10,7 @@ from typing import Any
 
 from mockserver.auth import api_key_scheme, decode_jwt, http_token_scheme, issue_jwt, same_secret
 from mockserver.config import Config
-from mockserver.engine.conventions import Window, window_links
+from mockserver.engine.conventions import Window, filter_conditions, window_links
 from mockserver.errors import Forbidden, Unauthorized
 from mockserver.requesturl import request_url
 from mockserver.store import Doc, Store, Where, Write, fresh_id
@@ -28,6 +28,7 @@ from mockserver.vendors.leads_crm.model import (
     LEAD_DELETION,
     LEAD_DOES_NOT_EXIST,
     LEAD_FIELDS,
+    LEAD_FILTERS,
     LEAD_NOT_FOUND,
     LEAD_SOURCES,
     LEAD_STATUSES,
@@ -35,6 +36,7 @@ from mockserver.vendors.leads_crm.model import (
     NOT_IN_FUTURE,
     NOT_OWNER,
     NOTE_NOT_FOUND,
+    PAGE,
     RECENT_ACTIVITIES,
     SCHEDULE_EXISTS,
     SLUG_INVALID,
@@ -189,11 +191,10 @@ class CrmHandlers:
             Where("assignee" if list_type == "assigned" else "owner", "eq", me),
             LEAD_DELETION.listed(),
         ]
-        partial = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone}
-        where += [Where(name, "text", value) for name, value in partial.items() if value]
-        for name, value in (("status", status), ("owner", owner), ("campaign_slug", campaign_slug)):
-            if value is not None:
-                where.append(Where(name, "eq", value))
+        given = {"first_name": first_name, "last_name": last_name, "email": email,
+                 "phone": phone, "status": status, "owner": owner,
+                 "campaign_slug": campaign_slug}  # fmt: skip
+        where += filter_conditions(LEAD_FILTERS, given)
         window = Window(offset, min(limit, MAX_LIMIT))
         leads, total = self.store.query(
             "crm_leads",
@@ -609,7 +610,7 @@ def _appointment(item: Doc, lead: Doc) -> dict[str, Any]:
 def _page(results: list[dict[str, Any]], window: Window, total: int) -> dict[str, Any]:
     """DRF's limit/offset page: the count, and the neighbours' URLs with the same filters."""
     previous, following = window_links(request_url(), window, total)
-    return {"results": results, "count": total, "previous": previous, "next": following}
+    return PAGE.answer(results, total=total, links={"prev": previous, "next": following})
 
 
 def _times(start_text: str, end_text: str) -> tuple[datetime, datetime]:

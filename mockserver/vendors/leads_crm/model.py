@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mockserver.engine.conventions import SoftDelete
+from mockserver.engine.conventions import EnvelopeField, ListEnvelope, QueryFilter, SoftDelete
 from mockserver.vendorrecord import Mount
 
 API = "leads-crm"
@@ -61,6 +61,18 @@ LEAD_FIELDS = (
     "assignee",
 )
 RECENT_ACTIVITIES = 10
+LEAD_FILTERS = (
+    *(QueryFilter(name, name, "text") for name in ("first_name", "last_name", "email", "phone")),
+    *(QueryFilter(name, name) for name in ("status", "owner", "campaign_slug")),
+)
+"""The lead list's filters: the names and contact fields in part, the rest whole."""
+PAGE = ListEnvelope((
+    EnvelopeField("results", "items"),
+    EnvelopeField("count", "total"),
+    EnvelopeField("previous", "prev", nullable=True),
+    EnvelopeField("next", "next", nullable=True),
+))  # fmt: skip
+"""Django REST framework's limit/offset page."""
 DEFAULT_NOTE = "Prospect appointment"
 APPOINTMENT_TIME = "%Y-%m-%d %H:%M"
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"

@@ -17,7 +17,7 @@ from mockserver.auth import (
     same_secret,
 )
 from mockserver.config import Config
-from mockserver.engine.conventions import Page
+from mockserver.engine.conventions import Page, filter_conditions
 from mockserver.errors import (
     ApiError,
     BadRequest,
@@ -31,11 +31,13 @@ from mockserver.store import Store, Where
 from mockserver.vendors.tiledesk.errors import signin_field_errors
 from mockserver.vendors.tiledesk.model import (
     LEAD_DELETION,
+    LEAD_FILTERS,
     MIN_ROLE,
     OBJECT_ID,
     PAGE_SIZE,
     ROLES,
     STATUS_NORMAL,
+    list_envelope,
     timestamp,
 )
 from mockserver.vendors.tiledesk.requests import MAX_LIMIT, list_filters, request_view
@@ -61,6 +63,7 @@ UPDATABLE_FIELDS = (
 # The user as the sign-in answers it (observed): no time stamps.
 SIGNIN_USER_FIELDS = ("_id", "email", "firstname", "lastname", "emailverified")
 _JSON = {"Content-Type": "application/json"}
+_ENVELOPES = {collection: list_envelope(collection) for collection in ("leads", "requests")}
 
 
 class TiledeskHandlers:
@@ -186,16 +189,9 @@ class TiledeskHandlers:
             # tiledesk-server 2.19.16 answers an unknown one with this 404).
             raise NotFound("Error segment not found")
         where = [LEAD_DELETION.listed() if status is None else Where("status", "eq", status)]
-        if email is not None:
-            where.append(Where("email", "eq", email))
-        if full_text:
-            where.append(Where(("fullname", "email"), "words", full_text))
-        if with_email:
-            where.append(Where("email", "exists", True))
-        if with_fullname:
-            where.append(Where("fullname", "exists", True))
-        if tags is not None:
-            where.append(Where("tags", "has", tags))
+        given = {"email": email, "full_text": full_text, "with_email": with_email,
+                 "with_fullname": with_fullname, "tags": tags}  # fmt: skip
+        where += filter_conditions(LEAD_FILTERS, given)
         body, status, headers = self._page(
             "leads", project_id, where, sort_field or sort, direction, page, limit
         )
@@ -226,7 +222,7 @@ class TiledeskHandlers:
             limit=limit,
             scope=project_id,
         )
-        return {"perPage": limit, "count": count, collection: items}, 200, _JSON
+        return _ENVELOPES[collection].answer(items, total=count, size=limit), 200, _JSON
 
     def get_lead(
         self, project_id: str, id_: str, token_info: dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from mockserver.engine.conventions import SoftDelete
+from mockserver.engine.conventions import EnvelopeField, ListEnvelope, QueryFilter, SoftDelete
 from mockserver.vendorrecord import Mount
 
 MOUNTS = (
@@ -22,6 +22,23 @@ LEAD_DELETION = SoftDelete("status", deleted=STATUS_DELETED, live=STATUS_NORMAL,
 """A lead's delete gives it the deleted status: lists leave it out unless asked for that
 status; a read by id still finds it (observed on tiledesk-server)."""
 PAGE_SIZE = 40
+LEAD_FILTERS = (
+    QueryFilter("email", "email"),
+    QueryFilter("full_text", ("fullname", "email"), "words"),
+    QueryFilter("with_email", "email", "exists"),
+    QueryFilter("with_fullname", "fullname", "exists"),
+    QueryFilter("tags", "tags", "has"),
+)
+"""The lead list's filters besides ``status`` (observed on tiledesk-server)."""
+
+
+def list_envelope(collection: str) -> ListEnvelope:
+    """Tiledesk's list answer: ``{perPage, count, <collection>}``."""
+    fields = (EnvelopeField("perPage", "size"), EnvelopeField("count", "total"),
+              EnvelopeField(collection, "items"))  # fmt: skip
+    return ListEnvelope(fields)
+
+
 OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 
 # The ids and the user of the documents' examples, so their curl commands work as pasted.

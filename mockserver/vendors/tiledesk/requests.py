@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.engine.conventions import QueryFilter, filter_conditions
 from mockserver.store import Store, Where
 
 REQUEST_CLOSED = 1000
@@ -51,6 +52,20 @@ _TEXT_FIELDS = (
 )
 
 
+REQUEST_FILTERS = (
+    QueryFilter("dept_id", "department"),
+    QueryFilter("lead", "lead"),
+    QueryFilter("ticket_id", "ticket_id"),
+    QueryFilter("hasbot", "hasBot"),
+    QueryFilter("priority", "priority"),
+    QueryFilter("smart_assignment", "smartAssignment"),
+    QueryFilter("participant", "participants", "has"),
+    QueryFilter("requester_email", "snapshot.lead.email", "any"),
+    QueryFilter("tags", "tags.tag", "any"),
+    QueryFilter("full_text", _TEXT_FIELDS, "words"),
+)
+"""The list's plain filters (``status``, ``preflight`` and ``channel`` read otherwise)."""
+
 # The channels the server counts as offline (email and forms); every other one is online.
 _OFFLINE = ({"name": "email"}, {"name": "form"})
 
@@ -81,56 +96,23 @@ def _js_number(text: str) -> float | int | None:
 def list_filters(
     *,
     status: str | None = None,
-    dept_id: str | None = None,
-    lead: str | None = None,
-    participant: str | None = None,
-    requester_email: str | None = None,
-    full_text: str | None = None,
-    tags: str | None = None,
-    ticket_id: int | None = None,
     preflight: bool | None = None,
-    hasbot: bool | None = None,
     channel: str | None = None,
-    priority: str | None = None,
-    smart_assignment: bool | None = None,
-    **_other: Any,
+    **given: Any,
 ) -> list[Where]:
-    """The store conditions for the list's query parameters (the server's, observed). Any other
-    argument is ignored: a handler taking ``**kwargs`` gets all of the request's (``user``...)."""
+    """The store conditions for the list's query parameters (the server's, observed):
+    ``status``, ``preflight``, ``channel`` and ``REQUEST_FILTERS``. Any other argument is
+    ignored: a handler taking ``**kwargs`` gets all of the request's (``user``...)."""
     where = status_filter(status)
     if not preflight:
         where.append(Where("preflight", "eq", False))
-    plain = {
-        "department": dept_id,
-        "lead": lead,
-        "ticket_id": ticket_id,
-        "hasBot": hasbot,
-        "priority": priority,
-        "smartAssignment": smart_assignment,
-    }
-    where += [Where(field, "eq", value) for field, value in plain.items() if value is not None]
-    if participant is not None:
-        where.append(Where("participants", "has", participant))
-    if requester_email is not None:
-        where.append(Where("snapshot.lead.email", "any", requester_email))
-    if tags is not None:
-        where.append(Where("tags.tag", "any", tags))
+    where += filter_conditions(REQUEST_FILTERS, given)
     if channel == "offline":
         where.append(Where("channel", "in", _OFFLINE))
     elif channel == "online":
         where.append(Where("channel", "not_in", _OFFLINE))
     elif channel is not None:
         where.append(Where("channel.name", "any", channel))
-    if full_text:
-        # The fields of the server's text index that a request here can have.
-        fields = (
-            "subject",
-            "tags.tag",
-            "notes.text",
-            "snapshot.lead.email",
-            "snapshot.lead.fullname",
-        )
-        where.append(Where(fields, "words", full_text))
     return where
 
 
