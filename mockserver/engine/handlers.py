@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import random
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +36,7 @@ from mockserver.engine.conventions import (
     window_links,
 )
 from mockserver.engine.document import Document
+from mockserver.engine.ids import object_id, seeded_uuid
 from mockserver.engine.model import (
     ApiModel,
     Envelope,
@@ -415,17 +414,16 @@ class Engine:
             return number if resource.id_style == "integer" else str(number)
         # The same --seed makes the same ids: the nth new record's follows from the seed and n.
         number = self.store.next_sequence(self._sequence(resource, scope))
-        digest = hashlib.sha256(f"{self.seed_value}:{self.api}:{resource.name}:{scope}:{number}"
-                                .encode()).digest()  # fmt: skip
-        made = uuid.UUID(bytes=digest[:16], version=4)
+        seed_text = f"{self.seed_value}:{self.api}:{resource.name}:{scope}:{number}"
         if resource.id_style == "objectid":
-            return made.hex[:24]
+            return object_id(seed_text)
+        made = seeded_uuid(seed_text)
         if resource.id_style == "uuid":
             return str(made)
         field = self._answered_properties(resource).get(resource.id_field or "id")
         pattern = self.document.resolve(field).get("pattern") if field else None
         if pattern:
-            fitting = patterned_id(str(pattern), number, random.Random(digest))
+            fitting = patterned_id(str(pattern), number, random.Random(made.bytes))
             if fitting is not None:
                 return fitting
         return f"{resource.name[:3] or 'id'}{made.hex[:12]}"

@@ -4,8 +4,6 @@ handlers that check Basic and JWT credentials as tiledesk-server does."""
 from __future__ import annotations
 
 import base64
-import hashlib
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +16,7 @@ from mockserver.auth import (
 )
 from mockserver.config import Config
 from mockserver.engine.conventions import Page, filter_conditions
+from mockserver.engine.ids import object_id, seeded_uuid
 from mockserver.errors import (
     ApiError,
     BadRequest,
@@ -79,14 +78,12 @@ class TiledeskHandlers:
     def new_object_id(self, moment: datetime) -> str:
         """A MongoDB-style id: creation time, then bytes fixed by the seed and a sequence."""
         sequence = self.store.next_sequence("tiledesk.object_id")
-        tail = hashlib.blake2b(f"{self.config.seed}:{sequence}".encode(), digest_size=8)
-        return f"{int(moment.timestamp()):08x}{tail.hexdigest()}"
+        return object_id(f"{self.config.seed}:{sequence}", moment)
 
     def new_uuid(self) -> str:
         """A version-4 UUID drawn from the seed, so reruns repeat it."""
         sequence = self.store.next_sequence("tiledesk.uuid")
-        raw = hashlib.blake2b(f"{self.config.seed}:uuid:{sequence}".encode(), digest_size=16)
-        return str(uuid.UUID(bytes=raw.digest(), version=4))
+        return str(seeded_uuid(f"{self.config.seed}:uuid:{sequence}"))
 
     def security_map(self) -> dict[str, type]:
         """Connexion security handlers for the specs' ``basicAuth`` and ``jwtAuth`` schemes."""
