@@ -65,11 +65,16 @@ def admin_app(mock: Mock) -> Starlette:
     """The admin routes over ``mock``."""
 
     async def reset(request: Request) -> Response:
+        """Back to the seed state: data, journal, faults and scenarios (the startup faults
+        come back). Answers `{"reset": true}`."""
         # Off the event loop: restoring a large seed and giving memory back take a while.
         await asyncio.to_thread(mock.reset)
         return JSONResponse({"reset": True})
 
     async def seed(request: Request) -> Response:
+        """Seed again with other options: a JSON body `{"seed": 7, "leads": 20}` (either
+        field; `leads` at least 2). Answers the new facts (ids and credentials), as
+        `mock.facts`."""
         options = _object(await _json(request), "body")
         _known(options, ("seed", "leads"))
         config = mock.config
@@ -85,9 +90,14 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse(facts)
 
     async def export_state(request: Request) -> Response:
+        """The whole state as JSON, streamed: `{collection: {scope: {key: document}}}`.
+        `PUT` takes it back exactly."""
         return StreamingResponse(_state_chunks(mock.store.dump()), media_type="application/json")
 
     async def import_state(request: Request) -> Response:
+        """Replace the whole state with the JSON body (an export's format): all or
+        nothing, every document checked against its collection's model first (400 naming
+        the one refused). Answers `{"imported": true}`."""
         chunks = await _chunks(request)
 
         def checked_load() -> None:
@@ -105,6 +115,9 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"imported": True})
 
     async def journal(request: Request) -> Response:
+        """The requests answered, oldest first, as JSON. Filters: `operation`, `api`,
+        `status`, `since` (Unix seconds), `valid` (true or false),
+        `query.NAME=VALUE`, `header.NAME=VALUE`."""
         filters = journal_filters(request.query_params)
         _known_operation(filters.get("operation"), mock.operations)
         try:
@@ -116,10 +129,15 @@ def admin_app(mock: Mock) -> Starlette:
         )
 
     async def clear_journal(request: Request) -> Response:
+        """Forget the requests answered so far (204)."""
         mock.journal.clear()
         return Response(status_code=204)
 
     async def coverage(request: Request) -> Response:
+        """The spec coverage of the requests answered: operations, documented statuses,
+        query parameters and body fields seen and never seen, per API. `?format=json`
+        (default), `text` or `markdown`; `counted_from` says whether every request since
+        the start (`serve --coverage`) or the journal was counted."""
         shown = request.query_params.get("format", "json")
         if shown not in _COVERAGE_FORMATS:
             raise AdminError("format", f"one of {', '.join(_COVERAGE_FORMATS)}, not {shown!r}")
@@ -138,13 +156,19 @@ def admin_app(mock: Mock) -> Starlette:
         return Response(text, media_type="text/markdown" if shown == "markdown" else "text/plain")
 
     async def clear_coverage(request: Request) -> Response:
+        """Start counting coverage again (204)."""
         mock.coverage.clear()
         return Response(status_code=204)
 
     async def scenarios(request: Request) -> Response:
+        """The active scenarios, with their fields."""
         return JSONResponse([scenario.to_dict() for scenario in mock.scenarios.list()])
 
     async def add_scenario(request: Request) -> Response:
+        """Start a scenario: `{"name": "rate_limited", "seconds": 5, "operation":
+        "list_leads"}` (names: `rate_limited`, `token_expiry`, `outage`, `slow_pages`,
+        `list_drift`, `eventual_consistency`; every field checked before anything is set).
+        201 with the scenario."""
         body = dict(_object(await _json(request), "body"))
         if "name" not in body:
             raise AdminError("name", f"the scenario's name: one of {', '.join(SCENARIOS)}")
@@ -155,13 +179,18 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse(added.to_dict(), status_code=201)
 
     async def clear_scenarios(request: Request) -> Response:
+        """End every scenario (204)."""
         mock.scenarios.clear()
         return Response(status_code=204)
 
     async def faults(request: Request) -> Response:
+        """The active faults, with their fields."""
         return JSONResponse([fault.to_dict() for fault in mock.faults.list()])
 
     async def add_fault(request: Request) -> Response:
+        """Add a fault: `{"status": 503, "operation": "list_leads", "times": 1}`; fields
+        `status`, `retry_after`, `latency` (seconds or `[low, high]`), `drop`, `api`,
+        `operation`, `times`, `share`. 201 with the fault."""
         body = await _json(request)
         try:
             added = mock.faults.add(Fault.from_dict(body))
@@ -170,6 +199,7 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse(added.to_dict(), status_code=201)
 
     async def clear_faults(request: Request) -> Response:
+        """Remove every fault, the startup ones too (204)."""
         mock.faults.clear()
         return Response(status_code=204)
 
@@ -182,6 +212,8 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"error": exc.message}, status_code=503, headers=exc.headers)
 
     async def health(request: Request) -> Response:
+        """Readiness: 200 `{"status": "ok", "vendors", "apis", "pid"}` once every API is
+        mounted and seeded (`store` too over Redis; 503 while Redis is away)."""
         # For readiness probes: answering at all means the APIs are mounted and seeded; a
         # mock whose shared store is away says so (503), as its vendor requests would.
         answer = {
@@ -197,8 +229,13 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse(answer)
 
     async def index(request: Request) -> Response:
+        """These routes: method, path and what each does."""
         listed = [
-            {"method": method, "path": route.path}
+            {
+                "method": method,
+                "path": route.path,
+                "doc": " ".join((route.endpoint.__doc__ or "").split()),
+            }
             for route in routes
             for method in sorted(route.methods or ())
             if method != "HEAD"

@@ -41,6 +41,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers
+from charts import write_charts
 from peers import prism_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1203,6 +1204,11 @@ def main() -> int:
     )
     parser.add_argument("--json", default=str(ROOT / "reports" / "bench.json"))
     parser.add_argument("--print", action="store_true", help="print the report in --json again")
+    parser.add_argument(
+        "--charts",
+        default=str(ROOT / "docs" / "benchmarks"),
+        help="folder for the SVG charts the benchmarks page shows ('' for none)",
+    )
     args = parser.parse_args()
     if "before" in (args.only or []) and not args.before:
         parser.error("--only before compares with a revision: give it as --before REVISION")
@@ -1221,6 +1227,7 @@ def main() -> int:
         "machine": f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "load": f"{args.threads} threads x {args.connections} connections, {args.seconds} s each",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": " ".join(["python tests/bench/run.py", *sys.argv[1:]]),
     }
     parts = args.only or [
         "throughput", "documents", "log", "startup", "stalls", "shared", "scale"
@@ -1251,6 +1258,9 @@ def main() -> int:
     print_report(report)
     save(args, report)
     print(f"\nwritten to {args.json}")
+    if args.charts:
+        for path in write_charts(report, Path(args.charts)):
+            print(f"chart: {path}")
     return 0
 
 
