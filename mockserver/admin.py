@@ -90,8 +90,8 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse(facts)
 
     async def export_state(request: Request) -> Response:
-        """The whole state as JSON, streamed: `{collection: {scope: {key: document}}}`.
-        `PUT` takes it back exactly."""
+        """The whole state as JSON, streamed: `{"collections": [{"collection", "scope",
+        "documents"}], "sequences": {...}}`. `PUT` takes it back exactly."""
         return StreamingResponse(_state_chunks(mock.store.dump()), media_type="application/json")
 
     async def import_state(request: Request) -> Response:

@@ -65,6 +65,25 @@ def test_an_answerless_request_is_drift_under_its_method_and_path() -> None:
     assert item.reproduce.startswith("curl -X GET")
 
 
+def test_a_null_email_the_real_server_stored_is_a_vendor_bug_on_every_lead_operation() -> None:
+    """Seen in `make contract-real` on 2026-12-05: a create with `email: null` is stored and
+    answered as null, then by every read of that lead."""
+    message = 'null is not of type "string"\n\nSchema at /properties/email:\n\n{"type": "string"}'
+    failures = [
+        Failure(operation, "response_schema_conformance", "Response violates schema", message,
+                "curl ...", "examples")
+        for operation in ("POST /{project_id}/leads", "GET /{project_id}/leads",
+                          "GET /{project_id}/leads/{id}", "DELETE /{project_id}/leads/{id}")
+    ]  # fmt: skip
+    items = find_drift(report_with(*failures), KNOWN_DRIFT)
+    assert len(items) == 4
+    assert all(item.known is not None and item.known.kind == "vendor bug" for item in items)
+    assert all("email: null" in item.known.summary for item in items)
+    elsewhere = Failure("GET /{project_id}/requests", "response_schema_conformance",
+                        "Response violates schema", message, "curl ...", "examples")  # fmt: skip
+    assert find_drift(report_with(elsewhere), KNOWN_DRIFT)[0].known is None
+
+
 def test_unknown_kinds_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown drift kind"):
         KnownDrift("shrug", "no reason")

@@ -65,6 +65,15 @@ _SERVER_ERROR = r"(?:Server error|Received: 500)"
 KNOWN_DRIFT = (
     KnownDrift(
         "vendor bug",
+        "A create given `email: null` stores the null and answers it, on create and on every "
+        "later read, list, update and delete of that lead, though the documents type `email` "
+        "as a string (seen on 2026-12-05, when Schemathesis first sent such a body). The mock "
+        "leaves a null field out of the lead, as it does on update.",
+        operation="* /{project_id}/leads*",
+        text=r'null is not of type "string"[\s\S]*properties/email',
+    ),
+    KnownDrift(
+        "vendor bug",
         "PUT or DELETE of a lead id that does not exist creates a record (findByIdAndUpdate "
         "with upsert: true) with no lead_id and no project, which later reads return. The mock "
         "answers 404 Object not found.",
