@@ -8,7 +8,7 @@ SEED ?= 1
 BENCH_SECONDS ?= 5
 BENCH_SCALE ?= 1000,100000,1000000
 
-.PHONY: install install-dev run test test-all lint contract contract-real bench wrk redis-server chromium jemalloc clean
+.PHONY: install install-dev run test test-all lint docs docs-serve contract contract-real bench wrk redis-server chromium jemalloc clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ run: install
 lint: install-dev
 	$(BIN)/ruff check mockserver contracts realservers tests
 	$(BIN)/ruff format --check mockserver contracts realservers tests
+
+# The documentation site, from docs/ into site/ (mkdocs with the Material theme); the suite
+# builds it too (tests/test_docs.py), with every example on it run.
+# NO_MKDOCS_2_WARNING: Material's end-of-life banner (a notice, not a build warning).
+docs: install-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: install-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 # The suite runs real peers: Prism and Spectral (npm, into .cache/ on first use), Chromium and
 # redis-server (the shared-store tests start their own on a free port).

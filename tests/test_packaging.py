@@ -1,6 +1,6 @@
 """The package as a user's project meets it: built from a clean checkout with no warning, the
 sdist carrying what its tests need, the wheel installed into a fresh virtualenv outside any
-repository, where the README's pytest example passes and ``leadmock check`` says what extra it
+repository, where the pytest page's example passes and ``leadmock check`` says what extra it
 needs."""
 
 from __future__ import annotations

@@ -74,10 +74,13 @@ def test_marker(leadmock):
     pytester.runpytest("--leadmock-seed", "3", "-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
 def readme_example() -> str:
-    """The README's pytest example, as a user would copy it."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    return readme.split("<!-- pytest-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    """The pytest page's example (docs/pytest.md), as a user would copy it."""
+    page = (DOCS / "pytest.md").read_text()
+    return page.split("<!-- pytest-example -->\n```python\n", 1)[1].split("```", 1)[0]
 
 
 def test_readme_example_passes_and_prints_the_readme_coverage_table(
@@ -86,8 +89,11 @@ def test_readme_example_passes_and_prints_the_readme_coverage_table(
     pytester.makepyfile(test_lead_export=readme_example())
     result = pytester.runpytest("-p", "no:cacheprovider", "--leadmock-coverage")
     result.assert_outcomes(passed=2)
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    after = readme.split("The example above, run with `--leadmock-coverage`:\n\n```\n", 1)[1]
+    page = (DOCS / "journal.md").read_text()
+    marker = (
+        "The lead export example of [the pytest page](pytest.md), run with `--leadmock-coverage`:"
+    )
+    after = page.split(f"{marker}\n\n```\n", 1)[1]
     shown = after.split("```", 1)[0].splitlines()
     printed = result.stdout.lines
     start = next(i for i, line in enumerate(printed) if "leadmock spec coverage" in line)
@@ -95,8 +101,8 @@ def test_readme_example_passes_and_prints_the_readme_coverage_table(
 
 
 def test_readme_scenario_example_passes(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    example = readme.split("<!-- scenario-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    page = (DOCS / "journal.md").read_text()
+    example = page.split("<!-- scenario-example -->\n```python\n", 1)[1].split("```", 1)[0]
     pytester.makepyfile(test_scenario=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
