@@ -172,18 +172,18 @@ class ListEnvelope:
         or nothing) with each field set. ``links`` None: the paging has no URLs (cursor
         paging), and a ``next`` field holds ``cursor``."""
         body = {} if body is None else body
-        for field in self.fields:
+        for field, keys in self._compiled:
             role = field.role
             if role == "items":
-                if not field.path:
+                if not keys:
                     return items
                 value: Any = items
             elif role == "total":
                 value = total
-            elif role == "page":
-                value = number
             elif role == "size":
                 value = size
+            elif role == "page":
+                value = number
             elif role == "has_more":
                 value = offset + len(items) < total
             elif role == "links":
@@ -196,8 +196,16 @@ class ListEnvelope:
                 value = cursor
             else:
                 continue
-            set_at(body, field.path, value)
+            if len(keys) == 1:
+                body[keys[0]] = value
+            else:
+                set_at(body, field.path, value)
         return body
+
+    @functools.cached_property
+    def _compiled(self) -> tuple[tuple[EnvelopeField, tuple[str, ...]], ...]:
+        # A list answer is made on every list request: each path is split once.
+        return tuple((f, tuple(k for k in f.path.split(".") if k)) for f in self.fields)
 
 
 def set_at(body: dict[str, Any], path: str, value: Any) -> None:
@@ -244,7 +252,10 @@ def filter_conditions(filters: Sequence[QueryFilter], given: Mapping[str, Any]) 
     """The conditions the ``given`` parameter values put on a list, by ``filters``."""
     found = []
     for query_filter in filters:
-        condition = query_filter.condition(given.get(query_filter.parameter))
+        value = given.get(query_filter.parameter)
+        if value is None:
+            continue  # the common case, on every list request: asked for nothing
+        condition = query_filter.condition(value)
         if condition is not None:
             found.append(condition)
     return found
