@@ -45,10 +45,11 @@ def write_charts(report: dict[str, Any], folder: Path) -> list[Path]:
     return made
 
 
-def caption(report: dict[str, Any]) -> str:
-    """When, where and how the figures were measured."""
-    command = report.get("command", "make bench")
-    return f"{report.get('date', '')} · {report.get('machine', '')} · {command}"
+def caption(report: dict[str, Any]) -> tuple[str, str]:
+    """When and where the figures were measured, and by which command (two lines)."""
+    return f"{report.get('date', '')} · {report.get('machine', '')}", report.get(
+        "command", "make bench"
+    )
 
 
 def throughput_chart(report: dict[str, Any]) -> str:
@@ -125,7 +126,7 @@ def scale_chart(report: dict[str, Any]) -> str:
     for count in counts:
         parts.append(f'<text x="{x_of(count):.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
                      f"{_FONT}>{count:,}</text>")  # fmt: skip
-    parts.append(f'<text x="{left + plot_w / 2}" y="{height - 28}" text-anchor="middle" '
+    parts.append(f'<text x="{left + plot_w / 2}" y="{height - 40}" text-anchor="middle" '
                  f"{_FONT}>leads a project (log scale)</text>")  # fmt: skip
     for step in range(5):
         ms = largest * step / 4
@@ -160,8 +161,11 @@ def _header(width: int, height: int, title: str, report: dict[str, Any]) -> str:
         f'<rect width="{width}" height="{height}" fill="#fff"/>\n'
         f'<text x="10" y="22" font-family="system-ui, sans-serif" font-size="15" '
         f'font-weight="bold">{escape(title)}</text>\n'
-        f'<text x="10" y="{height - 8}" font-family="system-ui, sans-serif" font-size="10" '
-        f'fill="#555">{escape(caption(report))}</text>'
+        + "".join(
+            f'\n<text x="10" y="{height - 20 + 13 * line}" font-family="system-ui, sans-serif" '
+            f'font-size="10" fill="#555">{escape(text)}</text>'
+            for line, text in enumerate(caption(report))
+        )
     )
 
 
