@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver import jsoncodec, jsonpieces
+from mockserver.adminui import AdminUi
 from mockserver.coverage import markdown as coverage_markdown
 from mockserver.coverage import table as coverage_table
 from mockserver.errors import ServiceUnavailable
@@ -259,6 +260,7 @@ def admin_app(mock: Mock) -> Starlette:
         Route(f"{ADMIN_PREFIX}/faults", faults, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/faults", add_fault, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/faults", clear_faults, methods=["DELETE"]),
+        *AdminUi(mock, ADMIN_PREFIX).routes(),
     ]
     return Starlette(
         routes=routes,

@@ -67,7 +67,9 @@ class Entry:
     """The answer's ``Retry-After`` in seconds (a 429's or a 503's), when it had one."""
     raw_answer: bytes = b""
     """The answer's body, at most ``body_bytes`` of it, for a journal that keeps answers
-    (``Journal.keep_answers``: the fixture's does; a served mock's does not)."""
+    (``Journal.keep_answers``: the fixture's does; a served mock's while its page is open)."""
+    answer_headers: tuple[tuple[bytes, bytes], ...] = ()
+    """The answer's headers, as sent, for a journal that keeps answers."""
 
     @property
     def body(self) -> Any:
@@ -99,7 +101,9 @@ class Entry:
     def cost(self) -> int:
         """Bytes this entry holds, roughly."""
         headers = sum(len(k) + len(v) for k, v in self.headers.items())
-        return _ENTRY_OVERHEAD + len(self.raw_body) + headers + len(self.path) + len(self.query)
+        answer = len(self.raw_answer) + sum(len(k) + len(v) for k, v in self.answer_headers)
+        kept = len(self.raw_body) + headers + answer + len(self.path) + len(self.query)
+        return _ENTRY_OVERHEAD + kept
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, for the admin plane."""

@@ -51,7 +51,9 @@ def test_health_answers_readiness_and_the_admin_root_lists_its_routes() -> None:
         # Each says what it does: the documentation's admin reference is made of these.
         assert all(len(route["doc"]) > 20 for route in routes), routes
         for route in routes:
-            if route["method"] == "GET" and route["path"] != "/__admin/journal":
+            # (The journal may be long; a path with a {name} is the page's files.)
+            path = route["path"]
+            if route["method"] == "GET" and path != "/__admin/journal" and "{" not in path:
                 assert client.get(route["path"]).status_code == 200, route
 
 

@@ -14,6 +14,9 @@ from mockserver.journal import Entry, Journal
 
 ADMIN_API = "admin"
 """The API the journal's listeners see an admin request under."""
+_PAGE_READS = f"{ADMIN_PREFIX}/ui/"
+"""The page's own reads (its files, and its polls twice a second): not told to the request
+log, which would be mostly them while a page is open."""
 
 
 class AdminDoor:
@@ -34,7 +37,7 @@ class AdminDoor:
                 response = JSONResponse({"error": f"the admin plane needs {needs}"}, 403)
                 await response(scope, receive, send)
                 return
-            if self.journal.listened:
+            if self.journal.listened and not scope["path"].startswith(_PAGE_READS):
                 await self._noted(scope, receive, send)
             else:
                 await self.admin(scope, receive, send)

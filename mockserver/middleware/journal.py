@@ -52,8 +52,8 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         # The answer's status, Retry-After and (kept only when the journal keeps answers)
-        # body: a list, the cheapest thing to make on every request.
-        answered: list[Any] = [0, None, b""]
+        # body and headers: a list, the cheapest thing to make on every request.
+        answered: list[Any] = [0, None, b"", ()]
         keeps_answers = self.journal.keep_answers
         recorded = False
         started = time.perf_counter()
@@ -76,6 +76,8 @@ class JournalMiddleware:
         async def recording_send(message: Any) -> None:
             if message["type"] == "http.response.start":
                 answered[0] = message["status"]
+                if keeps_answers:
+                    answered[3] = tuple(message.get("headers", ()))
                 if answered[0] in (429, 503):
                     answered[1] = _retry_after(message.get("headers", ()))
             elif message["type"] == "http.response.body":
@@ -131,4 +133,5 @@ class JournalMiddleware:
             scenario=context.scenario,
             retry_after=answered[1],
             raw_answer=answered[2][: self.journal.body_bytes] if answered[2] else b"",
+            answer_headers=answered[3],
         )

@@ -41,7 +41,11 @@ end
 return count
 """
 # A shared journal keeps no answers (only the in-process fixture journal reads them).
-_FIELDS = [f.name for f in dataclasses.fields(Entry) if f.name not in ("raw_body", "raw_answer")]
+_FIELDS = [
+    f.name
+    for f in dataclasses.fields(Entry)
+    if f.name not in ("raw_body", "raw_answer", "answer_headers")
+]
 
 
 class SharedJournal(Journal):

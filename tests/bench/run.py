@@ -587,26 +587,50 @@ def cpu_seconds(pid: int) -> float:
 
 
 def request_log_cost(args: argparse.Namespace, facts: dict[str, Any]) -> list[dict[str, Any]]:
-    """The request log (on by default) against ``--quiet``, on every scenario: two servers up at
-    once, measured in turn (quiet, logged; ``--log-pairs`` times), so that both see the same
-    machine. Per scenario: the median of the pairs' throughput ratios, and the server's CPU
-    time a request in each (what the log adds, less sensitive to a busy machine)."""
+    """The request log (on by default) against ``--quiet``, on every scenario (``paired_cost``)."""
+    commands = {
+        "quiet": lambda port: leadmock_command(port),
+        "logged": lambda port: leadmock_command(port, request_log=True),
+    }
+    return paired_cost(args, facts, "request log", commands)
+
+
+def page_cost(args: argparse.Namespace, facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page at ``/__admin/ui/`` open against no page, on every scenario (``paired_cost``):
+    the open one is polled as the page polls it (its journal twice a second, so the journal
+    keeps every answer too), from another process."""
+    commands = {"closed": leadmock_command, "open": leadmock_command}
+    return paired_cost(args, facts, "page", commands, watched="open")
+
+
+def paired_cost(
+    args: argparse.Namespace,
+    facts: dict[str, Any],
+    label: str,
+    commands: dict[str, Callable[[int], list[str]]],
+    watched: str | None = None,
+) -> list[dict[str, Any]]:
+    """Two servers up at once, measured in turn (``--log-pairs`` times each scenario), so that
+    both see the same machine; the second's throughput as a share of the first's (the median
+    of the pairs' ratios) and the server's CPU time a request in each (what the difference
+    adds, less sensitive to a busy machine). ``watched``: that server has a page open."""
     load = (args.seconds, args.threads, args.connections)
-    ports = {"quiet": free_port(), "logged": free_port()}
+    (base, base_command), (other, other_command) = commands.items()
+    ports = {base: free_port(), other: free_port()}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     ready = "/v3/5b55e806c93dde00143163dd/leads/5c81593adf767b0017d1aa66"
     auth = {"Authorization": BASIC}
-    quiet_command = leadmock_command(ports["quiet"])
-    logged_command = leadmock_command(ports["logged"], request_log=True)
     rows = []
     with (
-        server(quiet_command, urls["quiet"] + ready, auth) as (quiet, _),
-        server(logged_command, urls["logged"] + ready, auth) as (logged, _),
+        server(base_command(ports[base]), urls[base] + ready, auth) as (first, _),
+        server(other_command(ports[other]), urls[other] + ready, auth) as (second, _),
+        page_open(urls[watched] if watched else None),
     ):
-        processes = {"quiet": quiet, "logged": logged}
+        processes = {base: first, other: second}
         cases = {name: scenarios(facts, crm_login(url, facts)) for name, url in urls.items()}
-        for index, case in enumerate(cases["quiet"]):
-            ratios, cpu = [], {"quiet": [], "logged": []}
+        for index, case in enumerate(cases[base]):
+            ratios: list[float] = []
+            cpu: dict[str, list[float]] = {base: [], other: []}
             for _ in range(args.log_pairs):
                 rps = {}
                 for name, url in urls.items():
@@ -618,21 +642,48 @@ def request_log_cost(args: argparse.Namespace, facts: dict[str, Any]) -> list[di
                     rps[name] = figure.rps
                     if case.method == "POST":
                         httpx.post(f"{url}/__admin/reset").raise_for_status()
-                ratios.append(rps["logged"] / rps["quiet"])
+                ratios.append(rps[other] / rps[base])
             row = {
                 "api": case.api,
                 "scenario": case.name,
-                "x quiet": statistics.median(ratios),
+                f"x {base}": statistics.median(ratios),
                 "pairs": ratios,
-                "cpu us a request, quiet": statistics.median(cpu["quiet"]) * 1e6,
-                "cpu us a request, logged": statistics.median(cpu["logged"]) * 1e6,
+                f"cpu us a request, {base}": statistics.median(cpu[base]) * 1e6,
+                f"cpu us a request, {other}": statistics.median(cpu[other]) * 1e6,
             }
             rows.append(row)
             progress(
-                f"request log {case.api:<12} {case.name:<13} x{row['x quiet']:.2f} of --quiet"
+                f"{label} {case.api:<12} {case.name:<13} x{row[f'x {base}']:.2f} of {base}"
                 f" (pairs {', '.join(f'{r:.2f}' for r in ratios)})"
             )
     return rows
+
+
+@contextmanager
+def page_open(base_url: str | None) -> Iterator[None]:
+    """The page's polling of ``base_url``'s journal (``/__admin/ui/requests``, every 0.5 s, only
+    what is new), from a process of its own as a browser would, while the block runs."""
+    if base_url is None:
+        yield
+        return
+    poller = subprocess.Popen([PYTHON, "-c", _PAGE_POLLER, base_url])
+    try:
+        yield
+    finally:
+        poller.terminate()
+        poller.wait(timeout=10)
+
+
+_PAGE_POLLER = """
+import sys, time, httpx
+since = 0.0
+with httpx.Client(base_url=sys.argv[1], timeout=10) as client:
+    while True:
+        feed = client.get("/__admin/ui/requests", params={"since": since}).json()
+        if feed["entries"]:
+            since = max(entry["at"] for entry in feed["entries"])
+        time.sleep(0.5)
+"""
 
 
 def shared_throughput(
@@ -1099,6 +1150,17 @@ def print_others(report: dict[str, Any]) -> None:
             f"   {entry['cpu us a request, quiet']:6.1f} us quiet,"
             f" {entry['cpu us a request, logged']:6.1f} us logged"
         )
+    if report.get("page"):
+        print(
+            "\nthe page at /__admin/ui/ open (polling the journal twice a second, answers kept),"
+            " paired with no page: throughput as a share of no page's, server CPU a request"
+        )
+    for entry in report.get("page", []):
+        print(
+            f"  {entry['api']:<12} {entry['scenario']:<13} x{entry['x closed']:.2f}"
+            f"   {entry['cpu us a request, closed']:6.1f} us closed,"
+            f" {entry['cpu us a request, open']:6.1f} us open"
+        )
     if "rss_mb" in report:
         print(
             f"\nresident memory, MB (leadmock on {report.get('allocator', 'pymalloc')}): "
@@ -1165,7 +1227,9 @@ def save(args: argparse.Namespace, report: dict[str, Any]) -> None:
     Path(args.json).write_text(json.dumps(report, indent=1))
 
 
-PARTS = ("throughput", "before", "documents", "log", "startup", "scale", "stalls", "shared")
+PARTS = (
+    "throughput", "before", "documents", "log", "page", "startup", "scale", "stalls", "shared"
+)  # fmt: skip
 
 
 def main() -> int:
@@ -1230,7 +1294,7 @@ def main() -> int:
         "command": " ".join(["python tests/bench/run.py", *sys.argv[1:]]),
     }
     parts = args.only or [
-        "throughput", "documents", "log", "startup", "stalls", "shared", "scale"
+        "throughput", "documents", "log", "page", "startup", "stalls", "shared", "scale"
     ]  # fmt: skip
     if "throughput" in parts:
         throughput(args, facts, report)
@@ -1243,6 +1307,9 @@ def main() -> int:
         save(args, report)
     if "log" in parts:
         report["request_log"] = request_log_cost(args, facts)
+        save(args, report)
+    if "page" in parts:
+        report["page"] = page_cost(args, facts)
         save(args, report)
     if "startup" in parts:
         startup(args, facts, report)
