@@ -101,7 +101,9 @@ class Entry:
     def cost(self) -> int:
         """Bytes this entry holds, roughly."""
         headers = sum(len(k) + len(v) for k, v in self.headers.items())
-        answer = len(self.raw_answer) + sum(len(k) + len(v) for k, v in self.answer_headers)
+        answer = 0
+        if self.answer_headers:  # kept only while answers are (the fixture, an open page)
+            answer = len(self.raw_answer) + sum(len(k) + len(v) for k, v in self.answer_headers)
         kept = len(self.raw_body) + headers + answer + len(self.path) + len(self.query)
         return _ENTRY_OVERHEAD + kept
 

@@ -9,6 +9,7 @@ engine reads the same from a document.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -162,6 +163,9 @@ class ListEnvelope:
     answer is the bare array."""
 
     fields: tuple[EnvelopeField, ...]
+    _compiled: tuple[tuple[EnvelopeField, tuple[str, ...]], ...] = dataclasses.field(
+        default=(), init=False, repr=False, compare=False
+    )
 
     def answer(
         self, items: list[Any], *, total: int, offset: int = 0, size: int | None = None,
@@ -202,10 +206,10 @@ class ListEnvelope:
                 set_at(body, field.path, value)
         return body
 
-    @functools.cached_property
-    def _compiled(self) -> tuple[tuple[EnvelopeField, tuple[str, ...]], ...]:
-        # A list answer is made on every list request: each path is split once.
-        return tuple((f, tuple(k for k in f.path.split(".") if k)) for f in self.fields)
+    def __post_init__(self) -> None:
+        # A list answer is made on every list request: each path is split once, here.
+        compiled = tuple((f, tuple(k for k in f.path.split(".") if k)) for f in self.fields)
+        object.__setattr__(self, "_compiled", compiled)
 
 
 def set_at(body: dict[str, Any], path: str, value: Any) -> None:
@@ -252,9 +256,12 @@ def filter_conditions(filters: Sequence[QueryFilter], given: Mapping[str, Any]) 
     """The conditions the ``given`` parameter values put on a list, by ``filters``."""
     found = []
     for query_filter in filters:
-        value = given.get(query_filter.parameter)
+        # ``in`` and a subscript (not ``get``, a call): this runs on every list request.
+        if query_filter.parameter not in given:
+            continue
+        value = given[query_filter.parameter]
         if value is None:
-            continue  # the common case, on every list request: asked for nothing
+            continue
         condition = query_filter.condition(value)
         if condition is not None:
             found.append(condition)
