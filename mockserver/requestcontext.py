@@ -9,7 +9,7 @@ worker thread with the rest of the context). Nothing else travels beside the req
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 CONTEXT_KEY = "leadmock"
 """Where, in the scope's ``extensions``, a request's context is kept."""
 
-_answering: ContextVar[Scope | None] = ContextVar("leadmock_answering", default=None)
+ANSWERING: ContextVar[Scope | None] = ContextVar("leadmock_answering", default=None)
+"""The scope of the request being answered: the gate sets it (``ANSWERING.set(scope)``) and
+resets it with the token that returned, around the answer. The variable itself, not a pair of
+functions around it: this is on every request's path."""
 
 
 @dataclass(slots=True)
@@ -73,25 +76,12 @@ def token_info_of(scope: Scope) -> Any:
     return ((scope.get("extensions") or {}).get("connexion_context") or {}).get("token_info")
 
 
-def answering(scope: Scope) -> Token[Scope | None]:
-    """Make the request of ``scope`` the one ``answering_scope()`` gives, until
-    ``answered(token)`` with what this returned (a pair of calls, not a ``with`` block: this
-    is on every request's path, and a generator's context manager costs as much as the rest
-    of the gate's bookkeeping)."""
-    return _answering.set(scope)
-
-
-def answered(token: Token[Scope | None]) -> None:
-    """The request ``answering`` started is answered."""
-    _answering.reset(token)
-
-
 def answering_scope() -> Scope | None:
     """The scope of the request being answered (``answering``), or None outside one."""
-    return _answering.get()
+    return ANSWERING.get()
 
 
 def answering_context() -> RequestContext:
     """The context of the request being answered (an empty one outside a request)."""
-    scope = _answering.get()
+    scope = ANSWERING.get()
     return request_context(scope) if scope is not None else RequestContext()

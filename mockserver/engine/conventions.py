@@ -133,9 +133,11 @@ class SoftDelete:
         """The change a delete writes."""
         return {self.field: self.deleted}
 
-    def listed(self) -> Where:
-        """The condition a list puts on the records it answers."""
-        return Where(self.field, "eq", self.live)
+    listed: Where = dataclasses.field(init=False, repr=False, compare=False)
+    """The condition a list puts on the records it answers (made once: every list asks)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "listed", Where(self.field, "eq", self.live))
 
 
 Role = Literal["items", "total", "page", "size", "has_more", "self", "first", "last", "prev",

@@ -214,7 +214,7 @@ class Engine:
             )
             where.append(Where(strings, "text", call.query[resource.search][0]))
         if resource.soft_delete is not None:
-            where.append(resource.soft_delete.listed())
+            where.append(resource.soft_delete.listed)
         order = self._order(resource, call)
         offset, size = self._window(resource, call)
         records, total = self.store.query(

@@ -33,7 +33,7 @@ from mockserver.fastpath import CompiledPath
 from mockserver.limits import Limits
 from mockserver.memory import give_back_memory
 from mockserver.rendering import ErrorRenderer, send_error
-from mockserver.requestcontext import RequestContext, answered, answering, request_context
+from mockserver.requestcontext import ANSWERING, RequestContext, request_context
 from mockserver.routing import Operation, RouteTable
 
 
@@ -109,7 +109,7 @@ class Gate:
             )
             return
         replayed = _replay(read.body, receive)
-        token = answering(scope)
+        token = ANSWERING.set(scope)
         try:
             if (
                 found is not None
@@ -122,7 +122,7 @@ class Gate:
                 return
             await self.app(scope, replayed, send)
         finally:
-            answered(token)
+            ANSWERING.reset(token)
             if len(read.body) > _LARGE_BODY:
                 give_back_memory()
 

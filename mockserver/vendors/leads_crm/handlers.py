@@ -135,7 +135,7 @@ class CrmHandlers:
         """GET /leads/overview/: the caller's leads by status and source, and appointments."""
         me = _caller(token_info)
         leads, total = self.store.query(
-            "crm_leads", where=[Where("owner", "eq", me), LEAD_DELETION.listed()]
+            "crm_leads", where=[Where("owner", "eq", me), LEAD_DELETION.listed]
         )
         by_status = {status: 0 for status in LEAD_STATUSES}
         by_source = {source: 0 for source in LEAD_SOURCES}
@@ -189,7 +189,7 @@ class CrmHandlers:
         me = _caller(token_info)
         where = [
             Where("assignee" if list_type == "assigned" else "owner", "eq", me),
-            LEAD_DELETION.listed(),
+            LEAD_DELETION.listed,
         ]
         given = {"first_name": first_name, "last_name": last_name, "email": email,
                  "phone": phone, "status": status, "owner": owner,

@@ -185,7 +185,7 @@ class TiledeskHandlers:
             # The server looks a segment up before it lists; the mock keeps none (observed:
             # tiledesk-server 2.19.16 answers an unknown one with this 404).
             raise NotFound("Error segment not found")
-        where = [LEAD_DELETION.listed() if status is None else Where("status", "eq", status)]
+        where = [LEAD_DELETION.listed if status is None else Where("status", "eq", status)]
         given = {"email": email, "full_text": full_text, "with_email": with_email,
                  "with_fullname": with_fullname, "tags": tags}  # fmt: skip
         where += filter_conditions(LEAD_FILTERS, given)
