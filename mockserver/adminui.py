@@ -3,12 +3,15 @@ verdicts), its state, its faults and scenarios, and the coverage of its document
 admin plane's guard, as every ``/__admin`` route is.
 
 The page is three static files (``mockserver/ui/``: no build step, nothing from another host)
-and reads two routes of its own besides the admin plane's: ``requests`` (the journal's entries
-since a time, secrets redacted) and ``state`` (collections with their counts; a collection's
-documents, searched). Whatever it changes goes through the admin routes (faults, scenarios,
-reset), as a script would.
+and reads three routes of its own besides the admin plane's: ``requests`` (a line for each of
+the journal's newest entries since a time), ``request`` (one entry whole: its request and
+answer, secrets redacted, for a click) and ``state`` (collections with their counts; a
+collection's documents, searched). Whatever it changes goes through the admin routes (faults,
+scenarios, reset), as a script would.
 
-The mock never waits on the page: the page polls the journal. While a page polls, the journal
+The mock never waits on the page: the page polls the journal, and a poll costs the mock little
+(the newest entries only, read from the journal's end; a line each, no body parsed or
+redacted: that is done for the one entry a click opens). While a page polls, the journal
 also keeps each answer's headers and body (bounded by its byte budget), so a click can show
 them; ``ANSWERS_WATCHED_SECONDS`` after the last poll it stops again.
 """
@@ -40,8 +43,9 @@ UI_FILES = {
 }
 """The page's files: the only paths under ``/__admin/ui/`` (nothing else is read from disk)."""
 ANSWERS_WATCHED_SECONDS = 30.0
-FEED_LIMIT = 500
-"""Entries one poll answers at most (the newest): a page that fell behind catches up."""
+FEED_LIMIT = 200
+"""Entries one poll answers at most (the newest): a page that fell behind skips to the present
+(at a thousand requests a second, the page could not show them all anyway)."""
 STATE_PAGE = 50
 _KEYED_BY_SECRET = re.compile(r"key|token|secret", re.IGNORECASE)
 
@@ -60,6 +64,7 @@ class AdminUi:
         ui = f"{self.prefix}/ui"
         return [
             Route(f"{ui}/requests", self.requests, methods=["GET"]),
+            Route(f"{ui}/request", self.request, methods=["GET"]),
             Route(f"{ui}/state", self.state, methods=["GET"]),
             Route(f"{ui}/", self.page, methods=["GET"]),
             Route(f"{ui}/{{name}}", self.page, methods=["GET"]),
@@ -75,9 +80,9 @@ class AdminUi:
         return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})
 
     async def requests(self, request: Request) -> Response:
-        """The journal's entries answered at or after ``since`` (Unix seconds), oldest first, at
-        most ``FEED_LIMIT`` (the newest), each with its verdict and, secrets redacted, its
-        request and (while a page polls) its answer."""
+        """A line for each of the journal's entries answered at or after ``since`` (Unix
+        seconds), oldest first, at most ``FEED_LIMIT`` (the newest): when, what, its status and
+        its verdict's kind, the query's secrets redacted; ``request`` has the rest."""
         text = request.query_params.get("since", "0")
         try:
             since = float(text)
@@ -85,10 +90,29 @@ class AdminUi:
             return JSONResponse({"error": f"a Unix time in seconds, not {text[:40]!r}",
                                  "field": "since"}, 400)  # fmt: skip
         self._watch()
-        entries = self.mock.journal.entries(since=since)[-FEED_LIMIT:]
-        shown = [self._entry(entry) for entry in entries]
-        body = {"entries": shown, "now": time.time(), "answers_kept": self._answers_kept()}
-        return Response(orjson.dumps(body, default=str), media_type="application/json")
+        entries = await self._read(self.mock.journal.newest, since=since, limit=FEED_LIMIT)
+        lines = [self._line(entry, self._secret_names()) for entry in entries]
+        body = {"entries": lines, "now": time.time(), "answers_kept": self._answers_kept()}
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    async def request(self, request: Request) -> Response:
+        """The entry whose line has this ``key``, whole: its verdict (the failing rule), its
+        request and (when kept) its answer, headers and bodies, secrets redacted."""
+        key = request.query_params.get("key", "")
+        at, _, _ = key.partition(":")
+        try:
+            answered = float(at)
+        except ValueError:
+            return JSONResponse({"error": "the key of a line of /ui/requests", "field": "key"},
+                                400)  # fmt: skip
+        journal = self.mock.journal
+        candidates = await self._read(journal.newest, since=answered, limit=journal.limit)
+        found = next((e for e in reversed(candidates) if _key(e) == key), None)
+        if found is None:
+            return JSONResponse({"error": "no such request in the journal (it keeps the newest)",
+                                 "field": "key"}, 404)  # fmt: skip
+        return Response(orjson.dumps(self._entry(found), default=str),
+                        media_type="application/json")  # fmt: skip
 
     async def state(self, request: Request) -> Response:
         """Without ``collection``: every collection (and scope) with its count. With it: its
@@ -170,19 +194,35 @@ class AdminUi:
             self._secrets = SecretNames(frozenset(headers), frozenset(fields))
         return self._secrets
 
-    def _entry(self, entry: Entry) -> dict[str, Any]:
-        redactor = Redactor(self._secret_names())
-        request_type = entry.headers.get("content-type", "")
-        shown: dict[str, Any] = {
-            "key": f"{entry.at!r}:{entry.method}:{entry.path}:{entry.elapsed_ms!r}",
+    async def _read(self, read: Callable[..., list[Entry]], **filters: Any) -> list[Entry]:
+        # A journal in Redis is a network read: not on the event loop the mock answers on.
+        if self.mock.shared is not None:
+            return await asyncio.to_thread(read, **filters)
+        return read(**filters)
+
+    @staticmethod
+    def _line(entry: Entry, secrets: SecretNames) -> dict[str, Any]:
+        """An entry's line on the page: no body, nothing but the query to redact."""
+        return {
+            "key": _key(entry),
             "at": entry.at,
             "api": entry.api,
             "operation": entry.operation,
             "method": entry.method,
             "path": entry.path,
-            "query": redactor.query(entry.query),
+            "query": Redactor(secrets).query(entry.query) if entry.query else "",
             "status": entry.status,
             "elapsed_ms": round(entry.elapsed_ms, 2),
+            "verdict": {"kind": verdict(entry)["kind"]},
+        }
+
+    def _entry(self, entry: Entry) -> dict[str, Any]:
+        """An entry whole (its line, its verdict with the rule, its request and answer),
+        every secret redacted."""
+        redactor = Redactor(self._secret_names())
+        request_type = entry.headers.get("content-type", "")
+        shown: dict[str, Any] = {
+            **self._line(entry, self._secret_names()),
             "verdict": verdict(entry),
             "request": {
                 "headers": redactor.headers(entry.headers),
@@ -197,10 +237,16 @@ class AdminUi:
                 "body": _text(redactor.body(entry.raw_answer, headers.get("content-type", ""))),
             }
         # A refusal may quote what the request sent: scrubbed of every secret hidden above.
+        redactor.query(entry.query)
         for part in ("rule", "problems"):
             if part in shown["verdict"]:
                 shown["verdict"][part] = _scrubbed(shown["verdict"][part], redactor.text)
         return shown
+
+
+def _key(entry: Entry) -> str:
+    """What names an entry on the page: when it was answered, then what it was."""
+    return f"{entry.at!r}:{entry.method}:{entry.path}:{entry.elapsed_ms!r}"
 
 
 def verdict(entry: Entry) -> dict[str, Any]:

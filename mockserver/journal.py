@@ -213,6 +213,19 @@ class Journal:
         with self._lock:
             return list(self._entries)
 
+    def newest(self, *, since: float, limit: int) -> list[Entry]:
+        """At most ``limit`` of the newest entries answered at or after ``since``, oldest first:
+        what a poller reads (the page), in time that grows with what it reads, not with the
+        journal (entries are kept in the order they were answered)."""
+        found: list[Entry] = []
+        with self._lock:
+            for entry in reversed(self._entries):
+                if entry.at < since or len(found) == limit:
+                    break
+                found.append(entry)
+        found.reverse()
+        return found
+
     def export(self, entries: list[Entry]) -> Iterator[bytes]:
         """``entries`` as one JSON array, a chunk at a time (for a streamed answer)."""
         yield b"["

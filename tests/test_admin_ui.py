@@ -104,7 +104,14 @@ def test_a_sign_in_token_never_reaches_the_page(page: Any, lm: LeadMock) -> None
     page.locator("#requests tbody tr", has_text="get_lead").wait_for(timeout=2_000)
     page.locator("#requests tbody tr", has_text="signin").click()
     page.locator("#detail").get_by_text("Answer").wait_for()
-    feed = page.evaluate("fetch('/__admin/ui/requests?since=0').then(r => r.text())")
+    # Neither in the lines nor in any entry a click opens.
+    feed = page.evaluate(
+        "fetch('/__admin/ui/requests?since=0').then(r => r.json()).then(feed =>"
+        " Promise.all(feed.entries.map(line =>"
+        " fetch('/__admin/ui/request?key=' + encodeURIComponent(line.key)).then(r => r.text())))"
+        ".then(opened => JSON.stringify(feed) + opened.join()))"
+    )
+    assert "signin" in feed and "get_lead" in feed
     assert token not in feed and OWNER[1] not in feed and "[redacted]" in feed
     assert token not in page.content()
     # Nor do the stored credentials: passwords, and API keys that key their collection.
@@ -247,12 +254,52 @@ def test_answers_are_kept_while_a_page_polls_and_then_no_more(
     lm.journal.keep_answers = False
     httpx.get(f"{lm.url}/v3/{PROJECT}/leads/{LEAD}", auth=OWNER)
     feed = httpx.get(f"{lm.url}/__admin/ui/requests").json()
-    assert "answer" not in feed["entries"][-1] and feed["answers_kept"]
+    assert "answer" not in opened(lm, feed["entries"][-1]) and feed["answers_kept"]
     httpx.get(f"{lm.url}/v3/{PROJECT}/leads/{LEAD}", auth=OWNER)
-    kept = httpx.get(f"{lm.url}/__admin/ui/requests").json()["entries"][-1]
+    kept = opened(lm, httpx.get(f"{lm.url}/__admin/ui/requests").json()["entries"][-1])
     assert LEAD in kept["answer"]["body"] and "content-type" in kept["answer"]["headers"]
     deadline = time.monotonic() + 5
     while lm.journal.keep_answers and time.monotonic() < deadline:
         time.sleep(0.1)
     assert lm.journal.keep_answers is False
     lm.journal.keep_answers = True  # the fixture's own setting, for the other tests
+
+
+def opened(lm: LeadMock, line: dict[str, Any]) -> dict[str, Any]:
+    """The entry a click on ``line`` opens."""
+    answer = httpx.get(f"{lm.url}/__admin/ui/request", params={"key": line["key"]})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_a_poll_reads_lines_of_the_newest_and_a_click_the_whole_entry(lm: LeadMock) -> None:
+    from mockserver.adminui import FEED_LIMIT
+
+    lm.reset()
+    lm.journal.clear()
+    with httpx.Client(base_url=lm.url, auth=OWNER) as client:
+        for number in range(FEED_LIMIT + 20):
+            client.get(f"/v3/{PROJECT}/leads", params={"page": number})
+        refused = client.post(f"/v3/{PROJECT}/leads", json={"fullname": "No id"})
+    lines = httpx.get(f"{lm.url}/__admin/ui/requests", params={"since": 0}).json()["entries"]
+    # The newest FEED_LIMIT, oldest first, ending with the refusal; lines carry no bodies.
+    assert len(lines) == FEED_LIMIT
+    # (FEED_LIMIT + 20 lists and a refused create: the first 21 lists are left out.)
+    assert lines[0]["query"] == "page=21" and lines[-1]["status"] == 400
+    assert [line["at"] for line in lines] == sorted(line["at"] for line in lines)
+    assert not {"request", "answer"} & {name for line in lines for name in line}
+    assert lines[-1]["verdict"] == {"kind": "refused"}
+    # Since a time: only what came after it.
+    later = httpx.get(f"{lm.url}/__admin/ui/requests", params={"since": lines[-2]["at"]}).json()
+    assert [line["key"] for line in later["entries"]] == [lines[-2]["key"], lines[-1]["key"]]
+    whole = opened(lm, lines[-1])
+    assert (
+        whole["verdict"]["kind"] == "refused" and refused.json()["msg"] in whole["verdict"]["rule"]
+    )
+    assert "No id" in whole["request"]["body"] and whole["answer"]["body"] == refused.text
+    assert opened(lm, lines[0])["answer"]["headers"]["content-type"] == "application/json"
+    # A key the journal no longer holds, and one that is no key.
+    gone = httpx.get(f"{lm.url}/__admin/ui/request", params={"key": "1.5:GET:/x:0.1"})
+    assert gone.status_code == 404 and gone.json()["field"] == "key"
+    wrong = httpx.get(f"{lm.url}/__admin/ui/request", params={"key": "soon"})
+    assert wrong.status_code == 400 and wrong.json()["field"] == "key"

@@ -104,6 +104,16 @@ def test_the_journal_and_faults_are_shared(workers: Served) -> None:
     journal = call(workers, "GET", "/__admin/journal", params={"operation": "get_lead"}).json()
     assert sorted(e["status"] for e in journal) == sorted(statuses)
     assert call(workers, "GET", "/__admin/faults").json()[0]["times"] == 0
+    # The page's feed reads the newest from the shared journal, whichever worker answers, and
+    # a click opens any of them (no answer kept: a shared journal keeps none).
+    lines = call(workers, "GET", "/__admin/ui/requests", params={"since": 0}).json()["entries"]
+    assert sorted(line["status"] for line in lines if line["operation"] == "get_lead") == sorted(
+        statuses
+    )
+    for line in lines[-3:]:
+        whole = call(workers, "GET", "/__admin/ui/request", params={"key": line["key"]}).json()
+        assert whole["key"] == line["key"] and "answer" not in whole
+        assert whole["request"]["headers"]["authorization"] == "[redacted]"
     call(workers, "POST", "/__admin/reset")
     assert call(workers, "GET", "/__admin/journal").json() == []
     assert call(workers, "GET", "/__admin/faults").json() == []

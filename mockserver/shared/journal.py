@@ -121,9 +121,17 @@ class SharedJournal(Journal):
     def _all(self) -> list[Entry]:
         with unavailable(self._shown):
             rows = self._client.xrange(self._stream)
-        entries = []
-        for _, row in rows:
-            fields = orjson.loads(row[b"e"])
-            fields["headers"] = fields["headers"] or {}
-            entries.append(Entry(raw_body=row[b"b"], **fields))
-        return entries
+        return [_entry_of(row) for _, row in rows]
+
+    def newest(self, *, since: float, limit: int) -> list[Entry]:
+        with unavailable(self._shown):
+            rows = self._client.xrevrange(self._stream, count=limit)
+        entries = [_entry_of(row) for _, row in reversed(rows)]
+        return [entry for entry in entries if entry.at >= since]
+
+
+def _entry_of(row: dict[bytes, bytes]) -> Entry:
+    """The entry a stream row holds."""
+    fields = orjson.loads(row[b"e"])
+    fields["headers"] = fields["headers"] or {}
+    return Entry(raw_body=row[b"b"], **fields)

@@ -5,6 +5,7 @@
 const ADMIN = "/__admin";
 const POLL_MS = 500;
 const KEPT = 2000; // requests the page holds; the oldest leave first
+const SHOWN = 300;  // rows drawn at most, the newest that the filters keep
 const $ = (id) => document.getElementById(id);
 
 const requests = [];        // newest last
@@ -123,9 +124,10 @@ function render() {
     row.addEventListener("click", () => open(entry));
     row.addEventListener("keydown", (event) => { if (event.key === "Enter") open(entry); });
     rows.push(row);
+    if (rows.length === SHOWN) break;
   }
   $("requests").tBodies[0].replaceChildren(...rows);
-  $("count").textContent = String(rows.length);
+  $("count").textContent = rows.length === SHOWN ? `the newest ${SHOWN}` : String(rows.length);
 }
 
 function headersText(headers) {
@@ -136,11 +138,20 @@ function pretty(text) {
   try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
 }
 
-function open(entry) {
-  selected = entry.key;
+async function open(line) {
+  // A line has no bodies: the whole entry (request, answer, the failing rule) is read on a click.
+  selected = line.key;
   for (const row of $("requests").tBodies[0].rows) {
-    row.setAttribute("aria-selected", String(row.dataset.key === entry.key));
+    row.setAttribute("aria-selected", String(row.dataset.key === line.key));
   }
+  let entry;
+  try {
+    entry = await call(`/ui/request?key=${encodeURIComponent(line.key)}`);
+  } catch (error) {
+    $("detail").replaceChildren(element("p", { class: "muted" }, `cannot read it: ${error.message}`));
+    return;
+  }
+  if (selected !== line.key) return; // another line was opened meanwhile
   const parts = [element("h2", {}, `${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`),
     element("p", {}, `${entry.status} · ${entry.api || "-"} · ${entry.operation || "-"} · `
       + `${entry.elapsed_ms.toFixed(1)} ms · ${entry.verdict.kind}`)];
