@@ -13,9 +13,8 @@ from typing import Any
 from mockserver.recording import Exchange, RecordedState
 from mockserver.store import Store
 from mockserver.vendorrecord import AcceptedCredentials
+from mockserver.vendors.overloop.model import ACCOUNT
 
-ACCOUNT = "1"
-"""The seed's account (``overloop.ACCOUNT``), which a recording is served under."""
 _RELATIONS = ("creator", "owner", "organization")
 
 
